@@ -1,0 +1,83 @@
+//! The helper-call interface. Tables of real helpers live with the emulated kernel;
+//! this module only defines how the interpreter reaches them.
+
+use super::memory::{AccessError, MemChange, Memory};
+use crate::prelude::*;
+
+/// What a helper call does to the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HelperReturn {
+    /// Put the value in r0 and continue.
+    Value(u64),
+    /// End the program with this r0 (e.g. the conformance "unwind" helper).
+    Stop(u64),
+}
+
+/// Why a helper call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelperError {
+    /// The table has no helper with this id.
+    Unknown,
+    /// The helper touched guest memory it may not.
+    Memory(AccessError),
+    /// Any other refusal, explained.
+    Failed(String),
+}
+
+impl From<AccessError> for HelperError {
+    fn from(e: AccessError) -> Self {
+        HelperError::Memory(e)
+    }
+}
+
+/// Guest memory as a helper sees it: writes are journaled while stepping.
+#[derive(Debug)]
+pub struct GuestMemory<'a> {
+    pub(super) memory: &'a mut Memory,
+    pub(super) journal: Option<&'a mut Vec<MemChange>>,
+}
+
+impl GuestMemory<'_> {
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<&[u8], AccessError> {
+        self.memory.read_bytes(addr, len)
+    }
+
+    pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), AccessError> {
+        self.memory.write_bytes(addr, bytes, self.journal.as_deref_mut())
+    }
+}
+
+/// A helper table.
+pub trait Helpers {
+    /// Calls helper `id` with r1..r5.
+    fn call(&mut self, id: i32, args: [u64; 5], memory: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError>;
+}
+
+/// No helpers at all: every call faults with an unknown-helper error.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoHelpers;
+
+impl Helpers for NoHelpers {
+    fn call(&mut self, _: i32, _: [u64; 5], _: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError> {
+        Err(HelperError::Unknown)
+    }
+}
+
+/// The bpf_conformance harness's table: helper 5 is uBPF's "unwind" (return r1, and
+/// stop the program when that is 0). Only the conformance plugin and tests use it;
+/// in the kernel, helper 5 is `ktime_get_ns`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ConformanceHelpers;
+
+/// Helper id of uBPF's unwind helper.
+pub const UNWIND_HELPER: i32 = 5;
+
+impl Helpers for ConformanceHelpers {
+    fn call(&mut self, id: i32, args: [u64; 5], _: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError> {
+        match id {
+            UNWIND_HELPER if args[0] == 0 => Ok(HelperReturn::Stop(0)),
+            UNWIND_HELPER => Ok(HelperReturn::Value(args[0])),
+            _ => Err(HelperError::Unknown),
+        }
+    }
+}

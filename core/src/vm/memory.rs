@@ -1,0 +1,198 @@
+//! Guest memory as virtual regions. A guest address is `(tag << 32) | offset`, where
+//! `tag` is the region's index plus one, so translation is an index and a bounds check;
+//! no host address is ever visible to the program.
+
+use crate::prelude::*;
+use core::fmt;
+
+/// What a region holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegionKind {
+    /// The 512-byte-per-frame stack; r10 points at its end.
+    Stack,
+    /// The program context (`__sk_buff`, `pt_regs`, ...).
+    Context,
+    /// Packet bytes, read by `LD_ABS`/`LD_IND`.
+    Packet,
+    /// Caller-provided memory (the conformance suite's `-- mem`).
+    Input,
+    /// The value of a map entry.
+    MapValue,
+}
+
+impl RegionKind {
+    pub const fn name(self) -> &'static str {
+        match self {
+            RegionKind::Stack => "stack",
+            RegionKind::Context => "ctx",
+            RegionKind::Packet => "packet",
+            RegionKind::Input => "mem",
+            RegionKind::MapValue => "map_value",
+        }
+    }
+}
+
+impl fmt::Display for RegionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One mapped region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub kind: RegionKind,
+    pub base: u64,
+    pub data: Vec<u8>,
+    pub writable: bool,
+}
+
+/// Why an access failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessProblem {
+    /// No region at this address (includes NULL).
+    Unmapped,
+    /// The access runs past the end of its region.
+    OutOfBounds,
+    /// A write to a read-only region.
+    ReadOnly,
+}
+
+/// A failed access, with everything needed to explain it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessError {
+    pub addr: u64,
+    pub size: usize,
+    pub write: bool,
+    pub problem: AccessProblem,
+    /// The region the address points into, with its length.
+    pub region: Option<(RegionKind, usize)>,
+}
+
+impl fmt::Display for AccessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let access = if self.write { "write" } else { "read" };
+        let AccessError { addr, size, .. } = *self;
+        match (self.problem, self.region) {
+            (AccessProblem::Unmapped, _) => {
+                write!(f, "{access} of {size} byte(s) at 0x{addr:x}, which is in no memory region")
+            }
+            (AccessProblem::OutOfBounds, Some((kind, len))) => write!(
+                f,
+                "out-of-bounds {access} of {size} byte(s) at 0x{addr:x}: {kind} offset {} but the region is {len} bytes",
+                addr & OFFSET_MASK
+            ),
+            (AccessProblem::ReadOnly, Some((kind, _))) => {
+                write!(f, "{access} of {size} byte(s) at 0x{addr:x}: {kind} is read-only")
+            }
+            (_, None) => write!(f, "{access} of {size} byte(s) at 0x{addr:x} failed"),
+        }
+    }
+}
+
+impl core::error::Error for AccessError {}
+
+/// A write, kept so that a step can be undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemChange {
+    pub addr: u64,
+    pub old: Vec<u8>,
+    pub new: Vec<u8>,
+}
+
+const OFFSET_MASK: u64 = 0xffff_ffff;
+
+/// All regions of one run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    regions: Vec<Region>,
+}
+
+impl Memory {
+    /// Maps `data` as a new region and returns its base address.
+    pub fn map(&mut self, kind: RegionKind, data: Vec<u8>, writable: bool) -> u64 {
+        let base = (self.regions.len() as u64 + 1) << 32;
+        self.regions.push(Region { kind, base, data, writable });
+        base
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    /// The first region of a kind.
+    pub fn region(&self, kind: RegionKind) -> Option<&Region> {
+        self.regions.iter().find(|r| r.kind == kind)
+    }
+
+    /// The region and offset an address falls in, if any (for display: `fp-8`).
+    pub fn symbolize(&self, addr: u64) -> Option<(&Region, u64)> {
+        let region = self.regions.get(((addr >> 32) as usize).checked_sub(1)?)?;
+        let off = addr & OFFSET_MASK;
+        (off <= region.data.len() as u64).then_some((region, off))
+    }
+
+    fn locate(&self, addr: u64, size: usize, write: bool) -> Result<(usize, usize), AccessError> {
+        let fail = |problem, region| Err(AccessError { addr, size, write, problem, region });
+        let Some(index) = ((addr >> 32) as usize).checked_sub(1) else {
+            return fail(AccessProblem::Unmapped, None);
+        };
+        let Some(region) = self.regions.get(index) else {
+            return fail(AccessProblem::Unmapped, None);
+        };
+        let info = Some((region.kind, region.data.len()));
+        let off = (addr & OFFSET_MASK) as usize;
+        if off.checked_add(size).is_none_or(|end| end > region.data.len()) {
+            return fail(AccessProblem::OutOfBounds, info);
+        }
+        if write && !region.writable {
+            return fail(AccessProblem::ReadOnly, info);
+        }
+        Ok((index, off))
+    }
+
+    /// Reads `size` (1..=8) bytes as a little-endian value.
+    pub fn read(&self, addr: u64, size: usize) -> Result<u64, AccessError> {
+        let bytes = self.read_bytes(addr, size)?;
+        Ok(bytes.iter().rev().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+    }
+
+    pub fn read_bytes(&self, addr: u64, size: usize) -> Result<&[u8], AccessError> {
+        let (index, off) = self.locate(addr, size, false)?;
+        Ok(&self.regions[index].data[off..off + size])
+    }
+
+    /// Writes the low `size` (1..=8) bytes of `value`, little-endian.
+    pub fn write(
+        &mut self,
+        addr: u64,
+        size: usize,
+        value: u64,
+        journal: Option<&mut Vec<MemChange>>,
+    ) -> Result<(), AccessError> {
+        let bytes = value.to_le_bytes();
+        self.write_bytes(addr, &bytes[..size.min(8)], journal)
+    }
+
+    pub fn write_bytes(
+        &mut self,
+        addr: u64,
+        bytes: &[u8],
+        journal: Option<&mut Vec<MemChange>>,
+    ) -> Result<(), AccessError> {
+        let (index, off) = self.locate(addr, bytes.len(), true)?;
+        let target = &mut self.regions[index].data[off..off + bytes.len()];
+        if let Some(journal) = journal {
+            journal.push(MemChange { addr, old: target.to_vec(), new: bytes.to_vec() });
+        }
+        target.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Puts back what a recorded write replaced.
+    pub(super) fn revert(&mut self, change: &MemChange) {
+        if let Ok((index, off)) = self.locate(change.addr, change.old.len(), false) {
+            self.regions[index].data[off..off + change.old.len()].copy_from_slice(&change.old);
+        }
+    }
+}

@@ -1,0 +1,528 @@
+//! The interpreter: registers r0..r10, a stack, guest memory regions, fuel, stepping
+//! with change records, and undo.
+
+pub mod alu;
+mod fault;
+pub mod helpers;
+pub mod memory;
+#[cfg(test)]
+mod tests;
+
+pub use fault::{Fault, FaultKind};
+pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, NoHelpers};
+pub use memory::{AccessError, AccessProblem, MemChange, Memory, Region, RegionKind};
+
+use crate::isa::{AtomicOp, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
+use crate::prelude::*;
+use core::fmt;
+
+/// Limits and semantics of one run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Config {
+    pub profile: Profile,
+    /// Maximum number of instructions to execute; `None` for no limit.
+    pub fuel: Option<u64>,
+    /// Stack bytes per frame (512 in Linux).
+    pub stack_size: usize,
+    /// Frames available to local calls, including the entry frame.
+    pub max_frames: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::for_profile(Profile::Rfc9669)
+    }
+}
+
+impl Config {
+    /// Default budget: enough for any loop-free program many times over, small enough
+    /// that an endless loop stops in well under a second.
+    pub const DEFAULT_FUEL: u64 = 10_000_000;
+
+    pub fn for_profile(profile: Profile) -> Self {
+        // Linux 4.4 has no local calls, so its stack is exactly one 512-byte frame.
+        let max_frames = match profile {
+            Profile::Linux44 => 1,
+            Profile::Rfc9669 => 8,
+        };
+        Config { profile, fuel: Some(Self::DEFAULT_FUEL), stack_size: 512, max_frames }
+    }
+}
+
+/// Why a program ended early with r0 = 0, as Linux 4.4's interpreter did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EarlyExit {
+    /// Division or modulo by zero (linux-4.4 profile).
+    DivisionByZero,
+    /// `LD_ABS`/`LD_IND` outside the packet.
+    PacketOutOfBounds,
+    /// A helper asked to stop (the conformance unwind helper).
+    HelperStop { id: i32 },
+}
+
+impl fmt::Display for EarlyExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EarlyExit::DivisionByZero => f.write_str("division by zero ends the program with r0 = 0 (Linux 4.4)"),
+            EarlyExit::PacketOutOfBounds => f.write_str("packet load out of bounds ends the program with r0 = 0"),
+            EarlyExit::HelperStop { id } => write!(f, "helper {id} stopped the program"),
+        }
+    }
+}
+
+/// Where a run is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Running,
+    Exited { r0: u64, early: Option<EarlyExit> },
+    Faulted(Fault),
+}
+
+/// Why `run` returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunStop {
+    Exited { r0: u64 },
+    Faulted(Fault),
+    /// About to execute the instruction at a breakpoint.
+    Breakpoint { pc: usize },
+}
+
+/// A caller frame saved by a local call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    pub return_pc: usize,
+    /// The caller's r6..r9.
+    pub saved: [u64; 4],
+    pub saved_fp: u64,
+}
+
+/// A register write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegChange {
+    pub reg: Reg,
+    pub old: u64,
+    pub new: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameChange {
+    Pushed,
+    Popped(Frame),
+}
+
+/// Everything one `step` changed, enough to show a diff and to undo it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub pc: usize,
+    /// The instruction executed; `None` when the step faulted before fetching one.
+    pub insn: Option<Insn>,
+    pub regs: Vec<RegChange>,
+    pub memory: Vec<MemChange>,
+    pub frame: Option<FrameChange>,
+    /// The state after the step.
+    pub state: State,
+}
+
+/// What executing one instruction asks of the control loop.
+enum Control {
+    Next,
+    Jump(i64),
+    Exit { r0: u64, early: Option<EarlyExit> },
+    Call { target_off: i64 },
+}
+
+/// An interpreter instance: one program, its memory and helpers.
+#[derive(Debug)]
+pub struct Vm<H> {
+    program: Program,
+    config: Config,
+    regs: [u64; Reg::COUNT],
+    pc: usize,
+    frames: Vec<Frame>,
+    memory: Memory,
+    helpers: H,
+    executed: u64,
+    state: State,
+}
+
+impl<H: Helpers> Vm<H> {
+    /// A VM at instruction 0 with a zeroed stack and r10 at its top.
+    ///
+    /// # Errors
+    /// The program uses an instruction the profile does not include.
+    pub fn new(program: Program, config: Config, helpers: H) -> Result<Self, ProfileError> {
+        program.check_profile(config.profile)?;
+        let mut memory = Memory::default();
+        let stack_len = config.stack_size * config.max_frames.max(1);
+        let stack = memory.map(RegionKind::Stack, vec![0; stack_len], true);
+        let mut regs = [0; Reg::COUNT];
+        regs[Reg::R10.index()] = stack + stack_len as u64;
+        Ok(Vm { program, config, regs, pc: 0, frames: Vec::new(), memory, helpers, executed: 0, state: State::Running })
+    }
+
+    /// Maps `input` as writable memory and points r1 at it with r2 = its length, the
+    /// convention of the conformance suite and `bpfplay run --mem`. With no input, r1
+    /// stays NULL.
+    pub fn with_input(mut self, input: Vec<u8>) -> Self {
+        let len = input.len() as u64;
+        if len > 0 {
+            let base = self.memory.map(RegionKind::Input, input, true);
+            self.regs[1] = base;
+        }
+        self.regs[2] = len;
+        self
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn regs(&self) -> &[u64; Reg::COUNT] {
+        &self.regs
+    }
+
+    /// Sets a register before (or between) steps, e.g. r1 = context pointer.
+    pub fn set_reg(&mut self, reg: Reg, value: u64) {
+        self.regs[reg.index()] = value;
+    }
+
+    pub fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// Instructions executed so far.
+    pub fn executed(&self) -> u64 {
+        self.executed
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    pub fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    pub fn memory_mut(&mut self) -> &mut Memory {
+        &mut self.memory
+    }
+
+    pub fn helpers_mut(&mut self) -> &mut H {
+        &mut self.helpers
+    }
+
+    /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
+    /// one at the current pc, so that continuing from a breakpoint moves on).
+    pub fn run(&mut self, breakpoints: &[usize]) -> RunStop {
+        let mut first = true;
+        loop {
+            if let Some(stop) = self.stop_reason() {
+                return stop;
+            }
+            if !first && breakpoints.contains(&self.pc) {
+                return RunStop::Breakpoint { pc: self.pc };
+            }
+            first = false;
+            self.advance(None);
+        }
+    }
+
+    fn stop_reason(&self) -> Option<RunStop> {
+        match &self.state {
+            State::Running => None,
+            State::Exited { r0, .. } => Some(RunStop::Exited { r0: *r0 }),
+            State::Faulted(f) => Some(RunStop::Faulted(f.clone())),
+        }
+    }
+
+    /// Executes one instruction and reports what changed; `None` once the run is over.
+    pub fn step(&mut self) -> Option<Step> {
+        if self.state != State::Running {
+            return None;
+        }
+        let pc = self.pc;
+        let regs_before = self.regs;
+        let frames_before = self.frames.len();
+        let popped = self.frames.last().copied();
+        let mut journal = Vec::new();
+        let insn = self.advance(Some(&mut journal));
+        let regs = (0..Reg::COUNT)
+            .filter(|&i| regs_before[i] != self.regs[i])
+            .filter_map(|i| Some(RegChange { reg: Reg::new(i as u8)?, old: regs_before[i], new: self.regs[i] }))
+            .collect();
+        let frame = match self.frames.len().cmp(&frames_before) {
+            core::cmp::Ordering::Greater => Some(FrameChange::Pushed),
+            core::cmp::Ordering::Less => popped.map(FrameChange::Popped),
+            core::cmp::Ordering::Equal => None,
+        };
+        Some(Step { pc, insn, regs, memory: journal, frame, state: self.state.clone() })
+    }
+
+    /// Reverts the most recent `step` (apply undos newest first).
+    pub fn undo(&mut self, step: &Step) {
+        for change in step.memory.iter().rev() {
+            self.memory.revert(change);
+        }
+        for change in &step.regs {
+            self.regs[change.reg.index()] = change.old;
+        }
+        match step.frame {
+            Some(FrameChange::Pushed) => {
+                self.frames.pop();
+            }
+            Some(FrameChange::Popped(frame)) => self.frames.push(frame),
+            None => {}
+        }
+        if step.insn.is_some() {
+            self.executed -= 1;
+        }
+        self.pc = step.pc;
+        self.state = State::Running;
+    }
+
+    /// Fetches and executes one instruction, updating pc and state.
+    fn advance(&mut self, journal: Option<&mut Vec<MemChange>>) -> Option<Insn> {
+        let pc = self.pc;
+        if let Some(budget) = self.config.fuel {
+            if self.executed >= budget {
+                self.state = State::Faulted(Fault { pc, kind: FaultKind::OutOfFuel { budget } });
+                return None;
+            }
+        }
+        let insn = match self.program.slots().get(pc) {
+            Some(Slot::Insn(insn)) => *insn,
+            Some(Slot::Imm64Tail) => {
+                self.state = State::Faulted(Fault { pc, kind: FaultKind::JumpIntoImm64 { target: pc } });
+                return None;
+            }
+            None => {
+                self.state = State::Faulted(Fault { pc, kind: FaultKind::FellOffEnd });
+                return None;
+            }
+        };
+        self.executed += 1;
+        let result = self.execute(&insn, journal);
+        let outcome = result.and_then(|control| self.transfer(pc, &insn, control));
+        if let Err(kind) = outcome {
+            self.state = State::Faulted(Fault { pc, kind });
+        }
+        Some(insn)
+    }
+
+    /// Applies the control-flow effect of an executed instruction.
+    fn transfer(&mut self, pc: usize, insn: &Insn, control: Control) -> Result<(), FaultKind> {
+        match control {
+            Control::Next => self.pc = pc + insn.slots(),
+            Control::Jump(off) => self.pc = self.jump_target(pc, off)?,
+            Control::Call { target_off } => {
+                let target = self.jump_target(pc, target_off)?;
+                if self.frames.len() + 1 >= self.config.max_frames {
+                    return Err(FaultKind::CallDepthExceeded { limit: self.config.max_frames });
+                }
+                let saved = [self.regs[6], self.regs[7], self.regs[8], self.regs[9]];
+                let saved_fp = self.regs[Reg::R10.index()];
+                self.frames.push(Frame { return_pc: pc + 1, saved, saved_fp });
+                self.regs[Reg::R10.index()] = saved_fp - self.config.stack_size as u64;
+                self.pc = target;
+            }
+            Control::Exit { r0, early } => match (early, self.frames.pop()) {
+                (None, Some(frame)) => {
+                    self.regs[6..10].copy_from_slice(&frame.saved);
+                    self.regs[Reg::R10.index()] = frame.saved_fp;
+                    self.pc = frame.return_pc;
+                }
+                (early, _) => {
+                    self.regs[0] = r0;
+                    self.state = State::Exited { r0, early };
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn jump_target(&self, pc: usize, off: i64) -> Result<usize, FaultKind> {
+        let target = pc as i64 + 1 + off;
+        match usize::try_from(target) {
+            Ok(t) if t < self.program.len() => match self.program.slots()[t] {
+                Slot::Insn(_) => Ok(t),
+                Slot::Imm64Tail => Err(FaultKind::JumpIntoImm64 { target: t }),
+            },
+            _ => Err(FaultKind::JumpOutOfRange { target }),
+        }
+    }
+
+    fn reg(&self, r: Reg) -> u64 {
+        self.regs[r.index()]
+    }
+
+    fn set(&mut self, r: Reg, value: u64) -> Result<(), FaultKind> {
+        if r == Reg::R10 {
+            return Err(FaultKind::WriteToR10);
+        }
+        self.regs[r.index()] = value;
+        Ok(())
+    }
+
+    fn operand(&self, src: Source, width: Width) -> u64 {
+        match (src, width) {
+            (Source::Reg(r), _) => self.reg(r),
+            (Source::Imm(i), Width::W64) => i as i64 as u64,
+            (Source::Imm(i), Width::W32) => u64::from(i as u32),
+        }
+    }
+
+    fn execute(&mut self, insn: &Insn, mut journal: Option<&mut Vec<MemChange>>) -> Result<Control, FaultKind> {
+        let profile = self.config.profile;
+        match *insn {
+            Insn::Alu { width, op, dst, src } => {
+                let s = self.operand(src, width);
+                let d = self.reg(dst);
+                let value = match width {
+                    Width::W64 => alu::alu64(op, d, s, profile),
+                    Width::W32 => alu::alu32(op, d as u32, s as u32, profile).map(u64::from),
+                };
+                match value {
+                    Some(v) => self.set(dst, v)?,
+                    None => return Ok(Control::Exit { r0: 0, early: Some(EarlyExit::DivisionByZero) }),
+                }
+            }
+            Insn::Neg { width, dst } => {
+                let d = self.reg(dst);
+                let v = match width {
+                    Width::W64 => d.wrapping_neg(),
+                    Width::W32 => u64::from((d as u32).wrapping_neg()),
+                };
+                self.set(dst, v)?;
+            }
+            Insn::Endian { order, bits, dst } => {
+                let v = alu::endian(order, bits, self.reg(dst));
+                self.set(dst, v)?;
+            }
+            Insn::LoadImm64 { dst, imm, .. } => self.set(dst, imm)?,
+            Insn::LoadPacket { size, index, imm } => {
+                let base = index.map_or(0, |r| self.reg(r) as u32);
+                let off = (imm as u32).wrapping_add(base) as i32;
+                match self.packet_load(off, size) {
+                    Some(v) => self.regs[0] = v,
+                    None => return Ok(Control::Exit { r0: 0, early: Some(EarlyExit::PacketOutOfBounds) }),
+                }
+            }
+            Insn::Load { size, signed, dst, src, off } => {
+                let addr = self.reg(src).wrapping_add(off as i64 as u64);
+                let raw = self.memory.read(addr, size_bytes(size)).map_err(FaultKind::Memory)?;
+                self.set(dst, if signed { sign_extend(raw, size) } else { raw })?;
+            }
+            Insn::Store { size, dst, off, imm } => {
+                let addr = self.reg(dst).wrapping_add(off as i64 as u64);
+                self.memory.write(addr, size_bytes(size), imm as i64 as u64, journal).map_err(FaultKind::Memory)?;
+            }
+            Insn::StoreReg { size, dst, src, off } => {
+                let addr = self.reg(dst).wrapping_add(off as i64 as u64);
+                let value = self.reg(src);
+                self.memory.write(addr, size_bytes(size), value, journal).map_err(FaultKind::Memory)?;
+            }
+            Insn::Atomic { size, op, dst, src, off } => {
+                let addr = self.reg(dst).wrapping_add(off as i64 as u64);
+                let n = size_bytes(size);
+                let old = self.memory.read(addr, n).map_err(FaultKind::Memory)?;
+                let (new, fetched) = atomic(op, old, self.reg(src), self.regs[0], size);
+                self.memory.write(addr, n, new, journal.as_deref_mut()).map_err(FaultKind::Memory)?;
+                if let Some(value) = fetched {
+                    self.set(if op == AtomicOp::CmpXchg { Reg::R0 } else { src }, value)?;
+                }
+            }
+            Insn::Ja { off } => return Ok(Control::Jump(off.into())),
+            Insn::JaLong { off } => return Ok(Control::Jump(off.into())),
+            Insn::Branch { width, cond, dst, src, off } => {
+                let a = self.reg(dst);
+                let b = self.operand(src, width);
+                let taken = match width {
+                    Width::W64 => alu::cond64(cond, a, b),
+                    Width::W32 => alu::cond32(cond, a as u32, b as u32),
+                };
+                if taken {
+                    return Ok(Control::Jump(off.into()));
+                }
+            }
+            Insn::Call { kind: CallKind::Helper, imm } => return self.call_helper(imm.into(), journal),
+            Insn::Call { kind: CallKind::Local, imm } => return Ok(Control::Call { target_off: imm.into() }),
+            Insn::Call { kind: CallKind::Kfunc, imm } => {
+                return Err(FaultKind::UnsupportedCall { kind: CallKind::Kfunc, imm });
+            }
+            Insn::CallReg { reg } => return self.call_helper(self.reg(reg) as i64, journal),
+            Insn::Exit => return Ok(Control::Exit { r0: self.regs[0], early: None }),
+        }
+        Ok(Control::Next)
+    }
+
+    fn call_helper(&mut self, id: i64, journal: Option<&mut Vec<MemChange>>) -> Result<Control, FaultKind> {
+        let id32 = i32::try_from(id).map_err(|_| FaultKind::UnknownHelper { id })?;
+        let args = [self.regs[1], self.regs[2], self.regs[3], self.regs[4], self.regs[5]];
+        let mut guest = GuestMemory { memory: &mut self.memory, journal };
+        match self.helpers.call(id32, args, &mut guest) {
+            Ok(HelperReturn::Value(v)) => {
+                self.regs[0] = v;
+                Ok(Control::Next)
+            }
+            Ok(HelperReturn::Stop(r0)) => Ok(Control::Exit { r0, early: Some(EarlyExit::HelperStop { id: id32 }) }),
+            Err(HelperError::Unknown) => Err(FaultKind::UnknownHelper { id }),
+            Err(HelperError::Memory(e)) => Err(FaultKind::Memory(e)),
+            Err(HelperError::Failed(message)) => Err(FaultKind::Helper { id: id32, message }),
+        }
+    }
+
+    /// Big-endian packet read at a non-negative offset, as `LD_ABS`/`LD_IND` do.
+    fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
+        let packet = self.memory.region(RegionKind::Packet)?;
+        let start = usize::try_from(off).ok()?;
+        let bytes = packet.data.get(start..start.checked_add(size_bytes(size))?)?;
+        Some(bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+    }
+}
+
+/// Bytes in an access of this size.
+pub const fn size_bytes(size: Size) -> usize {
+    match size {
+        Size::B => 1,
+        Size::H => 2,
+        Size::W => 4,
+        Size::DW => 8,
+    }
+}
+
+fn sign_extend(raw: u64, size: Size) -> u64 {
+    match size {
+        Size::B => raw as u8 as i8 as i64 as u64,
+        Size::H => raw as u16 as i16 as i64 as u64,
+        Size::W => raw as u32 as i32 as i64 as u64,
+        Size::DW => raw,
+    }
+}
+
+/// New memory value, and the value fetched into a register (for fetch, xchg, cmpxchg).
+fn atomic(op: AtomicOp, old: u64, src: u64, r0: u64, size: Size) -> (u64, Option<u64>) {
+    use AtomicOp as A;
+    let mask = if size == Size::W { 0xffff_ffff } else { u64::MAX };
+    let (old, src, r0) = (old & mask, src & mask, r0 & mask);
+    let (new, fetch) = match op {
+        A::Add => (old.wrapping_add(src), false),
+        A::Or => (old | src, false),
+        A::And => (old & src, false),
+        A::Xor => (old ^ src, false),
+        A::FetchAdd => (old.wrapping_add(src), true),
+        A::FetchOr => (old | src, true),
+        A::FetchAnd => (old & src, true),
+        A::FetchXor => (old ^ src, true),
+        A::Xchg => (src, true),
+        A::CmpXchg => (if old == r0 { src } else { old }, true),
+    };
+    (new & mask, fetch.then_some(old))
+}

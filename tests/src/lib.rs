@@ -1,0 +1,203 @@
+//! Shared machinery of the data-driven tests: reading bpf_conformance `.data` files,
+//! locating the suite, and golden files refreshed with `BLESS=1`.
+
+use bpfplay_core::asm;
+use bpfplay_core::isa::{Program, parse_hex_bytes};
+use bpfplay_core::syntax::Syntax;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One `.data` test file, split into its sections (bpf_conformance's parser rules:
+/// `#` comments, `--` markers matched by substring, last line of `result`/`error`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DataFile {
+    pub name: String,
+    pub asm: String,
+    pub raw: Option<String>,
+    pub mem: Vec<u8>,
+    pub result: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Section {
+    None,
+    Asm,
+    Result,
+    Mem,
+    Raw,
+    Ignored,
+    Error,
+}
+
+impl DataFile {
+    /// Parses the text of a `.data` file. Unknown `--` directives are an error.
+    pub fn parse(name: &str, text: &str) -> Result<DataFile, String> {
+        let mut file = DataFile { name: name.to_owned(), ..DataFile::default() };
+        let mut section = Section::None;
+        let mut mem_text = String::new();
+        let mut raw_text: Option<String> = None;
+        for (index, line) in text.lines().enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let line = line.split('#').next().unwrap_or("");
+            if line.contains("--") {
+                section = if line.contains("asm") {
+                    Section::Asm
+                } else if line.contains("result") {
+                    Section::Result
+                } else if line.contains("mem") {
+                    Section::Mem
+                } else if line.contains("raw") {
+                    raw_text.get_or_insert_with(String::new);
+                    Section::Raw
+                } else if line.contains("no register offset") || line.contains(" c") {
+                    Section::Ignored
+                } else if line.contains("error") {
+                    Section::Error
+                } else {
+                    return Err(format!("{name}:{}: unknown directive `{}`", index + 1, line.trim()));
+                };
+                continue;
+            }
+            if line.trim().is_empty() {
+                continue;
+            }
+            match section {
+                Section::Asm => {
+                    file.asm.push_str(line);
+                    file.asm.push('\n');
+                }
+                Section::Result => file.result = Some(line.trim().to_owned()),
+                Section::Error => file.error = Some(line.trim_end().to_owned()),
+                Section::Mem => {
+                    mem_text.push_str(line);
+                    mem_text.push(' ');
+                }
+                Section::Raw => {
+                    if let Some(raw) = raw_text.as_mut() {
+                        raw.push_str(line);
+                        raw.push(' ');
+                    }
+                }
+                Section::None | Section::Ignored => {}
+            }
+        }
+        for (i, token) in mem_text.split_whitespace().enumerate() {
+            let byte = u32::from_str_radix(token, 16)
+                .map_err(|_| format!("{name}: mem byte {} `{token}` is not hex", i + 1))?;
+            file.mem.push(byte as u8);
+        }
+        file.raw = raw_text;
+        Ok(file)
+    }
+
+    /// The expected r0 (0 when the file gives none, as the reference runner assumes).
+    pub fn expected(&self) -> Result<u64, String> {
+        let Some(text) = &self.result else { return Ok(0) };
+        let parsed = match text.find("0x") {
+            Some(at) => u64::from_str_radix(&text[at + 2..], 16),
+            None => text.parse(),
+        };
+        parsed.map_err(|e| format!("{}: result `{text}`: {e}", self.name))
+    }
+
+    /// The program: the `-- raw` words when present, otherwise the assembled `-- asm`.
+    pub fn program(&self) -> Result<Program, String> {
+        let bytes = match &self.raw {
+            Some(raw) => raw_bytes(raw).map_err(|e| format!("{}: raw: {e}", self.name))?,
+            None => {
+                let assembled = asm::assemble(&self.asm, Some(Syntax::Ubpf))
+                    .map_err(|e| format!("{}: assembler: {e}", self.name))?;
+                assembled.program.encode()
+            }
+        };
+        if bytes.is_empty() {
+            return Err(format!("{}: no instructions", self.name));
+        }
+        Program::decode(&bytes).map_err(|e| format!("{}: decoder: {e}", self.name))
+    }
+}
+
+/// `-- raw` text: 64-bit words (`0x5566778800000018`), or, when every token is one
+/// byte, the bytes themselves (how the suite's `negative/unused-*` files write it).
+fn raw_bytes(raw: &str) -> Result<Vec<u8>, String> {
+    let tokens: Vec<&str> = raw.split_whitespace().collect();
+    if tokens.iter().all(|t| t.len() == 2) {
+        return parse_hex_bytes(raw).map_err(|e| e.to_string());
+    }
+    let mut out = Vec::new();
+    for t in tokens {
+        let word = match t.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => t.parse(),
+        }
+        .map_err(|e| format!("`{t}`: {e}"))?;
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    Ok(out)
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// `../shared/bpf_conformance` beside the checkout, or `$BPF_CONFORMANCE_DIR`.
+pub fn conformance_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("BPF_CONFORMANCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared/bpf_conformance"));
+    dir.join("tests").is_dir().then_some(dir)
+}
+
+/// Sorted `.data` files of a directory of the suite (`tests` or `negative`), loudly
+/// reporting when the suite is absent.
+pub fn data_files(subdir: &str) -> Vec<PathBuf> {
+    let Some(dir) = conformance_dir() else {
+        eprintln!(
+            "\n*** bpf_conformance NOT FOUND: expected ../shared/bpf_conformance beside the checkout \
+             (or BPF_CONFORMANCE_DIR). The conformance tests did NOT run. ***\n"
+        );
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(subdir))
+        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "data"));
+    files.sort();
+    eprintln!("found {} .data files in {}", files.len(), dir.join(subdir).display());
+    files
+}
+
+/// Reads and parses one `.data` file.
+pub fn load(path: &Path) -> Result<DataFile, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    DataFile::parse(&name, &text)
+}
+
+/// Memory as the runner passes it to a plugin: `%02x` plus two spaces per byte.
+pub fn runner_memory_arg(mem: &[u8]) -> String {
+    mem.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}  ");
+        s
+    })
+}
+
+/// Compares `actual` with the golden file at `path`, or rewrites it when `BLESS=1`.
+/// Returns a description of the mismatch.
+pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
+    if std::env::var_os("BLESS").is_some_and(|v| v == "1") {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        return std::fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let expected = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: {e} (run with BLESS=1 to create it)", path.display()))?;
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(format!("{} differs (BLESS=1 refreshes it)\n--- expected\n{expected}\n--- actual\n{actual}", path.display()))
+    }
+}
