@@ -201,3 +201,41 @@ pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
         Err(format!("{} differs (BLESS=1 refreshes it)\n--- expected\n{expected}\n--- actual\n{actual}", path.display()))
     }
 }
+
+/// A shipped example program (`static/examples/*.s`) and the run its header declares
+/// with `; profile:`, `; mem:` and `; result:` lines.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub name: String,
+    pub source: String,
+    pub profile: bpfplay_core::isa::Profile,
+    pub mem: Vec<u8>,
+    pub result: u64,
+}
+
+/// Every example, sorted by name.
+pub fn examples() -> Vec<Example> {
+    let dir = workspace_root().join("static/examples");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "s"))
+        .collect();
+    paths.sort();
+    paths.iter().map(|p| parse_example(p).unwrap_or_else(|e| panic!("{e}"))).collect()
+}
+
+fn parse_example(path: &Path) -> Result<Example, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let source = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+    let header = |key: &str| {
+        source.lines().find_map(|l| l.trim_start().strip_prefix(';')?.trim().strip_prefix(key).map(str::trim))
+    };
+    let profile = header("profile:").and_then(bpfplay_core::isa::Profile::from_name)
+        .ok_or_else(|| format!("{name}: needs a `; profile: linux-4.4|rfc9669` line"))?;
+    let mem = header("mem:").map(parse_hex_bytes).transpose().map_err(|e| format!("{name}: mem: {e}"))?.unwrap_or_default();
+    let result = header("result:")
+        .and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok())
+        .ok_or_else(|| format!("{name}: needs a `; result: 0x...` line"))?;
+    Ok(Example { name, source, profile, mem, result })
+}

@@ -16,7 +16,8 @@ mod ubpf;
 
 pub use error::{AsmError, AsmErrorKind};
 
-use crate::isa::{CallKind, Imm64Kind, Insn, Program};
+use crate::isa::table::LDDW;
+use crate::isa::{AluOp, CallKind, Imm64Kind, Insn, Program, Source, Width};
 use crate::syntax;
 use crate::prelude::*;
 use crate::syntax::Syntax;
@@ -83,6 +84,16 @@ fn parse_imm64_value(c: &mut Cursor<'_>) -> Result<(Imm64Kind, u64)> {
         Some(Tok::Ident(name)) => Imm64Kind::ALL.iter().copied().find(|k| *k != Imm64Kind::Imm && k.ubpf() == name),
         _ => None,
     };
+    // bpftool and later kernels print map loads as `map[id:3]`; here ids are fds.
+    if matches!(c.peek(), Some(Tok::Ident("map"))) && matches!(c.peek_at(1), Some(Tok::Punct("["))) {
+        c.next();
+        c.next();
+        c.ident("`id` or `fd`")?;
+        c.punct(":", "`:`")?;
+        let fd = c.imm32()?;
+        c.punct("]", "`]`")?;
+        return Ok((Imm64Kind::MapFd, u64::from(fd as u32)));
+    }
     let Some(kind) = kind else {
         if matches!(c.peek(), Some(Tok::Ident(_))) {
             return Err(c.expected("a 64-bit immediate or map_fd(N), map_value(N, OFF), ..."));
@@ -145,13 +156,13 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
     let mut slot = 0usize;
     for (index, raw_line) in source.lines().enumerate() {
         let line_no = index + 1;
-        let (text, col_base) = match strip_line(raw_line) {
+        let (text, col_base, announced) = match strip_line(raw_line) {
             Line::Empty => continue,
             Line::Symbol(name, col) => {
                 define_label(&mut labels, name, col, slot, line_no)?;
                 continue;
             }
-            Line::Code(text, col) => (text, col),
+            Line::Code(text, col, opcode) => (text, col, opcode),
         };
         let mut tokens = tokenize(text, line_no, col_base)?;
         let label = match tokens.as_slice() {
@@ -176,6 +187,13 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
             Syntax::Llvm => llvm::parse(&mut cursor)?,
         };
         cursor.end()?;
+        let p = match (announced, p.insn) {
+            // The kernel logs `(18) r1 = 0x3a6c1e00` for lddw: only the opcode tells.
+            (Some(LDDW), Insn::Alu { width: Width::W64, op: AluOp::Mov, dst, src: Source::Imm(imm) }) => {
+                Parsed::plain(Insn::LoadImm64 { dst, kind: Imm64Kind::Imm, imm: u64::from(imm as u32) })
+            }
+            _ => p,
+        };
         let width = p.insn.slots();
         parsed.push((p, slot, line_no));
         slot += width;
@@ -249,8 +267,9 @@ enum Line<'a> {
     Empty,
     /// An llvm-objdump symbol line, `0000000000000000 <name>:`.
     Symbol(&'a str, usize),
-    /// Text to tokenize, with its 1-based starting column.
-    Code(&'a str, usize),
+    /// Text to tokenize, with its 1-based starting column and the opcode that a
+    /// bpftool / verifier-log prefix (`3: (18) ...`) announced.
+    Code(&'a str, usize, Option<u8>),
 }
 
 fn column_of(line: &str, part: &str) -> usize {
@@ -277,11 +296,13 @@ fn strip_line(line: &str) -> Line<'_> {
             }
         }
     }
-    if let Some(rest) = strip_address_prefix(text) {
+    let mut opcode = None;
+    if let Some((rest, announced)) = strip_address_prefix(text) {
         if rest.starts_with("R_") {
             return Line::Empty; // relocation line
         }
         text = rest;
+        opcode = announced;
     }
     // llvm-objdump appends the target label to jumps: `goto +2 <LBB0_3>`.
     if text.ends_with('>') {
@@ -289,11 +310,12 @@ fn strip_line(line: &str) -> Line<'_> {
             text = text[..open].trim_end();
         }
     }
-    if text.is_empty() { Line::Empty } else { Line::Code(text, column_of(line, text)) }
+    if text.is_empty() { Line::Empty } else { Line::Code(text, column_of(line, text), opcode) }
 }
 
-/// Strips `  12:\tb7 00 .. 00\t` (llvm-objdump) or `12: (b7) ` (bpftool, verifier log).
-fn strip_address_prefix(text: &str) -> Option<&str> {
+/// Strips `  12:\tb7 00 .. 00\t` (llvm-objdump) or `12: (b7) ` (bpftool, verifier log),
+/// returning the rest and, for the latter, the announced opcode.
+fn strip_address_prefix(text: &str) -> Option<(&str, Option<u8>)> {
     let (addr, rest) = text.split_once(':')?;
     if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -301,10 +323,10 @@ fn strip_address_prefix(text: &str) -> Option<&str> {
     let r = rest.trim_start();
     let b = r.as_bytes();
     if b.len() >= 4 && b[0] == b'(' && b[1].is_ascii_hexdigit() && b[2].is_ascii_hexdigit() && b[3] == b')' {
-        return Some(&r[4..]);
+        return Some((&r[4..], u8::from_str_radix(&r[1..3], 16).ok()));
     }
     if r.starts_with("R_") {
-        return Some(r);
+        return Some((r, None));
     }
     let mut s = r;
     let mut groups = 0;
@@ -317,5 +339,5 @@ fn strip_address_prefix(text: &str) -> Option<&str> {
             break;
         }
     }
-    (groups >= 8).then_some(s)
+    (groups >= 8).then_some((s, None))
 }

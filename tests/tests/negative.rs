@@ -1,0 +1,55 @@
+//! The suite's `negative/` files: each is refused with a clear message, kept as a golden
+//! file per case (`tests/golden/negative/NAME.out`, refreshed with `BLESS=1`).
+
+use bpfplay_core::isa::Profile;
+use bpfplay_core::vm::{ConformanceHelpers, Config, RunStop, Vm};
+use bpfplay_tests::{check_golden, data_files, load, workspace_root};
+
+/// What this project does with one negative file: the first refusal, or the run's result.
+fn outcome(path: &std::path::Path) -> String {
+    let file = match load(path) {
+        Ok(file) => file,
+        Err(e) => return format!("rejected: {e}\n"),
+    };
+    if file.result.is_none() && file.error.as_deref().is_none_or(str::is_empty) {
+        // The reference runner skips such files; we still check what they contain.
+        if file.asm.trim().is_empty() && file.raw.is_none() {
+            return format!("rejected: {}: no instructions\n", file.name);
+        }
+    }
+    let program = match file.program() {
+        Ok(p) => p,
+        Err(e) => return format!("rejected: {e}\n"),
+    };
+    let vm = Vm::new(program, Config::for_profile(Profile::Rfc9669), ConformanceHelpers).unwrap();
+    match vm.with_input(file.mem.clone()).run(&[]) {
+        RunStop::Exited { r0 } => match file.expected() {
+            Ok(expected) if file.result.is_some() && r0 != expected => {
+                format!("rejected: r0 = {r0:#x} but the file expects {expected:#x}, so a runner reports FAIL\n")
+            }
+            _ => format!("ran: r0 = {r0:#x}; the suite expects error {:?}\n", file.error.unwrap_or_default()),
+        },
+        other => format!("rejected at run time: {other:?}\n"),
+    }
+}
+
+#[test]
+fn negative_files_are_rejected_with_clear_messages() {
+    let files = data_files("negative");
+    let mut problems = Vec::new();
+    for path in &files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let actual = outcome(path);
+        // `error.data` is `or %r0, %r10; exit`: valid assembly that only a verifier
+        // (unprivileged pointer-leak rules) refuses, so it runs here.
+        if name != "error" && !actual.starts_with("rejected") {
+            problems.push(format!("{name}: not rejected: {actual}"));
+        }
+        let golden = workspace_root().join("tests/golden/negative").join(format!("{name}.out"));
+        if let Err(e) = check_golden(&golden, &actual) {
+            problems.push(e);
+        }
+    }
+    eprintln!("checked {} negative files", files.len());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
