@@ -38,9 +38,9 @@ impl<'a> Cursor<'a> {
         t
     }
 
-    /// Column of the next token, or just past the end of the line.
+    /// Column of the next token, or the column just past the end of the line.
     pub fn col(&self) -> usize {
-        self.toks.get(self.pos).map_or(self.end_col + 1, |t| t.col)
+        self.toks.get(self.pos).map_or(self.end_col, |t| t.col)
     }
 
     pub fn error(&self, kind: AsmErrorKind) -> AsmError {

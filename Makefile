@@ -1,0 +1,49 @@
+# The two set-up commands of the README:
+#   make serve   installs what is missing, then serves the playground on http://127.0.0.1:8080
+#   make test    installs what is missing, then runs every test (native, wasm, headless browser)
+
+TRUNK_VERSION := 0.21.14
+# Equal to the `=` pin of wasm-bindgen in Cargo.toml and to Trunk.toml [tools].
+WASM_BINDGEN_VERSION := 0.2.130
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+export PATH := $(ROOT)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: serve test tools test-native test-wasm test-browser smoke bench
+
+serve: tools
+	cargo fetch --locked
+	trunk serve --release --offline --locked
+
+test: tools test-native test-wasm test-browser smoke
+
+# Installs what a fresh Debian machine with rustup lacks; skips what is present.
+tools:
+	rustup target add wasm32-unknown-unknown
+	@[ "$$(trunk --version 2>/dev/null)" = "trunk $(TRUNK_VERSION)" ] || \
+		cargo install --locked trunk --version $(TRUNK_VERSION)
+	@# wasm-bindgen-cli's packaged lock file pins a yanked crate: install without --locked.
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ -x tools/node_modules/.bin/wasm-opt ] || npm ci --prefix tools --no-audit --no-fund
+
+test-native:
+	cargo test --locked --workspace --exclude bpfplay-web
+	cargo test --locked -p bpfplay-web --lib
+
+# core must stay no_std: build it for the browser target without default features.
+test-wasm:
+	cargo build --locked -p bpfplay-core --target wasm32-unknown-unknown --no-default-features
+
+test-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ echo "chromium and chromedriver are needed (apt-get install chromium chromium-driver; .ci/run does it)"; exit 1; }
+	cargo test --locked -p bpfplay-web --target wasm32-unknown-unknown --tests
+
+# Builds the real app with Trunk and checks in headless Chromium that it shows a result.
+smoke:
+	cargo fetch --locked
+	trunk build --release --offline --locked
+	scripts/smoke.sh

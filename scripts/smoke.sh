@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Serves dist/ and checks, in headless Chromium, that the page shows the result core
+# computed for the first example (r0 = 0x2a).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${SMOKE_PORT:-8093}
+python3 -m http.server "$port" --bind 127.0.0.1 -d dist >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+profile=$(mktemp -d)
+dom=$(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
+  --virtual-time-budget=5000 --dump-dom "http://127.0.0.1:$port/" 2>/dev/null)
+rm -rf "$profile"
+if grep -q 'id="result" class="ok">r0 = 0x2a (42)<' <<<"$dom"; then
+  echo "smoke: the built app shows r0 = 0x2a (42)"
+else
+  echo "smoke: FAILED, the page did not show the expected result. DOM was:" >&2
+  echo "$dom" | head -c 4000 >&2
+  exit 1
+fi

@@ -1,0 +1,8 @@
+//! The bpfplay playground UI. State lives in [`state::Playground`], a pure reducer over
+//! `bpfplay-core` that is tested natively; components only render and dispatch.
+
+mod components;
+pub mod examples;
+pub mod state;
+
+pub use components::app::App;

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<bpfplay_web::App>::new().render();
+}
