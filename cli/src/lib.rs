@@ -86,7 +86,7 @@ pub fn trace_line<H: Helpers>(vm: &Vm<H>, step: &Step, syntax: Syntax) -> String
         let _ = write!(line, " {}={:#x} (was {:#x})", c.reg, c.new, c.old);
     }
     for m in &step.memory {
-        let place = vm.memory().symbolize(m.addr).map(|(r, off)| format!("{}+{off}", r.kind)).unwrap_or_default();
+        let place = vm.memory().symbolize(m.addr).map(|(r, off)| format!("{}{off:+}", r.kind)).unwrap_or_default();
         let _ = write!(line, " [{:#x} {place}] {} -> {}", m.addr, hex(&m.old), hex(&m.new));
     }
     if let State::Faulted(f) = &step.state {

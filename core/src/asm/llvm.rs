@@ -307,12 +307,15 @@ fn atomic_call(c: &mut Cursor<'_>, name: &str, dst: Reg, width: Width) -> Result
         _ => None,
     };
     let fetching = |op: &AtomicOp| !matches!(op, AtomicOp::Add | AtomicOp::Or | AtomicOp::And | AtomicOp::Xor);
+    // `atomic64_*` is 64-bit; `atomic_*` (kernel 32-bit, or LLVM any width) takes the
+    // width from its pointer type.
     let named = AtomicOp::ALL.iter().copied().filter(fetching).find_map(|op| {
-        let kernel = [Size::DW, Size::W].into_iter().find(|&s| syntax::atomic_function(op, s) == name);
-        let llvm = name == format!("atomic_{}", op.llvm());
-        match kernel {
-            Some(s) => Some((op, Some(s))),
-            None => llvm.then_some((op, None)),
+        if name == syntax::atomic_function(op, Size::DW) {
+            Some((op, Some(Size::DW)))
+        } else if name == syntax::atomic_function(op, Size::W) {
+            Some((op, None))
+        } else {
+            None
         }
     });
     if llvm_short.is_none() && named.is_none() {

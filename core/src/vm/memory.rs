@@ -1,6 +1,8 @@
-//! Guest memory as virtual regions. A guest address is `(tag << 32) | offset`, where
-//! `tag` is the region's index plus one, so translation is an index and a bounds check;
-//! no host address is ever visible to the program.
+//! Guest memory as virtual regions. Each region owns a 4 GiB window of the guest address
+//! space, `tag << 32` with `tag` the region's index plus one, and starts in the middle of
+//! it, so translation is an index and a bounds check, and an access just below a region
+//! (a stack overflow) is still reported against that region. No host address is ever
+//! visible to the program.
 
 use crate::prelude::*;
 use core::fmt;
@@ -80,7 +82,7 @@ impl fmt::Display for AccessError {
             (AccessProblem::OutOfBounds, Some((kind, len))) => write!(
                 f,
                 "out-of-bounds {access} of {size} byte(s) at 0x{addr:x}: {kind} offset {} but the region is {len} bytes",
-                addr & OFFSET_MASK
+                window_offset(addr)
             ),
             (AccessProblem::ReadOnly, Some((kind, _))) => {
                 write!(f, "{access} of {size} byte(s) at 0x{addr:x}: {kind} is read-only")
@@ -100,7 +102,13 @@ pub struct MemChange {
     pub new: Vec<u8>,
 }
 
-const OFFSET_MASK: u64 = 0xffff_ffff;
+/// Where a region starts inside its window.
+const REGION_START: u64 = 0x8000_0000;
+
+/// Signed offset of an address from the start of the region whose window holds it.
+fn window_offset(addr: u64) -> i64 {
+    (addr & 0xffff_ffff) as i64 - REGION_START as i64
+}
 
 /// All regions of one run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -111,7 +119,7 @@ pub struct Memory {
 impl Memory {
     /// Maps `data` as a new region and returns its base address.
     pub fn map(&mut self, kind: RegionKind, data: Vec<u8>, writable: bool) -> u64 {
-        let base = (self.regions.len() as u64 + 1) << 32;
+        let base = ((self.regions.len() as u64 + 1) << 32) + REGION_START;
         self.regions.push(Region { kind, base, data, writable });
         base
     }
@@ -125,11 +133,11 @@ impl Memory {
         self.regions.iter().find(|r| r.kind == kind)
     }
 
-    /// The region and offset an address falls in, if any (for display: `fp-8`).
-    pub fn symbolize(&self, addr: u64) -> Option<(&Region, u64)> {
+    /// The region whose window holds an address, and the signed offset from its start
+    /// (for display: `stack+504`, `fp-8`).
+    pub fn symbolize(&self, addr: u64) -> Option<(&Region, i64)> {
         let region = self.regions.get(((addr >> 32) as usize).checked_sub(1)?)?;
-        let off = addr & OFFSET_MASK;
-        (off <= region.data.len() as u64).then_some((region, off))
+        Some((region, window_offset(addr)))
     }
 
     fn locate(&self, addr: u64, size: usize, write: bool) -> Result<(usize, usize), AccessError> {
@@ -141,7 +149,9 @@ impl Memory {
             return fail(AccessProblem::Unmapped, None);
         };
         let info = Some((region.kind, region.data.len()));
-        let off = (addr & OFFSET_MASK) as usize;
+        let Ok(off) = usize::try_from(window_offset(addr)) else {
+            return fail(AccessProblem::OutOfBounds, info);
+        };
         if off.checked_add(size).is_none_or(|end| end > region.data.len()) {
             return fail(AccessProblem::OutOfBounds, info);
         }
