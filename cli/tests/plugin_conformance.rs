@@ -119,3 +119,41 @@ fn plugin_ignores_empty_arguments_from_doubled_spaces() {
     assert!(out.exit_ok, "{}", out.stderr);
     assert_eq!(out.stdout, "2a\n");
 }
+
+/// An ELF64 relocatable eBPF object with the code in `.text` and a `main` symbol, as the
+/// runner sends with `--elf true`.
+fn elf_object(code: &[u8]) -> Vec<u8> {
+    use object::write::{Object, Symbol, SymbolSection};
+    use object::{Architecture, BinaryFormat, Endianness, SectionKind, SymbolFlags, SymbolKind, SymbolScope};
+    let mut obj = Object::new(BinaryFormat::Elf, Architecture::Bpf, Endianness::Little);
+    let text = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+    obj.append_section_data(text, code, 8);
+    obj.add_symbol(Symbol {
+        name: b"main".to_vec(),
+        value: 0,
+        size: code.len() as u64,
+        kind: SymbolKind::Text,
+        scope: SymbolScope::Linkage,
+        weak: false,
+        section: SymbolSection::Section(text),
+        flags: SymbolFlags::None,
+    });
+    obj.write().unwrap()
+}
+
+#[test]
+fn plugin_reads_elf_objects_with_elf() {
+    let mut passed = 0;
+    for path in data_files("tests") {
+        let file = load(&path).unwrap();
+        let bytes = file.program().unwrap().encode();
+        let out = plugin(&program_hex(&elf_object(&bytes)), &file.mem, &["--elf"]);
+        let r0 = out.stdout.split_whitespace().next().and_then(|t| u64::from_str_radix(t, 16).ok());
+        assert_eq!((out.exit_ok, r0), (true, Some(file.expected().unwrap())), "{}: {}", file.name, out.stderr);
+        passed += 1;
+    }
+    eprintln!("bpfplay-plugin --elf: passed {passed} tests");
+    let out = plugin("7f 45 4c 46", &[], &["--elf"]);
+    assert!(!out.exit_ok);
+    assert!(out.stderr.starts_with("ELF: "), "{}", out.stderr);
+}

@@ -1,0 +1,104 @@
+//! The `bpfplay` command line as users see it: output formats, exit codes, messages.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn bpfplay(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn temp_file(name: &str, contents: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("bpfplay-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn asm_prints_one_instruction_of_16_hex_digits_per_line() {
+    let src = temp_file("a.s", b"mov %r0, 1\nr1 = 0x1122334455667788 ll\nexit\n");
+    let out = bpfplay(&["asm", &src], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "b700000001000000\n1801000088776655\n0000000044332211\n9500000000000000\n");
+    let forced = bpfplay(&["asm", "--syntax", "ubpf", &src], "");
+    assert!(!forced.status.success());
+    assert_eq!(stderr(&forced), format!("bpfplay: {src}: line 2, column 1: expected a mnemonic, found `r1`\n"));
+}
+
+#[test]
+fn disasm_output_assembles_back_to_the_same_bytes() {
+    let hex = "b700000001000000\n1801000088776655\n0000000044332211\nc300000001000000\ndb1a0000f1000000\n9500000000000000\n";
+    for syntax in ["ubpf", "llvm"] {
+        let text = stdout(&bpfplay(&["disasm", "--syntax", syntax, "-"], hex));
+        let path = temp_file(&format!("round-{syntax}.s"), text.as_bytes());
+        let again = bpfplay(&["asm", &path], "");
+        assert_eq!(stdout(&again), hex, "{syntax}:\n{text}");
+    }
+    let bin = temp_file("p.bin", &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(stdout(&bpfplay(&["disasm", &bin], "")), "r0 = 7\nexit\n");
+    let hexfile = temp_file("p.hex", b"b7 00 00 00 07 00 00 00\n95 00 00 00 00 00 00 00\n");
+    assert_eq!(stdout(&bpfplay(&["disasm", "--syntax", "ubpf", &hexfile], "")), "mov %r0, 7\nexit\n");
+}
+
+#[test]
+fn run_prints_r0_and_traces_changes() {
+    let src = temp_file("sum.s", b"r0 = *(u8 *)(r1 +0)\nr3 = *(u8 *)(r1 +1)\nr0 += r3\nr0 += r2\nexit\n");
+    let out = bpfplay(&["run", "--mem", "10 20 30", &src], "");
+    assert_eq!(stdout(&out), "0x33\n");
+    let traced = stdout(&bpfplay(&["run", "--trace", "--mem", "1020", &src], ""));
+    let lines: Vec<&str> = traced.lines().collect();
+    assert_eq!(lines.len(), 6, "{traced}");
+    assert_eq!(lines[0], "    0: r0 = *(u8 *)(r1 +0)                  r0=0x10 (was 0x0)");
+    assert_eq!(lines[2], "    2: r0 += r3                             r0=0x30 (was 0x10)");
+    assert_eq!(lines[5], "0x32");
+}
+
+#[test]
+fn run_profiles_differ_on_division_by_zero_and_newer_instructions() {
+    let div = temp_file("div.s", b"r0 = 7\nr1 = 0\nr0 /= r1\nr0 += 5\nexit\n");
+    let old = bpfplay(&["run", "--profile", "linux-4.4", &div], "");
+    assert_eq!(stdout(&old), "0x0\n");
+    assert_eq!(stderr(&old), "note: division by zero ends the program with r0 = 0 (Linux 4.4)\n");
+    assert_eq!(stdout(&bpfplay(&["run", "--profile", "rfc9669", &div], "")), "0x5\n");
+    let jlt = temp_file("jlt.s", b"r0 = 1\nif r0 < 2 goto +0\nexit\n");
+    let out = bpfplay(&["run", "--profile", "linux-4.4", &jlt], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "bpfplay: instruction 1: jlt needs Linux 4.14 (profile linux-4.4)\n");
+}
+
+#[test]
+fn failures_exit_non_zero_with_one_clear_line() {
+    let lp = temp_file("loop.s", b"l: goto l\n");
+    let cases: Vec<(Vec<&str>, &str, String)> = vec![
+        (vec!["run", "--fuel", "50", &lp], "", "bpfplay: fault at instruction 0: ran out of fuel after 50 instructions (raise the budget or look for a loop)\n".into()),
+        (vec!["run", "-"], "b7 00 00", "bpfplay: stdin: program is not a whole number of 8-byte instructions: 3 byte(s) left after instruction 0\n".into()),
+        (vec!["run", "/nonexistent/x.s"], "", "bpfplay: /nonexistent/x.s: No such file or directory (os error 2)\n".into()),
+        (vec!["run", "--mem", "1g", &lp], "", "bpfplay: memory: hex word 1 contains a character that is not a hex digit\n".into()),
+        (vec!["disasm", "prog.elf"], "", "bpfplay: prog.elf: cannot tell the program format from the file name (use .s, .asm, .hex, .bin, or - for hex on stdin)\n".into()),
+    ];
+    for (args, input, message) in cases {
+        let out = bpfplay(&args, input);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert!(stdout(&out).is_empty());
+    }
+    let usage = bpfplay(&["run", "--profile", "linux-9.9", &lp], "");
+    assert_eq!(usage.status.code(), Some(2), "usage errors exit 2");
+}
