@@ -36,7 +36,7 @@ pub mod vm;
 
 /// The `alloc` names every module uses.
 mod prelude {
-    pub use alloc::borrow::ToOwned;
+    
     pub use alloc::format;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;

@@ -65,7 +65,7 @@ fn linux44_profile_passes_every_test_of_the_4_4_subset() {
             continue;
         }
         subset += 1;
-        let expected = overrides.get(&file.name).copied().map_or_else(|| file.expected().unwrap(), |v| v);
+        let expected = overrides.get(&file.name).copied().unwrap_or_else(|| file.expected().unwrap());
         match run(&program, &file.mem, Profile::Linux44) {
             Ok((r0, state)) if r0 == expected => {
                 if overrides.contains_key(&file.name) {

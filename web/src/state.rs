@@ -43,9 +43,8 @@ impl Default for Playground {
     }
 }
 
-/// Loading an example runs it at once, so the page opens on a result.
-
 impl Playground {
+    /// Loading an example runs it at once, so the page opens on a result.
     fn from_example(index: usize) -> Self {
         Self::example_source(index).run()
     }
@@ -141,9 +140,9 @@ mod tests {
 
     #[test]
     fn every_example_loads_with_its_profile_and_memory_and_runs() {
-        for index in 0..EXAMPLES.len() {
+        for (index, example) in EXAMPLES.iter().enumerate() {
             let s = reduce(Playground::default(), [Action::LoadExample(index)]);
-            assert!(matches!(s.outcome, Outcome::Exited { .. }), "{}: {:?}", EXAMPLES[index].name, s.outcome);
+            assert!(matches!(s.outcome, Outcome::Exited { .. }), "{}: {:?}", example.name, s.outcome);
         }
     }
 

@@ -49,11 +49,10 @@ fn is_ident_char(c: u8) -> bool {
 /// `r7` / `w7` as a register, anything else as an identifier.
 fn ident_or_reg(word: &str) -> Tok<'_> {
     let b = word.as_bytes();
-    if b.len() >= 2 && (b[0] == b'r' || b[0] == b'w') && b[1..].iter().all(u8::is_ascii_digit) && b.len() <= 4 {
-        if let Ok(n) = word[1..].parse::<u8>() {
+    if b.len() >= 2 && (b[0] == b'r' || b[0] == b'w') && b[1..].iter().all(u8::is_ascii_digit) && b.len() <= 4
+        && let Ok(n) = word[1..].parse::<u8>() {
             return Tok::Reg(if b[0] == b'r' { RegStyle::R } else { RegStyle::W }, n);
         }
-    }
     Tok::Ident(word)
 }
 

@@ -289,13 +289,11 @@ fn strip_line(line: &str) -> Line<'_> {
     if text.starts_with("Disassembly of section") || text.contains("file format") {
         return Line::Empty;
     }
-    if let Some((addr, rest)) = text.split_once(" <") {
-        if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) {
-            if let Some(name) = rest.strip_suffix(">:") {
+    if let Some((addr, rest)) = text.split_once(" <")
+        && !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Some(name) = rest.strip_suffix(">:") {
                 return Line::Symbol(name, column_of(line, name));
             }
-        }
-    }
     let mut opcode = None;
     if let Some((rest, announced)) = strip_address_prefix(text) {
         if rest.starts_with("R_") {
@@ -305,11 +303,10 @@ fn strip_line(line: &str) -> Line<'_> {
         opcode = announced;
     }
     // llvm-objdump appends the target label to jumps: `goto +2 <LBB0_3>`.
-    if text.ends_with('>') {
-        if let Some(open) = text.rfind(" <") {
+    if text.ends_with('>')
+        && let Some(open) = text.rfind(" <") {
             text = text[..open].trim_end();
         }
-    }
     if text.is_empty() { Line::Empty } else { Line::Code(text, column_of(line, text), opcode) }
 }
 

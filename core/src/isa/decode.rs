@@ -5,7 +5,7 @@ use super::*;
 
 pub(super) fn decode(bytes: &[u8]) -> core::result::Result<Program, DecodeError> {
     let whole = bytes.len() / INSN_SIZE;
-    if bytes.len() % INSN_SIZE != 0 {
+    if !bytes.len().is_multiple_of(INSN_SIZE) {
         return Err(DecodeError {
             pc: whole,
             opcode: 0,

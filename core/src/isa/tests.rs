@@ -88,7 +88,7 @@ fn decoding_never_panics_and_valid_encodings_are_canonical() {
             }
             bytes.extend_from_slice(&slot);
         }
-        if rng.next() % 7 == 0 {
+        if rng.next().is_multiple_of(7) {
             bytes.push(rng.next() as u8);
         }
         if let Ok(program) = Program::decode(&bytes) {

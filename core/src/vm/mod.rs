@@ -291,12 +291,11 @@ impl<H: Helpers> Vm<H> {
     /// Fetches and executes one instruction, updating pc and state.
     fn advance(&mut self, journal: Option<&mut Vec<MemChange>>) -> Option<Insn> {
         let pc = self.pc;
-        if let Some(budget) = self.config.fuel {
-            if self.executed >= budget {
+        if let Some(budget) = self.config.fuel
+            && self.executed >= budget {
                 self.state = State::Faulted(Fault { pc, kind: FaultKind::OutOfFuel { budget } });
                 return None;
             }
-        }
         let insn = match self.program.slots().get(pc) {
             Some(Slot::Insn(insn)) => *insn,
             Some(Slot::Imm64Tail) => {
