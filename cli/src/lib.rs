@@ -5,7 +5,7 @@ use bpfplay_core::asm;
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Program, parse_hex_bytes};
 use bpfplay_core::syntax::Syntax;
-use bpfplay_core::vm::{Helpers, State, Step, Vm};
+use bpfplay_core::vm::{State, Step, Vm};
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
@@ -79,7 +79,7 @@ pub fn program_from_elf(bytes: &[u8]) -> Result<Program, String> {
 }
 
 /// One line of `--trace`: the instruction and what it changed.
-pub fn trace_line<H: Helpers>(vm: &Vm<H>, step: &Step, syntax: Syntax) -> String {
+pub fn trace_line(vm: &Vm, step: &Step, syntax: Syntax) -> String {
     let text = step.insn.map(|i| disasm::format_insn(&i, syntax)).unwrap_or_default();
     let mut line = format!("{:>5}: {text:<36}", step.pc);
     for c in &step.regs {

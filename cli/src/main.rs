@@ -107,14 +107,14 @@ fn execute(command: Command) -> Result<(), String> {
             let program = load_program(&program, None)?;
             let memory = mem.as_deref().map(parse_memory).transpose()?.unwrap_or_default();
             let config = Config { fuel: Some(fuel), ..Config::for_profile(profile.into()) };
-            let vm = Vm::new(program, config, NoHelpers).map_err(|e| e.to_string())?;
+            let vm = Vm::new(program, config).map_err(|e| e.to_string())?;
             let mut vm = vm.with_input(memory);
             if trace {
-                while let Some(step) = vm.step() {
+                while let Some(step) = vm.step(&mut NoHelpers) {
                     println!("{}", trace_line(&vm, &step, Syntax::Llvm));
                 }
             }
-            match vm.run(&[]) {
+            match vm.run(&mut NoHelpers, &[]) {
                 RunStop::Exited { r0 } => {
                     if let State::Exited { early: Some(reason), .. } = vm.state() {
                         eprintln!("note: {reason}");

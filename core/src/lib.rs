@@ -17,8 +17,8 @@
 //! ```
 //! use bpfplay_core::{asm, vm::{Config, Vm, NoHelpers, RunStop}};
 //! let program = asm::assemble("r0 = 6\nr0 *= 7\nexit", None).unwrap().program;
-//! let mut vm = Vm::new(program, Config::default(), NoHelpers).unwrap();
-//! assert_eq!(vm.run(&[]), RunStop::Exited { r0: 42 });
+//! let mut vm = Vm::new(program, Config::default()).unwrap();
+//! assert_eq!(vm.run(&mut NoHelpers, &[]), RunStop::Exited { r0: 42 });
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]

@@ -6,9 +6,9 @@ use bpfplay_tests::{DataFile, data_files, load, workspace_root};
 use std::collections::BTreeMap;
 
 fn run(program: &Program, mem: &[u8], profile: Profile) -> Result<(u64, State), String> {
-    let vm = Vm::new(program.clone(), Config::for_profile(profile), ConformanceHelpers).map_err(|e| e.to_string())?;
+    let vm = Vm::new(program.clone(), Config::for_profile(profile)).map_err(|e| e.to_string())?;
     let mut vm = vm.with_input(mem.to_vec());
-    match vm.run(&[]) {
+    match vm.run(&mut ConformanceHelpers, &[]) {
         bpfplay_core::vm::RunStop::Exited { r0 } => Ok((r0, vm.state().clone())),
         other => Err(format!("{other:?}")),
     }

@@ -10,8 +10,8 @@ fn examples_run_to_their_declared_result() {
     assert!(examples.len() >= 5, "expected the shipped examples, found {}", examples.len());
     for ex in examples {
         let program = assemble(&ex.source, None).unwrap_or_else(|e| panic!("{}: {e}", ex.name)).program;
-        let vm = Vm::new(program, Config::for_profile(ex.profile), NoHelpers).unwrap_or_else(|e| panic!("{}: {e}", ex.name));
-        let stop = vm.with_input(ex.mem.clone()).run(&[]);
+        let vm = Vm::new(program, Config::for_profile(ex.profile)).unwrap_or_else(|e| panic!("{}: {e}", ex.name));
+        let stop = vm.with_input(ex.mem.clone()).run(&mut NoHelpers, &[]);
         assert_eq!(stop, RunStop::Exited { r0: ex.result }, "{}", ex.name);
     }
 }

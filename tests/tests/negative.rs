@@ -21,8 +21,8 @@ fn outcome(path: &std::path::Path) -> String {
         Ok(p) => p,
         Err(e) => return format!("rejected: {e}\n"),
     };
-    let vm = Vm::new(program, Config::for_profile(Profile::Rfc9669), ConformanceHelpers).unwrap();
-    match vm.with_input(file.mem.clone()).run(&[]) {
+    let vm = Vm::new(program, Config::for_profile(Profile::Rfc9669)).unwrap();
+    match vm.with_input(file.mem.clone()).run(&mut ConformanceHelpers, &[]) {
         RunStop::Exited { r0 } => match file.expected() {
             Ok(expected) if file.result.is_some() && r0 != expected => {
                 format!("rejected: r0 = {r0:#x} but the file expects {expected:#x}, so a runner reports FAIL\n")

@@ -81,7 +81,7 @@ impl Playground {
                 return self;
             }
         };
-        let vm = match Vm::new(assembled.program, Config::for_profile(self.profile), NoHelpers) {
+        let vm = match Vm::new(assembled.program, Config::for_profile(self.profile)) {
             Ok(vm) => vm,
             Err(e) => {
                 self.outcome = Outcome::Failed(e.to_string());
@@ -89,7 +89,7 @@ impl Playground {
             }
         };
         let mut vm = vm.with_input(memory);
-        self.outcome = match vm.run(&[]) {
+        self.outcome = match vm.run(&mut NoHelpers, &[]) {
             RunStop::Exited { r0 } => {
                 let note = match vm.state() {
                     State::Exited { early: Some(reason), .. } => Some(reason.to_string()),

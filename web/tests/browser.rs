@@ -24,8 +24,8 @@ async fn settle() {
 #[wasm_bindgen_test]
 fn core_runs_in_wasm() {
     let program = assemble("r0 = 0x1122334455667788 ll\nr0 = be64 r0\nexit", None).unwrap().program;
-    let mut vm = Vm::new(program, Config::default(), NoHelpers).unwrap();
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 0x8877665544332211 });
+    let mut vm = Vm::new(program, Config::default()).unwrap();
+    assert_eq!(vm.run(&mut NoHelpers, &[]), RunStop::Exited { r0: 0x8877665544332211 });
 }
 
 #[wasm_bindgen_test]

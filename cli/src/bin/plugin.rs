@@ -43,8 +43,8 @@ fn run() -> Result<u64, String> {
     } else {
         decode_hex(&input, "stdin")?
     };
-    let vm = Vm::new(program, Config::for_profile(options.profile), ConformanceHelpers).map_err(|e| e.to_string())?;
-    match vm.with_input(options.memory).run(&[]) {
+    let vm = Vm::new(program, Config::for_profile(options.profile)).map_err(|e| e.to_string())?;
+    match vm.with_input(options.memory).run(&mut ConformanceHelpers, &[]) {
         RunStop::Exited { r0 } => Ok(r0),
         RunStop::Faulted(fault) => Err(fault.to_string()),
         RunStop::Breakpoint { pc } => Err(format!("stopped at breakpoint {pc}")),

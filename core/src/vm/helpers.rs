@@ -1,16 +1,21 @@
 //! The helper-call interface. Tables of real helpers live with the emulated kernel;
 //! this module only defines how the interpreter reaches them.
 
-use super::memory::{AccessError, MemChange, Memory};
+use super::memory::{AccessError, MemChange, Memory, RegionKind, SharedBytes};
+use crate::isa::Program;
+use alloc::rc::Rc;
 use crate::prelude::*;
 
 /// What a helper call does to the program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HelperReturn {
     /// Put the value in r0 and continue.
     Value(u64),
     /// End the program with this r0 (e.g. the conformance "unwind" helper).
     Stop(u64),
+    /// Continue at instruction 0 of another program (a successful tail call). The
+    /// caller's registers and stack are kept.
+    TailCall(Rc<Program>),
 }
 
 /// Why a helper call failed.
@@ -38,16 +43,26 @@ pub struct GuestMemory<'a> {
 }
 
 impl GuestMemory<'_> {
-    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<&[u8], AccessError> {
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, AccessError> {
         self.memory.read_bytes(addr, len)
     }
 
     pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), AccessError> {
         self.memory.write_bytes(addr, bytes, self.journal.as_deref_mut())
     }
+
+    /// Makes shared bytes (a map value) addressable and returns their address.
+    pub fn map_shared(&mut self, kind: RegionKind, data: &SharedBytes, writable: bool) -> u64 {
+        self.memory.map_shared(kind, data, writable)
+    }
+
+    pub fn memory(&self) -> &Memory {
+        self.memory
+    }
 }
 
-/// A helper table.
+/// A helper table, passed to each `run` and `step`, so that it can borrow state (an
+/// emulated kernel) that outlives the run.
 pub trait Helpers {
     /// Calls helper `id` with r1..r5.
     fn call(&mut self, id: i32, args: [u64; 5], memory: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError>;

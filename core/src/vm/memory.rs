@@ -5,7 +5,61 @@
 //! visible to the program.
 
 use crate::prelude::*;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 use core::fmt;
+
+/// Bytes shared between guest memory and their owner (a map value), so that program
+/// writes land in the map and outlive the run.
+pub type SharedBytes = Rc<RefCell<Vec<u8>>>;
+
+/// The storage behind a region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegionData {
+    Owned(Vec<u8>),
+    Shared(SharedBytes),
+}
+
+impl RegionData {
+    pub fn len(&self) -> usize {
+        match self {
+            RegionData::Owned(v) => v.len(),
+            RegionData::Shared(s) => s.borrow().len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of the bytes (for display).
+    pub fn to_vec(&self) -> Vec<u8> {
+        match self {
+            RegionData::Owned(v) => v.clone(),
+            RegionData::Shared(s) => s.borrow().clone(),
+        }
+    }
+
+    fn read(&self, off: usize, out: &mut [u8]) {
+        match self {
+            RegionData::Owned(v) => out.copy_from_slice(&v[off..off + out.len()]),
+            RegionData::Shared(s) => out.copy_from_slice(&s.borrow()[off..off + out.len()]),
+        }
+    }
+
+    /// Writes `bytes` at `off` and returns what they replaced.
+    fn write(&mut self, off: usize, bytes: &[u8], keep_old: bool) -> Vec<u8> {
+        let apply = |target: &mut [u8]| {
+            let old = if keep_old { target.to_vec() } else { Vec::new() };
+            target.copy_from_slice(bytes);
+            old
+        };
+        match self {
+            RegionData::Owned(v) => apply(&mut v[off..off + bytes.len()]),
+            RegionData::Shared(s) => apply(&mut s.borrow_mut()[off..off + bytes.len()]),
+        }
+    }
+}
 
 /// What a region holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,7 +99,7 @@ impl fmt::Display for RegionKind {
 pub struct Region {
     pub kind: RegionKind,
     pub base: u64,
-    pub data: Vec<u8>,
+    pub data: RegionData,
     pub writable: bool,
 }
 
@@ -119,6 +173,20 @@ pub struct Memory {
 impl Memory {
     /// Maps `data` as a new region and returns its base address.
     pub fn map(&mut self, kind: RegionKind, data: Vec<u8>, writable: bool) -> u64 {
+        self.map_data(kind, RegionData::Owned(data), writable)
+    }
+
+    /// Maps bytes shared with their owner. Mapping the same bytes again returns the
+    /// address they already have, as the kernel returns one pointer per map value.
+    pub fn map_shared(&mut self, kind: RegionKind, data: &SharedBytes, writable: bool) -> u64 {
+        let existing = self.regions.iter().find(|r| matches!(&r.data, RegionData::Shared(s) if Rc::ptr_eq(s, data)));
+        match existing {
+            Some(region) => region.base,
+            None => self.map_data(kind, RegionData::Shared(data.clone()), writable),
+        }
+    }
+
+    fn map_data(&mut self, kind: RegionKind, data: RegionData, writable: bool) -> u64 {
         let base = ((self.regions.len() as u64 + 1) << 32) + REGION_START;
         self.regions.push(Region { kind, base, data, writable });
         base
@@ -163,13 +231,23 @@ impl Memory {
 
     /// Reads `size` (1..=8) bytes as a little-endian value.
     pub fn read(&self, addr: u64, size: usize) -> Result<u64, AccessError> {
-        let bytes = self.read_bytes(addr, size)?;
-        Ok(bytes.iter().rev().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+        let mut buf = [0u8; 8];
+        let size = size.min(8);
+        self.read_into(addr, &mut buf[..size])?;
+        Ok(u64::from_le_bytes(buf))
     }
 
-    pub fn read_bytes(&self, addr: u64, size: usize) -> Result<&[u8], AccessError> {
-        let (index, off) = self.locate(addr, size, false)?;
-        Ok(&self.regions[index].data[off..off + size])
+    /// Fills `out` from guest memory at `addr`.
+    pub fn read_into(&self, addr: u64, out: &mut [u8]) -> Result<(), AccessError> {
+        let (index, off) = self.locate(addr, out.len(), false)?;
+        self.regions[index].data.read(off, out);
+        Ok(())
+    }
+
+    pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, AccessError> {
+        let mut out = vec![0; len];
+        self.read_into(addr, &mut out)?;
+        Ok(out)
     }
 
     /// Writes the low `size` (1..=8) bytes of `value`, little-endian.
@@ -191,18 +269,17 @@ impl Memory {
         journal: Option<&mut Vec<MemChange>>,
     ) -> Result<(), AccessError> {
         let (index, off) = self.locate(addr, bytes.len(), true)?;
-        let target = &mut self.regions[index].data[off..off + bytes.len()];
+        let old = self.regions[index].data.write(off, bytes, journal.is_some());
         if let Some(journal) = journal {
-            journal.push(MemChange { addr, old: target.to_vec(), new: bytes.to_vec() });
+            journal.push(MemChange { addr, old, new: bytes.to_vec() });
         }
-        target.copy_from_slice(bytes);
         Ok(())
     }
 
     /// Puts back what a recorded write replaced.
     pub(super) fn revert(&mut self, change: &MemChange) {
         if let Ok((index, off)) = self.locate(change.addr, change.old.len(), false) {
-            self.regions[index].data[off..off + change.old.len()].copy_from_slice(&change.old);
+            self.regions[index].data.write(off, &change.old, false);
         }
     }
 }

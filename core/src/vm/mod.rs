@@ -10,10 +10,11 @@ mod tests;
 
 pub use fault::{Fault, FaultKind};
 pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, NoHelpers};
-pub use memory::{AccessError, AccessProblem, MemChange, Memory, Region, RegionKind};
+pub use memory::{AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes};
 
 use crate::isa::{AtomicOp, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
 use crate::prelude::*;
+use alloc::rc::Rc;
 use core::fmt;
 
 /// Limits and semantics of one run.
@@ -119,6 +120,8 @@ pub struct Step {
     pub regs: Vec<RegChange>,
     pub memory: Vec<MemChange>,
     pub frame: Option<FrameChange>,
+    /// The program a tail call replaced.
+    pub replaced_program: Option<Rc<Program>>,
     /// The state after the step.
     pub state: State,
 }
@@ -129,35 +132,37 @@ enum Control {
     Jump(i64),
     Exit { r0: u64, early: Option<EarlyExit> },
     Call { target_off: i64 },
+    TailCall(Rc<Program>),
 }
 
-/// An interpreter instance: one program, its memory and helpers.
-#[derive(Debug)]
-pub struct Vm<H> {
-    program: Program,
+/// An interpreter instance: one program and its memory. Helpers are passed to each
+/// `run` and `step`, so that they can borrow state that outlives the VM.
+#[derive(Debug, Clone)]
+pub struct Vm {
+    program: Rc<Program>,
     config: Config,
     regs: [u64; Reg::COUNT],
     pc: usize,
     frames: Vec<Frame>,
     memory: Memory,
-    helpers: H,
     executed: u64,
     state: State,
 }
 
-impl<H: Helpers> Vm<H> {
+impl Vm {
     /// A VM at instruction 0 with a zeroed stack and r10 at its top.
     ///
     /// # Errors
     /// The program uses an instruction the profile does not include.
-    pub fn new(program: Program, config: Config, helpers: H) -> Result<Self, ProfileError> {
+    pub fn new(program: impl Into<Rc<Program>>, config: Config) -> Result<Self, ProfileError> {
+        let program = program.into();
         program.check_profile(config.profile)?;
         let mut memory = Memory::default();
         let stack_len = config.stack_size * config.max_frames.max(1);
         let stack = memory.map(RegionKind::Stack, vec![0; stack_len], true);
         let mut regs = [0; Reg::COUNT];
         regs[Reg::R10.index()] = stack + stack_len as u64;
-        Ok(Vm { program, config, regs, pc: 0, frames: Vec::new(), memory, helpers, executed: 0, state: State::Running })
+        Ok(Vm { program, config, regs, pc: 0, frames: Vec::new(), memory, executed: 0, state: State::Running })
     }
 
     /// Maps `input` as writable memory and points r1 at it with r2 = its length, the
@@ -173,7 +178,8 @@ impl<H: Helpers> Vm<H> {
         self
     }
 
-    pub fn program(&self) -> &Program {
+    /// The program running now (a tail call replaces it).
+    pub fn program(&self) -> &Rc<Program> {
         &self.program
     }
 
@@ -215,13 +221,9 @@ impl<H: Helpers> Vm<H> {
         &mut self.memory
     }
 
-    pub fn helpers_mut(&mut self) -> &mut H {
-        &mut self.helpers
-    }
-
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
-    pub fn run(&mut self, breakpoints: &[usize]) -> RunStop {
+    pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
         let mut first = true;
         loop {
             if let Some(stop) = self.stop_reason() {
@@ -231,7 +233,7 @@ impl<H: Helpers> Vm<H> {
                 return RunStop::Breakpoint { pc: self.pc };
             }
             first = false;
-            self.advance(None);
+            self.advance(helpers, None);
         }
     }
 
@@ -244,7 +246,7 @@ impl<H: Helpers> Vm<H> {
     }
 
     /// Executes one instruction and reports what changed; `None` once the run is over.
-    pub fn step(&mut self) -> Option<Step> {
+    pub fn step(&mut self, helpers: &mut impl Helpers) -> Option<Step> {
         if self.state != State::Running {
             return None;
         }
@@ -252,8 +254,9 @@ impl<H: Helpers> Vm<H> {
         let regs_before = self.regs;
         let frames_before = self.frames.len();
         let popped = self.frames.last().copied();
+        let program_before = self.program.clone();
         let mut journal = Vec::new();
-        let insn = self.advance(Some(&mut journal));
+        let insn = self.advance(helpers, Some(&mut journal));
         let regs = (0..Reg::COUNT)
             .filter(|&i| regs_before[i] != self.regs[i])
             .filter_map(|i| Some(RegChange { reg: Reg::new(i as u8)?, old: regs_before[i], new: self.regs[i] }))
@@ -263,7 +266,8 @@ impl<H: Helpers> Vm<H> {
             core::cmp::Ordering::Less => popped.map(FrameChange::Popped),
             core::cmp::Ordering::Equal => None,
         };
-        Some(Step { pc, insn, regs, memory: journal, frame, state: self.state.clone() })
+        let replaced_program = (!Rc::ptr_eq(&program_before, &self.program)).then_some(program_before);
+        Some(Step { pc, insn, regs, memory: journal, frame, replaced_program, state: self.state.clone() })
     }
 
     /// Reverts the most recent `step` (apply undos newest first).
@@ -284,12 +288,15 @@ impl<H: Helpers> Vm<H> {
         if step.insn.is_some() {
             self.executed -= 1;
         }
+        if let Some(program) = &step.replaced_program {
+            self.program = program.clone();
+        }
         self.pc = step.pc;
         self.state = State::Running;
     }
 
     /// Fetches and executes one instruction, updating pc and state.
-    fn advance(&mut self, journal: Option<&mut Vec<MemChange>>) -> Option<Insn> {
+    fn advance(&mut self, helpers: &mut impl Helpers, journal: Option<&mut Vec<MemChange>>) -> Option<Insn> {
         let pc = self.pc;
         if let Some(budget) = self.config.fuel
             && self.executed >= budget {
@@ -308,7 +315,7 @@ impl<H: Helpers> Vm<H> {
             }
         };
         self.executed += 1;
-        let result = self.execute(&insn, journal);
+        let result = self.execute(&insn, helpers, journal);
         let outcome = result.and_then(|control| self.transfer(pc, &insn, control));
         if let Err(kind) = outcome {
             self.state = State::Faulted(Fault { pc, kind });
@@ -331,6 +338,10 @@ impl<H: Helpers> Vm<H> {
                 self.frames.push(Frame { return_pc: pc + 1, saved, saved_fp });
                 self.regs[Reg::R10.index()] = saved_fp - self.config.stack_size as u64;
                 self.pc = target;
+            }
+            Control::TailCall(program) => {
+                self.program = program;
+                self.pc = 0;
             }
             Control::Exit { r0, early } => match (early, self.frames.pop()) {
                 (None, Some(frame)) => {
@@ -378,7 +389,12 @@ impl<H: Helpers> Vm<H> {
         }
     }
 
-    fn execute(&mut self, insn: &Insn, mut journal: Option<&mut Vec<MemChange>>) -> Result<Control, FaultKind> {
+    fn execute(
+        &mut self,
+        insn: &Insn,
+        helpers: &mut impl Helpers,
+        mut journal: Option<&mut Vec<MemChange>>,
+    ) -> Result<Control, FaultKind> {
         let profile = self.config.profile;
         match *insn {
             Insn::Alu { width, op, dst, src } => {
@@ -451,26 +467,32 @@ impl<H: Helpers> Vm<H> {
                     return Ok(Control::Jump(off.into()));
                 }
             }
-            Insn::Call { kind: CallKind::Helper, imm } => return self.call_helper(imm.into(), journal),
+            Insn::Call { kind: CallKind::Helper, imm } => return self.call_helper(helpers, imm.into(), journal),
             Insn::Call { kind: CallKind::Local, imm } => return Ok(Control::Call { target_off: imm.into() }),
             Insn::Call { kind: CallKind::Kfunc, imm } => {
                 return Err(FaultKind::UnsupportedCall { kind: CallKind::Kfunc, imm });
             }
-            Insn::CallReg { reg } => return self.call_helper(self.reg(reg) as i64, journal),
+            Insn::CallReg { reg } => return self.call_helper(helpers, self.reg(reg) as i64, journal),
             Insn::Exit => return Ok(Control::Exit { r0: self.regs[0], early: None }),
         }
         Ok(Control::Next)
     }
 
-    fn call_helper(&mut self, id: i64, journal: Option<&mut Vec<MemChange>>) -> Result<Control, FaultKind> {
+    fn call_helper(
+        &mut self,
+        helpers: &mut impl Helpers,
+        id: i64,
+        journal: Option<&mut Vec<MemChange>>,
+    ) -> Result<Control, FaultKind> {
         let id32 = i32::try_from(id).map_err(|_| FaultKind::UnknownHelper { id })?;
         let args = [self.regs[1], self.regs[2], self.regs[3], self.regs[4], self.regs[5]];
         let mut guest = GuestMemory { memory: &mut self.memory, journal };
-        match self.helpers.call(id32, args, &mut guest) {
+        match helpers.call(id32, args, &mut guest) {
             Ok(HelperReturn::Value(v)) => {
                 self.regs[0] = v;
                 Ok(Control::Next)
             }
+            Ok(HelperReturn::TailCall(program)) => Ok(Control::TailCall(program)),
             Ok(HelperReturn::Stop(r0)) => Ok(Control::Exit { r0, early: Some(EarlyExit::HelperStop { id: id32 }) }),
             Err(HelperError::Unknown) => Err(FaultKind::UnknownHelper { id }),
             Err(HelperError::Memory(e)) => Err(FaultKind::Memory(e)),
@@ -481,9 +503,10 @@ impl<H: Helpers> Vm<H> {
     /// Big-endian packet read at a non-negative offset, as `LD_ABS`/`LD_IND` do.
     fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
         let packet = self.memory.region(RegionKind::Packet)?;
-        let start = usize::try_from(off).ok()?;
-        let bytes = packet.data.get(start..start.checked_add(size_bytes(size))?)?;
-        Some(bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b)))
+        let start = u64::try_from(off).ok()?;
+        let raw = self.memory.read(packet.base + start, size_bytes(size)).ok()?;
+        let n = size_bytes(size);
+        Some(raw.swap_bytes() >> (64 - 8 * n))
     }
 }
 

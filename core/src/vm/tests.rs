@@ -1,13 +1,13 @@
 use super::*;
 use crate::asm::assemble;
 
-fn vm_with(text: &str, profile: Profile) -> Vm<ConformanceHelpers> {
+fn vm_with(text: &str, profile: Profile) -> Vm {
     let program = assemble(text, None).unwrap_or_else(|e| panic!("{e}")).program;
-    Vm::new(program, Config::for_profile(profile), ConformanceHelpers).unwrap()
+    Vm::new(program, Config::for_profile(profile)).unwrap()
 }
 
 fn run(text: &str) -> RunStop {
-    vm_with(text, Profile::Rfc9669).run(&[])
+    vm_with(text, Profile::Rfc9669).run(&mut ConformanceHelpers, &[])
 }
 
 #[track_caller]
@@ -42,7 +42,7 @@ fn memory_faults_name_pc_address_size_and_region() {
     let mut vm = vm_with("r0 = *(u8 *)(r1 +0)\n*(u8 *)(r1 +0) = r0\nexit", Profile::Rfc9669);
     let ctx = vm.memory_mut().map(RegionKind::Context, vec![9], false);
     vm.set_reg(Reg::R1, ctx);
-    let RunStop::Faulted(f) = vm.run(&[]) else { panic!() };
+    let RunStop::Faulted(f) = vm.run(&mut ConformanceHelpers, &[]) else { panic!() };
     assert!(matches!(f.kind, FaultKind::Memory(AccessError { problem: AccessProblem::ReadOnly, region: Some((RegionKind::Context, 1)), .. })));
     assert_eq!(vm.regs()[0], 9);
 }
@@ -66,21 +66,21 @@ fn every_other_fault_kind() {
 fn fuel_is_an_instruction_budget() {
     let program = assemble("r0 += 1\nr0 += 1\nr0 += 1\nexit", None).unwrap().program;
     let config = Config { fuel: Some(4), ..Config::default() };
-    let mut vm = Vm::new(program.clone(), config, NoHelpers).unwrap();
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 3 });
+    let mut vm = Vm::new(program.clone(), config).unwrap();
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 3 });
     assert_eq!(vm.executed(), 4);
     let config = Config { fuel: Some(3), ..Config::default() };
-    let mut vm = Vm::new(program.clone(), config, NoHelpers).unwrap();
-    assert_eq!(vm.run(&[]), RunStop::Faulted(Fault { pc: 3, kind: FaultKind::OutOfFuel { budget: 3 } }));
-    let mut vm = Vm::new(program, Config { fuel: None, ..Config::default() }, NoHelpers).unwrap();
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 3 });
+    let mut vm = Vm::new(program.clone(), config).unwrap();
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Faulted(Fault { pc: 3, kind: FaultKind::OutOfFuel { budget: 3 } }));
+    let mut vm = Vm::new(program, Config { fuel: None, ..Config::default() }).unwrap();
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 3 });
 }
 
 #[test]
 fn linux_4_4_aborts_on_division_by_zero_and_rfc9669_does_not() {
     let text = "r0 = 7\nr1 = 0\nr0 %= r1\nr0 += 1\nexit";
     let mut old = vm_with(text, Profile::Linux44);
-    assert_eq!(old.run(&[]), RunStop::Exited { r0: 0 });
+    assert_eq!(old.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 0 });
     assert_eq!(old.state(), &State::Exited { r0: 0, early: Some(EarlyExit::DivisionByZero) });
     assert_eq!(run(text), RunStop::Exited { r0: 8 });
     assert_eq!(run("r0 = 7\nw1 = 0\nw0 /= w1\nexit"), RunStop::Exited { r0: 0 });
@@ -90,7 +90,7 @@ fn linux_4_4_aborts_on_division_by_zero_and_rfc9669_does_not() {
 fn linux_4_4_has_one_512_byte_frame() {
     let vm = vm_with("exit", Profile::Linux44);
     assert_eq!(vm.memory().region(RegionKind::Stack).unwrap().data.len(), 512);
-    let RunStop::Faulted(f) = vm_with("r0 = *(u8 *)(r10 -513)\nexit", Profile::Linux44).run(&[]) else { panic!() };
+    let RunStop::Faulted(f) = vm_with("r0 = *(u8 *)(r10 -513)\nexit", Profile::Linux44).run(&mut ConformanceHelpers, &[]) else { panic!() };
     assert_eq!(
         f.to_string(),
         "fault at instruction 0: out-of-bounds read of 1 byte(s) at 0x17fffffff: stack offset -1 but the region is 512 bytes"
@@ -101,10 +101,10 @@ fn linux_4_4_has_one_512_byte_frame() {
 fn packet_loads_are_big_endian_and_end_the_program_out_of_bounds() {
     let mut vm = vm_with("r0 = *(u16 *)skb[12]\nr6 = 2\nr0 = *(u32 *)skb[r6 + 10]\nexit", Profile::Linux44);
     vm.memory_mut().map(RegionKind::Packet, (0..16).collect(), false);
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 0x0c0d0e0f });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 0x0c0d0e0f });
     let mut vm = vm_with("r0 = 5\nr0 = *(u32 *)skb[14]\nexit", Profile::Linux44);
     vm.memory_mut().map(RegionKind::Packet, vec![0; 16], false);
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 0 });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 0 });
     assert_eq!(vm.state(), &State::Exited { r0: 0, early: Some(EarlyExit::PacketOutOfBounds) });
 }
 
@@ -118,7 +118,7 @@ fn local_calls_get_a_frame_and_restore_callee_saved_registers() {
 fn unwind_helper_stops_on_zero() {
     assert_eq!(run("r1 = 3\ncall 5\nexit"), RunStop::Exited { r0: 3 });
     let mut vm = vm_with("r1 = 0\ncall 5\nr0 = 9\nexit", Profile::Rfc9669);
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 0 });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 0 });
     assert_eq!(vm.state(), &State::Exited { r0: 0, early: Some(EarlyExit::HelperStop { id: 5 }) });
 }
 
@@ -129,7 +129,7 @@ fn step_reports_changes_and_undo_restores_everything() {
     let initial_regs = *vm.regs();
     let initial_memory = vm.memory().clone();
     let mut steps = Vec::new();
-    while let Some(step) = vm.step() {
+    while let Some(step) = vm.step(&mut ConformanceHelpers) {
         steps.push(step);
     }
     assert_eq!(vm.state(), &State::Exited { r0: 0x55667789, early: None });
@@ -139,7 +139,7 @@ fn step_reports_changes_and_undo_restores_everything() {
     assert_eq!(steps[5].frame, Some(FrameChange::Pushed));
     assert_eq!(steps[5].regs, vec![RegChange { reg: Reg::R10, old: STACK_TOP, new: STACK_TOP - 512 }]);
     assert!(matches!(steps[7].frame, Some(FrameChange::Popped(_))));
-    assert!(vm.step().is_none());
+    assert!(vm.step(&mut ConformanceHelpers).is_none());
     let after = (*vm.regs(), vm.memory().clone());
     for step in steps.iter().rev() {
         vm.undo(step);
@@ -148,15 +148,15 @@ fn step_reports_changes_and_undo_restores_everything() {
     assert_eq!(vm.state(), &State::Running);
     assert!(vm.frames().is_empty());
     // Replaying after undo reaches the same end.
-    assert_eq!(vm.run(&[]), RunStop::Exited { r0: 0x55667789 });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[]), RunStop::Exited { r0: 0x55667789 });
     assert_eq!((*vm.regs(), vm.memory().clone()), after);
 }
 
 #[test]
 fn undo_of_a_faulting_step_resumes_before_it() {
     let mut vm = vm_with("r0 = 1\nr0 = *(u8 *)(r0 +0)\nexit", Profile::Rfc9669);
-    vm.step().unwrap();
-    let bad = vm.step().unwrap();
+    vm.step(&mut ConformanceHelpers).unwrap();
+    let bad = vm.step(&mut ConformanceHelpers).unwrap();
     assert!(matches!(bad.state, State::Faulted(Fault { pc: 1, .. })));
     vm.undo(&bad);
     assert_eq!((vm.pc(), vm.executed(), vm.state()), (1, 1, &State::Running));
@@ -165,9 +165,9 @@ fn undo_of_a_faulting_step_resumes_before_it() {
 #[test]
 fn run_stops_at_breakpoints_and_continues_past_them() {
     let mut vm = vm_with("r0 = 1\nr0 += 1\nr0 += 1\nexit", Profile::Rfc9669);
-    assert_eq!(vm.run(&[2]), RunStop::Breakpoint { pc: 2 });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[2]), RunStop::Breakpoint { pc: 2 });
     assert_eq!(vm.regs()[0], 2);
-    assert_eq!(vm.run(&[2]), RunStop::Exited { r0: 3 });
+    assert_eq!(vm.run(&mut ConformanceHelpers, &[2]), RunStop::Exited { r0: 3 });
 }
 
 #[test]
@@ -202,10 +202,10 @@ fn random_programs_never_panic() {
         let Ok(program) = crate::isa::Program::decode(&bytes) else { panic!("valid slots form a valid program") };
         for profile in Profile::ALL {
             let config = Config { fuel: Some(10_000), ..Config::for_profile(profile) };
-            if let Ok(vm) = Vm::new(program.clone(), config, ConformanceHelpers) {
+            if let Ok(vm) = Vm::new(program.clone(), config) {
                 let mut vm = vm.with_input(vec![0xab; 64]);
                 vm.memory_mut().map(RegionKind::Packet, vec![0xcd; 64], false);
-                let _ = vm.run(&[]);
+                let _ = vm.run(&mut ConformanceHelpers, &[]);
                 ran += 1;
             }
         }
