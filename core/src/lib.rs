@@ -9,6 +9,7 @@
 //! | [`asm`] | assembler for the uBPF and kernel/LLVM syntaxes |
 //! | [`disasm`] | disassembler for both syntaxes |
 //! | [`vm`] | interpreter over virtual memory regions, with stepping and undo |
+//! | [`kernel`] | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
@@ -31,12 +32,14 @@ extern crate std;
 pub mod asm;
 pub mod disasm;
 pub mod isa;
+pub mod kernel;
 pub mod syntax;
 pub mod vm;
 
 /// The `alloc` names every module uses.
 mod prelude {
     
+    pub use alloc::borrow::ToOwned;
     pub use alloc::format;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;

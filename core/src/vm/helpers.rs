@@ -11,6 +11,8 @@ use crate::prelude::*;
 pub enum HelperReturn {
     /// Put the value in r0 and continue.
     Value(u64),
+    /// Continue with r0 unchanged (a `void` helper such as a failed tail call).
+    Void,
     /// End the program with this r0 (e.g. the conformance "unwind" helper).
     Stop(u64),
     /// Continue at instruction 0 of another program (a successful tail call). The

@@ -492,6 +492,7 @@ impl Vm {
                 self.regs[0] = v;
                 Ok(Control::Next)
             }
+            Ok(HelperReturn::Void) => Ok(Control::Next),
             Ok(HelperReturn::TailCall(program)) => Ok(Control::TailCall(program)),
             Ok(HelperReturn::Stop(r0)) => Ok(Control::Exit { r0, early: Some(EarlyExit::HelperStop { id: id32 }) }),
             Err(HelperError::Unknown) => Err(FaultKind::UnknownHelper { id }),
