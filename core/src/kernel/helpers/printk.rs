@@ -24,7 +24,8 @@ const PAGE_SIZE: u64 = 4096; // string() prints pointers below it as "(null)"
 /// Stand-in for the kernel stack address of the helper's 64-byte `%s` buffer.
 const STR_BUF_ADDR: u64 = 0xffff_8800_3fc0_3e40;
 // printf_spec flags: LEFT..ZEROPAD follow the order of "-+ #0"; SMALL is ORed into digits.
-const (LEFT, PLUS, SPACE, SPECIAL, ZEROPAD, SMALL, SIGN): (u8, u8, u8, u8, u8, u8, u8) = (1, 2, 4, 8, 16, 32, 64);
+const LEFT: u8 = 1; const PLUS: u8 = 2; const SPACE: u8 = 4; const SPECIAL: u8 = 8;
+const ZEROPAD: u8 = 16; const SMALL: u8 = 32; const SIGN: u8 = 64;
 
 /// Why 4.4 refuses a format (`-EINVAL` for all). Offsets are byte indexes into `fmt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ impl fmt::Display for PrintkError {
             Self::Empty => f.write_str("empty (fmt_size is 0)"),
             Self::NotTerminated => f.write_str("the last byte must be NUL (count the terminator in fmt_size)"),
             Self::BadChar { at, byte: 0 } => write!(f, "NUL at byte {at} before the end (only the last byte may be)"),
-            Self::BadChar { at, byte } => write!(f, "byte 0x{byte:02x} at byte {at} is not printable ASCII or whitespace"),
+            Self::BadChar { at, byte } => write!(f, "byte 0x{byte:02x} at byte {at} is not printable ASCII nor space"),
             Self::TooManyConversions { at } => write!(f, "a 4th conversion starts at byte {at} (3 at most)"),
             Self::BadConversion { at, spec } => {
                 write!(f, "`{spec}` at byte {at} is not allowed (4.4 allows %d %u %x %ld %lu %lx %lld %llu %llx %p %s)")
@@ -78,20 +79,14 @@ fn is_alnum(c: u8) -> bool { c.is_ascii_alphanumeric() || (c >= 0xc0 && c != 0xd
 /// 4.4's checker loop: returns `mod[]` and which argument the `%s` took.
 fn check(fmt: &[u8]) -> Result<([u8; 3], Option<usize>), PrintkError> {
     let (&last, body) = fmt.split_last().ok_or(PrintkError::Empty)?;
-    if last != 0 {
-        return Err(PrintkError::NotTerminated);
-    }
+    if last != 0 { return Err(PrintkError::NotTerminated); }
     let at = |i: usize| fmt.get(i).copied().unwrap_or(0);
     let (mut mods, mut cnt, mut str_arg, mut i) = ([0u8; 3], 0, None, 0);
     while i < body.len() {
         // (isprint || isspace) && isascii
-        if !matches!(at(i), b'\t'..=b'\r' | b' '..=b'~') {
-            return Err(PrintkError::BadChar { at: i, byte: at(i) });
-        }
+        if !matches!(at(i), b'\t'..=b'\r' | b' '..=b'~') { return Err(PrintkError::BadChar { at: i, byte: at(i) }); }
         if at(i) == b'%' {
-            if cnt >= 3 {
-                return Err(PrintkError::TooManyConversions { at: i });
-            }
+            if cnt >= 3 { return Err(PrintkError::TooManyConversions { at: i }); }
             let start = i;
             i += 1; // fmt[last] == 0, so this stays in bounds
             let conv = at(i);
@@ -192,7 +187,13 @@ fn atoi(f: &[u8], i: &mut usize) -> i32 {
     n
 }
 
-struct Printer<'a> { out: Vec<u8>, slots: [Slot; 3], next: usize, buf: Vec<u8>, read_str: &'a mut dyn FnMut(u64) -> Option<Vec<u8>> }
+struct Printer<'a> {
+    out: Vec<u8>,
+    slots: [Slot; 3],
+    next: usize,
+    buf: Vec<u8>,
+    read_str: &'a mut dyn FnMut(u64) -> Option<Vec<u8>>,
+}
 
 impl Printer<'_> {
     fn put(&mut self, bytes: &[u8]) {
@@ -233,17 +234,13 @@ impl Printer<'_> {
                     sp.width = sp.width.wrapping_neg();
                     sp.flags |= LEFT;
                 }
-            } else if at(i).is_ascii_digit() {
-                sp.width = atoi(f, &mut i) as i16;
-            }
+            } else if at(i).is_ascii_digit() { sp.width = atoi(f, &mut i) as i16; }
             if at(i) == b'.' {
                 i += 1;
                 if at(i) == b'*' {
                     i += 1;
                     sp.prec = (self.num() as i16).max(0);
-                } else if at(i).is_ascii_digit() {
-                    sp.prec = (atoi(f, &mut i) as i16).max(0);
-                }
+                } else if at(i).is_ascii_digit() { sp.prec = (atoi(f, &mut i) as i16).max(0); }
             }
             let mut q = at(i);
             if b"hlLzZt".contains(&q) {
@@ -258,9 +255,7 @@ impl Printer<'_> {
             match conv {
                 b'c' => {
                     let (c, mut w) = (self.num() as u8, sp.width);
-                    if sp.flags & LEFT == 0 {
-                        self.pad(b' ', countdown_gt0(&mut w));
-                    }
+                    if sp.flags & LEFT == 0 { self.pad(b' ', countdown_gt0(&mut w)); }
                     self.put(&[c]);
                     self.pad(b' ', countdown_gt0(&mut w));
                 }
@@ -281,16 +276,15 @@ impl Printer<'_> {
                         let flags = sp.flags | SMALL | if default { ZEROPAD } else { 0 };
                         self.number(p, Spec { flags, base: 16, ..sp });
                     }
-                    while is_alnum(at(i)) {
-                        i += 1;
-                    }
+                    while is_alnum(at(i)) { i += 1; }
                 }
                 b'%' => self.put(b"%"),
                 b'o' | b'x' | b'X' | b'd' | b'i' | b'u' => {
                     let signed = conv == b'd' || conv == b'i';
                     sp.base = match conv { b'o' => 8, b'x' | b'X' => 16, _ => 10 };
                     sp.flags |= if conv == b'x' { SMALL } else { 0 } | if signed { SIGN } else { 0 };
-                    let shift = 64 - match q { b'H' => 8, b'h' => 16, b'L' | b'l' | b'z' | b'Z' | b't' => 64, _ => 32 };
+                    let bits = match q { b'H' => 8, b'h' => 16, b'L' | b'l' | b'z' | b'Z' | b't' => 64, _ => 32 };
+                    let shift = 64 - bits;
                     let raw = self.num() << shift;
                     self.number(if signed { ((raw as i64) >> shift) as u64 } else { raw >> shift }, sp);
                 }
@@ -302,9 +296,7 @@ impl Printer<'_> {
     fn string(&mut self, s: &[u8], sp: Spec) {
         let s = s.get(..usize::try_from(sp.prec).unwrap_or(usize::MAX)).unwrap_or(s);
         let mut w = sp.width;
-        if sp.flags & LEFT == 0 {
-            self.pad(b' ', countdown_post(&mut w, s.len()));
-        }
+        if sp.flags & LEFT == 0 { self.pad(b' ', countdown_post(&mut w, s.len())); }
         self.put(s);
         self.pad(b' ', countdown_post(&mut w, s.len()));
     }
@@ -327,21 +319,16 @@ impl Printer<'_> {
             _ if fl & SPACE != 0 => b" ",
             _ => b"",
         };
-        let mut digits = match sp.base { 8 => format!("{num:o}"), 16 => format!("{num:X}"), _ => format!("{num}") }.into_bytes();
-        if fl & SMALL != 0 {
-            digits.make_ascii_lowercase();
-        }
+        let digits = match sp.base { 8 => format!("{num:o}"), 16 => format!("{num:X}"), _ => format!("{num}") };
+        let mut digits = digits.into_bytes();
+        if fl & SMALL != 0 { digits.make_ascii_lowercase(); }
         let n = digits.len() as i16; // at most 22
         let prec = sp.prec.max(n);
         w = w.wrapping_sub((sign.len() + prefix.len()) as i16).wrapping_sub(prec);
-        if fl & (ZEROPAD | LEFT) == 0 {
-            self.pad(b' ', countdown(&mut w));
-        }
+        if fl & (ZEROPAD | LEFT) == 0 { self.pad(b' ', countdown(&mut w)); }
         self.put(sign);
         self.put(prefix);
-        if fl & LEFT == 0 {
-            self.pad(if fl & ZEROPAD != 0 { b'0' } else { b' ' }, countdown(&mut w));
-        }
+        if fl & LEFT == 0 { self.pad(if fl & ZEROPAD != 0 { b'0' } else { b' ' }, countdown(&mut w)); }
         self.pad(b'0', usize::from(prec.abs_diff(n)));
         self.put(&digits);
         self.pad(b' ', countdown(&mut w));
@@ -461,7 +448,8 @@ mod tests {
     #[test]
     fn output_is_capped_and_nothing_panics() {
         assert_eq!(ok(b"%s%2000d\0", [0x1000, 1, 0]).len(), 1023);
-        for f in [&b"%s%32768d\0"[..], b"%s%*c\0", b"%s%-*s\0", b"%s%.*s\0", b"%s%#o\0", b"%s%+hhi\0", b"%s%32767c\0"] {
+        let fmts: [&[u8]; 7] = [b"%s%32768d\0", b"%s%*c\0", b"%s%-*s\0", b"%s%.*s\0", b"%s%#o\0", b"%s%+hhi\0", b"%s%32767c\0"];
+        for f in fmts {
             for a in [[0x1000, 0x8000, 0x3000], [0x1000, NEG2, 0x2000], [0x1000, 0xffff_8001, 0]] {
                 assert!(run(f, a).unwrap().len() <= 1023);
             }
@@ -469,7 +457,8 @@ mod tests {
         let alphabet = b"%lspdux*0.5c \xb0\0-";
         for n in 0..=4u32 {
             for k in 0..alphabet.len().pow(n) {
-                let mut f: Vec<u8> = (0..n).map(|d| alphabet[k / alphabet.len().pow(d) % alphabet.len()]).collect();
+                let digit = |d: u32| alphabet[k / alphabet.len().pow(d) % alphabet.len()];
+                let mut f: Vec<u8> = (0..n).map(digit).collect();
                 let _ = run(&f, [0x1000, NEG2, 0x2000]);
                 f.push(0);
                 let _ = run(&f, [0x1000, NEG2, 0x2000]);
