@@ -206,6 +206,15 @@ impl Bpffs {
         Ok(out)
     }
 
+    /// The uid that pinned the object at `path`.
+    pub fn owner(&self, path: &str) -> Option<u32> {
+        let Ok(Located::Inside(parts)) = locate(path) else { return None };
+        match self.node(&parts) {
+            Ok(Node::Pin { owner, .. }) => Some(*owner),
+            _ => None,
+        }
+    }
+
     /// Every pinned object with its path.
     pub fn pins(&self) -> Vec<(String, ObjectId)> {
         let mut out = Vec::new();

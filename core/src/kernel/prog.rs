@@ -108,6 +108,11 @@ pub struct LoadResult {
 const GPL_LICENSES: [&str; 6] =
     ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
 
+/// Whether 4.4 treats a license string as GPL-compatible (exact, case-sensitive).
+pub fn is_gpl(license: &str) -> bool {
+    GPL_LICENSES.contains(&license)
+}
+
 const BPF_MAXINSNS: usize = 4096;
 const MAX_USED_MAPS: usize = 64;
 const LOG_SIZE_MAX: u32 = u32::MAX >> 8;
@@ -200,7 +205,7 @@ impl Kernel {
                 return Err(e);
             }
         };
-        let gpl_compatible = GPL_LICENSES.contains(&license.as_str());
+        let gpl_compatible = is_gpl(&license);
         let prog = LoadedProgram {
             prog_type,
             name: attr.name.clone(),

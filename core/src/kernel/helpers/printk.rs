@@ -53,7 +53,9 @@ impl fmt::Display for PrintkError {
             Self::Empty => f.write_str("empty (fmt_size is 0)"),
             Self::NotTerminated => f.write_str("the last byte must be NUL (count the terminator in fmt_size)"),
             Self::BadChar { at, byte: 0 } => write!(f, "NUL at byte {at} before the end (only the last byte may be)"),
-            Self::BadChar { at, byte } => write!(f, "byte 0x{byte:02x} at byte {at} is not printable ASCII nor space"),
+            Self::BadChar { at, byte } => {
+                write!(f, "byte 0x{byte:02x} at byte {at} is neither printable ASCII nor whitespace")
+            }
             Self::TooManyConversions { at } => write!(f, "a 4th conversion starts at byte {at} (3 at most)"),
             Self::BadConversion { at, spec } => {
                 write!(f, "`{spec}` at byte {at} is not allowed (4.4 allows %d %u %x %ld %lu %lx %lld %llu %llx %p %s)")

@@ -1,0 +1,373 @@
+//! A versioned, serde-serialisable picture of the whole kernel: settings, processes and
+//! their fds, objects with their contents and reference counts, pins, trace output.
+//!
+//! The browser persists it so that pinned objects outlive a reload, as pins outlive the
+//! processes that made them; share links can carry map contents. The format is the
+//! caller's choice (JSON in the browser and tests).
+
+use super::bpffs::Bpffs;
+use super::map::{Map, MapDef, MapType, Storage};
+use super::{Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Process, ProgType, Settings};
+use crate::isa::Program;
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
+use core::fmt;
+use serde::{Deserialize, Serialize};
+
+/// The snapshot format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// Just the version, to check before reading the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub version: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelSnapshot {
+    pub version: u32,
+    pub settings: SettingsSnapshot,
+    pub processes: Vec<ProcessSnapshot>,
+    pub objects: Vec<ObjectSnapshot>,
+    pub directories: Vec<String>,
+    pub pins: Vec<PinSnapshot>,
+    pub trace_pipe: Vec<String>,
+    pub next_object: u32,
+    pub next_pid: u32,
+    pub prandom_state: [u32; 4],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsSnapshot {
+    pub memlock_pages: Option<u64>,
+    pub unprivileged_bpf_disabled: bool,
+    pub kernel_version: u32,
+    pub cpu: u32,
+    pub clock_ns: u64,
+    pub clock_step_ns: u64,
+    pub prandom_seed: u32,
+    pub task: (u32, u32, u32, u32, String),
+    pub cgroup_classid: u32,
+    pub ifindexes: Vec<u32>,
+    pub kernel_memory: Vec<(u64, Vec<u8>)>,
+    pub max_fds: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessSnapshot {
+    pub pid: u32,
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub fds: Vec<(u32, u32)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinSnapshot {
+    pub path: String,
+    pub object: u32,
+    pub owner: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectSnapshot {
+    pub id: u32,
+    pub refcnt: u32,
+    pub usercnt: u32,
+    pub kind: ObjectKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ObjectKind {
+    Map {
+        map_type: u32,
+        key_size: u32,
+        value_size: u32,
+        max_entries: u32,
+        name: String,
+        pages: u64,
+        /// (key, value) in get_next_key order; fd arrays store (index, object id).
+        entries: Vec<(Vec<u8>, Vec<u8>)>,
+        prog_array_owner: Option<u32>,
+    },
+    Prog {
+        prog_type: u32,
+        name: String,
+        source: Vec<u8>,
+        code: Vec<u8>,
+        license: String,
+        used_maps: Vec<u32>,
+        pages: u64,
+        privileged: bool,
+    },
+    Perf { kind: u8, cpu: u32, counter: u64, step: u64, ring: Vec<Vec<u8>> },
+}
+
+/// Why a snapshot cannot be restored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// Written by another format version.
+    Version { found: u32, supported: u32 },
+    /// A field that cannot be right (an unknown type, a broken reference).
+    Invalid(String),
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Version { found, supported } if found > supported => write!(
+                f,
+                "the saved kernel state is format version {found}, newer than this build reads ({supported}); update bpfplay"
+            ),
+            SnapshotError::Version { found, supported } => {
+                write!(f, "the saved kernel state is format version {found}; this build reads only version {supported}")
+            }
+            SnapshotError::Invalid(what) => write!(f, "the saved kernel state is damaged: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for SnapshotError {}
+
+fn perf_kind_code(kind: PerfKind) -> u8 {
+    match kind {
+        PerfKind::BpfOutput => 0,
+        PerfKind::Hardware => 1,
+        PerfKind::Raw => 2,
+        PerfKind::OtherSoftware => 3,
+    }
+}
+
+impl Kernel {
+    /// The whole state as a snapshot.
+    pub fn snapshot(&self) -> KernelSnapshot {
+        let s = &self.settings;
+        let settings = SettingsSnapshot {
+            memlock_pages: s.memlock_pages,
+            unprivileged_bpf_disabled: s.unprivileged_bpf_disabled,
+            kernel_version: s.kernel_version,
+            cpu: s.cpu,
+            clock_ns: s.clock_ns,
+            clock_step_ns: s.clock_step_ns,
+            prandom_seed: s.prandom_seed,
+            task: (s.task_pid, s.task_tgid, s.task_uid, s.task_gid, s.task_comm.clone()),
+            cgroup_classid: s.cgroup_classid,
+            ifindexes: s.ifindexes.clone(),
+            kernel_memory: s.kernel_memory.clone(),
+            max_fds: s.max_fds,
+        };
+        let processes = self
+            .processes
+            .iter()
+            .map(|(pid, p)| ProcessSnapshot {
+                pid: *pid,
+                name: p.name.clone(),
+                uid: p.uid,
+                gid: p.gid,
+                fds: p.fds.iter().map(|(fd, o)| (*fd, o.0)).collect(),
+            })
+            .collect();
+        let objects = self.objects.iter().map(|(id, o)| object_snapshot(*id, o)).collect();
+        let (directories, pins) = fs_snapshot(&self.fs);
+        KernelSnapshot {
+            version: VERSION,
+            settings,
+            processes,
+            objects,
+            directories,
+            pins,
+            trace_pipe: self.trace_pipe.clone(),
+            next_object: self.next_object,
+            next_pid: self.next_pid,
+            prandom_state: self.prandom_state,
+        }
+    }
+
+    /// Rebuilds a kernel from a snapshot.
+    pub fn restore(snapshot: &KernelSnapshot) -> Result<Kernel, SnapshotError> {
+        if snapshot.version != VERSION {
+            return Err(SnapshotError::Version { found: snapshot.version, supported: VERSION });
+        }
+        let s = &snapshot.settings;
+        let (task_pid, task_tgid, task_uid, task_gid, task_comm) = s.task.clone();
+        let settings = Settings {
+            memlock_pages: s.memlock_pages,
+            unprivileged_bpf_disabled: s.unprivileged_bpf_disabled,
+            kernel_version: s.kernel_version,
+            cpu: s.cpu,
+            clock_ns: s.clock_ns,
+            clock_step_ns: s.clock_step_ns,
+            prandom_seed: s.prandom_seed,
+            task_pid,
+            task_tgid,
+            task_uid,
+            task_gid,
+            task_comm,
+            cgroup_classid: s.cgroup_classid,
+            ifindexes: s.ifindexes.clone(),
+            kernel_memory: s.kernel_memory.clone(),
+            max_fds: s.max_fds,
+        };
+        let mut kernel = Kernel::new(settings);
+        kernel.prandom_state = snapshot.prandom_state;
+        kernel.next_object = snapshot.next_object;
+        kernel.next_pid = snapshot.next_pid;
+        kernel.trace_pipe = snapshot.trace_pipe.clone();
+        for o in &snapshot.objects {
+            let object = restore_object(o)?;
+            kernel.locked_pages += match &object {
+                Object::Map { map, .. } => map.pages,
+                Object::Prog { prog, .. } => prog.pages,
+                Object::Perf { .. } => 0,
+            };
+            kernel.objects.insert(ObjectId(o.id), object);
+        }
+        let exists = |id: u32| snapshot.objects.iter().any(|o| o.id == id);
+        for p in &snapshot.processes {
+            if let Some((_, bad)) = p.fds.iter().find(|(_, o)| !exists(*o)) {
+                return Err(SnapshotError::Invalid(format!("process {} holds missing object {bad}", p.pid)));
+            }
+            let fds = p.fds.iter().map(|(fd, o)| (*fd, ObjectId(*o))).collect::<BTreeMap<_, _>>();
+            kernel.processes.insert(p.pid, Process { name: p.name.clone(), uid: p.uid, gid: p.gid, fds });
+        }
+        for dir in &snapshot.directories {
+            kernel.fs.mkdir(dir).map_err(|e| SnapshotError::Invalid(format!("directory {dir}: {e}")))?;
+        }
+        for pin in &snapshot.pins {
+            if !exists(pin.object) {
+                return Err(SnapshotError::Invalid(format!("pin {} names missing object {}", pin.path, pin.object)));
+            }
+            kernel
+                .fs
+                .pin(&pin.path, ObjectId(pin.object), pin.owner)
+                .map_err(|e| SnapshotError::Invalid(format!("pin {}: {e}", pin.path)))?;
+        }
+        Ok(kernel)
+    }
+}
+
+fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
+    let (refcnt, usercnt, kind) = match object {
+        Object::Map { map, refcnt, usercnt } => {
+            let owner = match &map.storage {
+                Storage::ProgArray { owner, .. } => *owner,
+                _ => None,
+            };
+            let kind = ObjectKind::Map {
+                map_type: map.def.map_type as u32,
+                key_size: map.def.key_size,
+                value_size: map.def.value_size,
+                max_entries: map.def.max_entries,
+                name: map.name.clone(),
+                pages: map.pages,
+                entries: map.entries(),
+                prog_array_owner: owner,
+            };
+            (*refcnt, *usercnt, kind)
+        }
+        Object::Prog { prog, refcnt } => {
+            let kind = ObjectKind::Prog {
+                prog_type: prog.prog_type as u32,
+                name: prog.name.clone(),
+                source: prog.source.encode(),
+                code: prog.code.encode(),
+                license: prog.license.clone(),
+                used_maps: prog.used_maps.iter().map(|m| m.0).collect(),
+                pages: prog.pages,
+                privileged: prog.privileged,
+            };
+            (*refcnt, 0, kind)
+        }
+        Object::Perf { event, refcnt } => {
+            let kind = ObjectKind::Perf {
+                kind: perf_kind_code(event.kind),
+                cpu: event.cpu,
+                counter: event.counter,
+                step: event.step,
+                ring: event.ring.clone(),
+            };
+            (*refcnt, 0, kind)
+        }
+    };
+    ObjectSnapshot { id: id.0, refcnt, usercnt, kind }
+}
+
+fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
+    let invalid = |what: &str| SnapshotError::Invalid(format!("object {}: {what}", o.id));
+    Ok(match &o.kind {
+        ObjectKind::Map { map_type, key_size, value_size, max_entries, name, pages, entries, prog_array_owner } => {
+            let map_type = MapType::from_number(*map_type).ok_or_else(|| invalid("unknown map type"))?;
+            let def = MapDef { map_type, key_size: *key_size, value_size: *value_size, max_entries: *max_entries };
+            def.check().map_err(|e| invalid(&format!("map attributes ({e})")))?;
+            let mut map = Map::new(def, name.clone(), *pages);
+            // Hash elements go to the head of their bucket: insert in reverse to keep order.
+            for (key, value) in entries.iter().rev() {
+                let ok = match map_type {
+                    MapType::Hash | MapType::Array => map.update(key, value, 0).is_ok(),
+                    MapType::ProgArray | MapType::PerfEventArray => {
+                        let index = key.get(..4).and_then(|k| k.try_into().ok()).map(u32::from_le_bytes);
+                        let object = value.get(..4).and_then(|v| v.try_into().ok()).map(u32::from_le_bytes);
+                        match (index, object) {
+                            (Some(i), Some(obj)) => map.set_slot(i as usize, ObjectId(obj)).is_none(),
+                            _ => false,
+                        }
+                    }
+                };
+                if !ok {
+                    return Err(invalid("an entry does not fit the map"));
+                }
+            }
+            if let Storage::ProgArray { owner, .. } = &mut map.storage {
+                *owner = *prog_array_owner;
+            }
+            Object::Map { map, refcnt: o.refcnt, usercnt: o.usercnt }
+        }
+        ObjectKind::Prog { prog_type, name, source, code, license, used_maps, pages, privileged } => {
+            let prog_type = ProgType::from_number(*prog_type).ok_or_else(|| invalid("unknown program type"))?;
+            let source = Program::decode(source).map_err(|e| invalid(&e.to_string()))?;
+            let code = Program::decode(code).map_err(|e| invalid(&e.to_string()))?;
+            let prog = LoadedProgram {
+                prog_type,
+                name: name.clone(),
+                source,
+                code: Rc::new(code),
+                gpl_compatible: super::prog::is_gpl(license),
+                license: license.clone(),
+                used_maps: used_maps.iter().map(|m| ObjectId(*m)).collect(),
+                pages: *pages,
+                privileged: *privileged,
+            };
+            Object::Prog { prog, refcnt: o.refcnt }
+        }
+        ObjectKind::Perf { kind, cpu, counter, step, ring } => {
+            let kind = match kind {
+                0 => PerfKind::BpfOutput,
+                1 => PerfKind::Hardware,
+                2 => PerfKind::Raw,
+                3 => PerfKind::OtherSoftware,
+                _ => return Err(invalid("unknown perf event kind")),
+            };
+            let event =
+                PerfEvent { kind, cpu: *cpu, inherit: false, counter: *counter, step: *step, ring: ring.clone() };
+            Object::Perf { event, refcnt: o.refcnt }
+        }
+    })
+}
+
+/// Directories (parents first) and pins of the filesystem.
+fn fs_snapshot(fs: &Bpffs) -> (Vec<String>, Vec<PinSnapshot>) {
+    let mut dirs = Vec::new();
+    let mut pins = Vec::new();
+    for entry in fs.list(super::bpffs::MOUNT).unwrap_or_default() {
+        match entry.object {
+            None if entry.path != super::bpffs::MOUNT => dirs.push(entry.path),
+            None => {}
+            Some(object) => {
+                let owner = fs.owner(&entry.path).unwrap_or(0);
+                pins.push(PinSnapshot { path: entry.path, object: object.0, owner });
+            }
+        }
+    }
+    (dirs, pins)
+}
