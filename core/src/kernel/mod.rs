@@ -13,6 +13,7 @@ pub mod helpers;
 pub mod map;
 mod prog;
 mod run;
+pub mod script;
 pub mod snapshot;
 #[cfg(test)]
 mod tests;

@@ -187,6 +187,11 @@ impl Vm {
         &self.config
     }
 
+    /// Changes the instruction budget (`None`: unlimited).
+    pub fn set_fuel(&mut self, fuel: Option<u64>) {
+        self.config.fuel = fuel;
+    }
+
     pub fn regs(&self) -> &[u64; Reg::COUNT] {
         &self.regs
     }

@@ -175,8 +175,10 @@ impl KernelHelpers<'_> {
         match printk::format(&fmt, [a[2], a[3], a[4]], &mut read_str) {
             Ok(message) => {
                 let s = &self.kernel.settings;
+                // trace_pipe shows one event per line; the message's own newline ends it.
+                let text = message.strip_suffix('\n').unwrap_or(&message);
                 let line = format!(
-                    "{:>16}-{:<5} [{:03}] .... {}.{:06}: : {message}",
+                    "{:>16}-{:<5} [{:03}] .... {}.{:06}: : {text}",
                     s.task_comm,
                     s.task_pid,
                     s.cpu,
