@@ -38,6 +38,8 @@ pub struct SkbState {
     pub csum: SkbCsum,
     pub ctx_addr: u64,
     pub packet_addr: u64,
+    /// Socket filters run on zeroed cb words, and the caller's are put back afterwards.
+    pub saved_cb: Option<[u32; 5]>,
 }
 
 /// Per-invocation state that helpers read and write.
@@ -183,13 +185,14 @@ impl Kernel {
         let prog = self.prog(id).ok_or(Errno::EINVAL)?;
         let mut vm = Vm::new(prog.code.clone(), Config::for_profile(Profile::Linux44)).map_err(|_| Errno::EINVAL)?;
         let (skb, ctx_addr) = match (input, prog.prog_type.has_skb()) {
-            (RunInput::Packet { packet, meta }, true) => {
+            (RunInput::Packet { packet, mut meta }, true) => {
                 let len = packet.len() as u32;
+                let saved_cb = (prog.prog_type == ProgType::SocketFilter).then(|| core::mem::take(&mut meta.cb));
                 let ctx_addr = vm.memory_mut().map(RegionKind::Context, meta.to_ctx(len).to_vec(), true);
                 let packet = Rc::new(RefCell::new(packet));
                 let packet_addr = vm.memory_mut().map_shared(RegionKind::Packet, &packet, true);
                 let csum = SkbCsum { mode: CsumMode::None, csum: 0 };
-                (Some(SkbState { packet, meta, csum, ctx_addr, packet_addr }), ctx_addr)
+                (Some(SkbState { packet, meta, csum, ctx_addr, packet_addr, saved_cb }), ctx_addr)
             }
             (RunInput::Kprobe { regs }, false) => {
                 (None, vm.memory_mut().map(RegionKind::Context, regs.to_bytes(), false))
@@ -243,6 +246,9 @@ impl Kernel {
         if let Some(mut skb) = state.skb {
             if let Ok(ctx) = vm.memory().read_bytes(skb.ctx_addr, super::ctx::SKB_CTX_SIZE) {
                 skb.meta.absorb_ctx(&ctx);
+            }
+            if let Some(cb) = skb.saved_cb {
+                skb.meta.cb = cb;
             }
             packet = skb.packet.borrow().clone();
             meta = Some(skb.meta);

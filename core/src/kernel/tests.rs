@@ -361,3 +361,55 @@ fn faults_in_kernel_runs_are_reported_not_panicked() {
     let keep = load(&mut k, p, ProgType::SocketFilter, "r0 = 14\nexit");
     assert_eq!(k.run_prog(p, keep, RunInput::packet(frame())).unwrap().verdict, Some(Verdict::Keep { bytes: 14, of: 60 }));
 }
+
+#[test]
+fn map_helpers_cgroup_realm_and_tunnel_keys() {
+    let mut k = Kernel::new(Settings { memlock_pages: None, cgroup_classid: 0x10002, ..Settings::default() });
+    let p = k.spawn("p", 0);
+    let h = hash(&mut k, p, 4, 8, 4);
+    // map_update_elem then map_delete_elem from a program, with their return values.
+    let text = format!(
+        "r1 = 7\n*(u32 *)(r10 -4) = r1\nr1 = 9\n*(u64 *)(r10 -16) = r1\n\
+         r1 = map_fd({h}) ll\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 1\ncall map_update_elem\nr6 = r0\n\
+         r1 = map_fd({h}) ll\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -16\nr4 = 1\ncall map_update_elem\nr7 = r0\n\
+         r0 = r6\nr0 += r7\nexit"
+    );
+    let fd = load(&mut k, p, ProgType::SchedCls, &text);
+    let report = k.run_prog(p, fd, RunInput::packet(frame())).unwrap();
+    assert_eq!(report.r0, Errno::EEXIST.as_helper_return(), "0 for the insert, -EEXIST for NOEXIST again");
+    assert_eq!(k.map_lookup(p, h, &7u32.to_le_bytes(), 0), Ok(9u64.to_le_bytes().to_vec()));
+    let del = format!("r1 = 7\n*(u32 *)(r10 -4) = r1\nr1 = map_fd({h}) ll\nr2 = r10\nr2 += -4\ncall map_delete_elem\nexit");
+    let fd = load(&mut k, p, ProgType::SchedCls, &del);
+    assert_eq!(k.run_prog(p, fd, RunInput::packet(frame())).unwrap().r0, 0);
+    assert_eq!(k.run_prog(p, fd, RunInput::packet(frame())).unwrap().r0, Errno::ENOENT.as_helper_return());
+
+    let fd = load(&mut k, p, ProgType::SchedCls, "call get_cgroup_classid\nexit");
+    assert_eq!(k.run_prog(p, fd, RunInput::packet(frame())).unwrap().r0, 0x10002);
+    let fd = load(&mut k, p, ProgType::SchedCls, "call get_route_realm\nexit");
+    let meta = SkbMeta { route_realm: 5, ..SkbMeta::for_frame(&frame()) };
+    assert_eq!(k.run_prog(p, fd, RunInput::Packet { packet: frame(), meta }).unwrap().r0, 5);
+
+    let get = "r6 = r1\nr1 = 0\n*(u64 *)(r10 -8) = r1\nr1 = r6\nr2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\ncall skb_get_tunnel_key\nif r0 != 0 goto out\nr0 = *(u64 *)(r10 -8)\nout:\nexit";
+    let fd = load(&mut k, p, ProgType::SchedCls, get);
+    assert_eq!(k.run_prog(p, fd, RunInput::packet(frame())).unwrap().r0, Errno::EINVAL.as_helper_return(), "no tunnel metadata");
+    let meta = SkbMeta { tunnel: Some((42, 0x0a00_0001)), ..SkbMeta::for_frame(&frame()) };
+    assert_eq!(k.run_prog(p, fd, RunInput::Packet { packet: frame(), meta }).unwrap().r0, 0x0a00_0001 << 32 | 42);
+    let set = "r6 = r1\nr1 = 0x0a00000200000007 ll\n*(u64 *)(r10 -8) = r1\nr1 = r6\nr2 = r10\nr2 += -8\nr3 = 8\nr4 = 0\ncall skb_set_tunnel_key\nexit";
+    let fd = load(&mut k, p, ProgType::SchedCls, set);
+    let report = k.run_prog(p, fd, RunInput::packet(frame())).unwrap();
+    assert_eq!((report.r0, report.tx_tunnel), (0, Some((7, 0x0a00_0002))));
+}
+
+#[test]
+fn socket_filters_see_zeroed_cb_and_the_caller_keeps_its_own() {
+    let mut k = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
+    let p = k.spawn("p", 0);
+    let text = "r0 = *(u32 *)(r1 +48)\nr2 = 77\n*(u32 *)(r1 +48) = r2\nexit";
+    let meta = SkbMeta { cb: [5; 5], ..SkbMeta::for_frame(&frame()) };
+    let filter = load(&mut k, p, ProgType::SocketFilter, text);
+    let report = k.run_prog(p, filter, RunInput::Packet { packet: frame(), meta: meta.clone() }).unwrap();
+    assert_eq!((report.ret, report.meta.unwrap().cb[0]), (0, 5));
+    let cls = load(&mut k, p, ProgType::SchedCls, text);
+    let report = k.run_prog(p, cls, RunInput::Packet { packet: frame(), meta }).unwrap();
+    assert_eq!((report.ret, report.meta.unwrap().cb[0]), (5, 77), "tc keeps cb");
+}
