@@ -10,6 +10,7 @@
 //! | [`disasm`] | disassembler for both syntaxes |
 //! | [`vm`] | interpreter over virtual memory regions, with stepping and undo |
 //! | [`kernel`] | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs |
+//! | [`verifier`] | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
@@ -34,6 +35,7 @@ pub mod disasm;
 pub mod isa;
 pub mod kernel;
 pub mod syntax;
+pub mod verifier;
 pub mod vm;
 
 /// The `alloc` names every module uses.

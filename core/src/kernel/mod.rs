@@ -20,7 +20,7 @@ mod tests;
 
 pub use errno::Errno;
 pub use map::{Map, MapDef, MapType};
-pub use prog::{LoadedProgram, ProgLoad, ProgType};
+pub use prog::{LoadedProgram, ProgLoad, ProgType, map_handle};
 pub use run::{Invocation, KernelEvent, RunInput, RunReport, Verdict};
 
 use crate::prelude::*;
@@ -134,6 +134,9 @@ pub struct Settings {
     pub kernel_memory: Vec<(u64, Vec<u8>)>,
     /// Open-fd limit per process (RLIMIT_NOFILE).
     pub max_fds: u32,
+    /// Whether PROG_LOAD runs the verifier (an emulator switch: `--no-verify` turns it
+    /// off, and run-time checks then catch faults).
+    pub verifier: bool,
 }
 
 impl Default for Settings {
@@ -155,6 +158,7 @@ impl Default for Settings {
             ifindexes: vec![1, 2, 3],
             kernel_memory: Vec::new(),
             max_fds: 1024,
+            verifier: true,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the log buffer rules.
 
 use super::{Errno, Fd, Kernel, MapType, Object, ObjectId, Pid};
-use crate::isa::{Imm64Kind, Insn, Profile, Program};
+use crate::isa::{Imm64Kind, Insn, Profile, Program, RawInsn};
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::fmt;
@@ -97,11 +97,13 @@ pub struct LoadedProgram {
     pub privileged: bool,
 }
 
-/// The outcome of BPF_PROG_LOAD: the fd or errno, and the log text copied out.
+/// The outcome of BPF_PROG_LOAD: the fd or errno, the log text copied out, and what
+/// the verifier found (for the playground: per-instruction states, the rejection).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadResult {
     pub fd: Result<Fd, Errno>,
     pub log: String,
+    pub verifier: Option<crate::verifier::Report>,
 }
 
 /// License strings 4.4 treats as GPL-compatible (include/linux/license.h).
@@ -166,7 +168,8 @@ impl Kernel {
     /// BPF_PROG_LOAD, with the checks of kernel-4.4.md §1.7 in order.
     pub fn prog_load(&mut self, pid: Pid, attr: &ProgLoad) -> LoadResult {
         let mut log = Log { enabled: false, size: 0, text: String::new() };
-        let fd = self.load(pid, attr, &mut log);
+        let mut report = None;
+        let fd = self.load(pid, attr, &mut log, &mut report);
         let (text, full) = log.finish();
         // A full log is ENOSPC whatever the verdict, and the program is not kept.
         let fd = match (fd, full) {
@@ -177,10 +180,16 @@ impl Kernel {
             (Err(_), true) => Err(Errno::ENOSPC),
             (fd, false) => fd,
         };
-        LoadResult { fd, log: text }
+        LoadResult { fd, log: text, verifier: report }
     }
 
-    fn load(&mut self, pid: Pid, attr: &ProgLoad, log: &mut Log) -> Result<Fd, Errno> {
+    fn load(
+        &mut self,
+        pid: Pid,
+        attr: &ProgLoad,
+        log: &mut Log,
+        report: &mut Option<crate::verifier::Report>,
+    ) -> Result<Fd, Errno> {
         let privileged = self.check_allowed(pid)?.privileged();
         let license = attr.license.as_deref().ok_or(Errno::EFAULT)?;
         let license: String = license.chars().take(127).collect();
@@ -197,7 +206,8 @@ impl Kernel {
         }
         let pages = (40 + 8 * insn_cnt as u64).div_ceil(4096);
         self.charge(pages)?;
-        let result = self.check_and_build(pid, attr, prog_type, log);
+        let gpl_compatible = is_gpl(&license);
+        let result = self.check_and_build(pid, attr, prog_type, (privileged, gpl_compatible), log, report);
         let (prog_type, source, code, used_maps) = match result {
             Ok(parts) => parts,
             Err(e) => {
@@ -205,7 +215,6 @@ impl Kernel {
                 return Err(e);
             }
         };
-        let gpl_compatible = is_gpl(&license);
         let prog = LoadedProgram {
             prog_type,
             name: attr.name.clone(),
@@ -230,7 +239,9 @@ impl Kernel {
         pid: Pid,
         attr: &ProgLoad,
         prog_type: Option<ProgType>,
+        (privileged, gpl_compatible): (bool, bool),
         log: &mut Log,
+        report: &mut Option<crate::verifier::Report>,
     ) -> Result<(ProgType, Program, Program, Vec<ObjectId>), Errno> {
         if !attr.insns.len().is_multiple_of(8) {
             return Err(Errno::EFAULT);
@@ -245,12 +256,31 @@ impl Kernel {
         }
         log.enabled = wants_log;
         log.size = attr.log_size as usize;
+        if self.settings.verifier {
+            let raw: Vec<RawInsn> = attr
+                .insns
+                .chunks_exact(8)
+                .map(|c| RawInsn::from_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                .collect();
+            let kernel = &*self;
+            let mut resolve_map = |fd: i32| kernel.map_info(pid, fd);
+            let env = crate::verifier::Env { prog_type, privileged, gpl_compatible, log: log.enabled, resolve_map: &mut resolve_map };
+            let verdict = crate::verifier::verify(&raw, env);
+            log.text.push_str(&verdict.log);
+            let result = verdict.result.clone();
+            *report = Some(verdict);
+            if let Err(rejection) = result {
+                return Err(rejection.errno);
+            }
+        }
+        // What the 4.4 verifier accepted must also be runnable here; lines from this
+        // emulator (not from the kernel) say so.
         let source = Program::decode(&attr.insns).map_err(|e| {
-            log.line(&e.to_string());
+            log.line(&format!("bpfplay: {e}"));
             Errno::EINVAL
         })?;
         source.check_profile(Profile::Linux44).map_err(|e| {
-            log.line(&e.to_string());
+            log.line(&format!("bpfplay: {e}"));
             Errno::EINVAL
         })?;
         let (code, used_maps) = self.resolve_maps(pid, &source, log)?;
@@ -301,6 +331,18 @@ impl Kernel {
             insns.push(insn);
         }
         Ok((Program::from_insns(insns), used))
+    }
+
+    /// What the verifier needs to know about the map behind a fd of `pid`.
+    fn map_info(&self, pid: Pid, fd: i32) -> Result<crate::verifier::MapInfo, Errno> {
+        let id = self.fd_object(pid, fd as u32)?;
+        let map = self.map(id).ok_or(Errno::EINVAL)?;
+        Ok(crate::verifier::MapInfo {
+            id: id.0,
+            map_type: map.def.map_type,
+            key_size: map.def.key_size,
+            value_size: map.def.value_size,
+        })
     }
 
     /// The program behind an fd: EBADF, or EINVAL for a non-program.

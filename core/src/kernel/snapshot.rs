@@ -52,6 +52,7 @@ pub struct SettingsSnapshot {
     pub ifindexes: Vec<u32>,
     pub kernel_memory: Vec<(u64, Vec<u8>)>,
     pub max_fds: u32,
+    pub verifier: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +157,7 @@ impl Kernel {
             ifindexes: s.ifindexes.clone(),
             kernel_memory: s.kernel_memory.clone(),
             max_fds: s.max_fds,
+            verifier: s.verifier,
         };
         let processes = self
             .processes
@@ -208,6 +210,7 @@ impl Kernel {
             ifindexes: s.ifindexes.clone(),
             kernel_memory: s.kernel_memory.clone(),
             max_fds: s.max_fds,
+            verifier: s.verifier,
         };
         let mut kernel = Kernel::new(settings);
         kernel.prandom_state = snapshot.prandom_state;
