@@ -72,6 +72,7 @@ const TABLE: &[(&str, Explanation)] = &[
     ("BPF_LD_ABS uses reserved fields", e("LD_ABS/LD_IND set dst, offset, or (for ABS) src.", "Write `r0 = *(u16 *)skb[12]` or `r0 = *(u16 *)skb[rX + 12]`.")),
     ("at the time of BPF_LD_ABS|IND R6 != pointer to skb", e("LD_ABS and LD_IND read the packet through r6, which must hold the context.", "Save the context first: `r6 = r1`.")),
     ("invalid BPF_LD mode", e("The LD class is used with a mode other than IMM, ABS or IND.", "Loads from memory use the LDX class.")),
+    ("bpfplay: %", e("Not the kernel's message: Linux 4.4's verifier accepts this instruction, but 4.4's interpreter cannot run it (it logs \"unknown opcode\" and the program returns 0), so this emulator refuses to load it.", "Use instructions Linux 4.4 runs: 64-bit arsh instead of arsh32, LD_ABS of at most 4 bytes, no ALU64 END.")),
     ("", e("The verifier refused the program without a message: a helper got the wrong kind of map (tail_call needs a prog_array; perf_event_read/output need a perf_event_array), or the program uses more than 64 maps.", "Pass the right map type to the helper.")),
 ];
 

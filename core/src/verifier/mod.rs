@@ -674,7 +674,7 @@ impl Verifier<'_, '_> {
                 }
             }
             RegType::FramePtr | RegType::Stack(_) => {
-                if off >= 0 || off < -MAX_BPF_STACK {
+                if !(-MAX_BPF_STACK..0).contains(&off) {
                     return Err(self.reject(Errno::EACCES, format!("invalid stack off={off} size={size}")));
                 }
                 if t == Access::Write {
@@ -838,7 +838,7 @@ impl Verifier<'_, '_> {
 
     fn check_stack_boundary(&mut self, regno: usize, access_size: i32) -> Check {
         let RegType::Stack(off) = self.cur.regs[regno] else { return Err(Errno::EACCES) };
-        if off >= 0 || off < -MAX_BPF_STACK || off.saturating_add(access_size) > 0 || access_size <= 0 {
+        if !(-MAX_BPF_STACK..0).contains(&off) || off.saturating_add(access_size) > 0 || access_size <= 0 {
             return Err(self.reject(
                 Errno::EACCES,
                 format!("invalid stack type R{regno} off={off} access_size={access_size}"),
