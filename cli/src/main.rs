@@ -103,6 +103,9 @@ enum Command {
         /// LD_IMM64 with src=1 and imm=i refers to the i-th.
         #[arg(long, requires = "prog_type")]
         maps: Option<String>,
+        /// Load without the verifier; run-time checks then catch faults.
+        #[arg(long, requires = "prog_type")]
+        no_verify: bool,
         /// Memory for r1 to point at (hex bytes); r2 holds its length.
         #[arg(long)]
         mem: Option<String>,
@@ -116,30 +119,58 @@ enum Command {
     },
     /// Run bpftool-style commands against one emulated kernel (FILE, or - for stdin).
     Script { file: String },
+    /// Verify PROGRAM with Linux 4.4's verifier and print its log. Exit 0 if accepted,
+    /// 1 if rejected, 2 on a usage error.
+    Verify {
+        #[arg(long = "type", value_enum, default_value = "socket_filter")]
+        prog_type: ProgTypeArg,
+        /// Load as a user without CAP_SYS_ADMIN.
+        #[arg(long)]
+        unprivileged: bool,
+        /// 4.4 prints the same log at every non-zero level.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=2))]
+        log_level: u32,
+        /// Maps to create, as for `run --maps`.
+        #[arg(long)]
+        maps: Option<String>,
+        program: String,
+    },
+}
+
+/// How a command failed: with a message, or (verify) with a rejection already printed.
+enum ExitWith {
+    Message(String),
+    Rejected,
+}
+
+impl From<String> for ExitWith {
+    fn from(message: String) -> Self {
+        ExitWith::Message(message)
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(ExitWith::Rejected) => ExitCode::FAILURE,
+        Err(ExitWith::Message(message)) => {
             eprintln!("bpfplay: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
-/// `bpfplay run --type`: create the maps, load the program and run it in a kernel.
-fn run_in_kernel(
+/// A kernel with the `--maps` maps created by a process of `uid`, and the program's
+/// map indexes bound to their fds.
+fn kernel_with_maps(
     program: bpfplay_core::isa::Program,
-    prog_type: ProgType,
-    packet: Option<&str>,
     maps: Option<&str>,
-    trace: bool,
-    fuel: u64,
-) -> Result<(), String> {
-    let mut kernel = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
-    let pid = kernel.spawn("bpfplay", 0);
+    uid: u32,
+    verify: bool,
+) -> Result<(Kernel, u32, bpfplay_core::isa::Program), String> {
+    let mut kernel = Kernel::new(Settings { memlock_pages: None, verifier: verify, ..Settings::default() });
+    let pid = kernel.spawn("bpfplay", uid);
     let specs = maps.map(parse_maps_spec).transpose()?.unwrap_or_default();
     let mut bound = Vec::new();
     for (i, spec) in specs.into_iter().enumerate() {
@@ -147,9 +178,31 @@ fn run_in_kernel(
         bound.push((i as u32, fd));
     }
     let program = bind_maps(&program, &bound)?;
-    let load = ProgLoad { log_level: 1, log_size: 1 << 16, log_buf: true, ..ProgLoad::new(prog_type, &program) };
+    Ok((kernel, pid, program))
+}
+
+/// The options of `bpfplay run --type`.
+struct KernelRun {
+    prog_type: ProgType,
+    packet: Option<String>,
+    maps: Option<String>,
+    verify: bool,
+    trace: bool,
+    fuel: u64,
+}
+
+/// `bpfplay run --type`: create the maps, load the program (verifying it, as the
+/// kernel does) and run it.
+fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result<(), String> {
+    let KernelRun { prog_type, ref packet, ref maps, verify, trace, fuel } = *run;
+    let (mut kernel, pid, program) = kernel_with_maps(program, maps.as_deref(), 0, verify)?;
+    let load = ProgLoad { log_level: 1, log_size: u32::MAX >> 8, log_buf: true, ..ProgLoad::new(prog_type, &program) };
     let loaded = kernel.prog_load(pid, &load);
-    let fd = loaded.fd.map_err(|e| format!("BPF_PROG_LOAD: {e}{}", if loaded.log.is_empty() { String::new() } else { format!("\n{}", loaded.log.trim_end()) }))?;
+    let fd = loaded.fd.map_err(|e| {
+        let log = loaded.log.trim_end();
+        if log.is_empty() { format!("BPF_PROG_LOAD: {e}") } else { format!("BPF_PROG_LOAD: {e}\n{log}") }
+    })?;
+    let packet = packet.as_deref();
     let input = if prog_type == ProgType::Kprobe {
         RunInput::Kprobe { regs: Default::default() }
     } else {
@@ -188,7 +241,7 @@ fn run_in_kernel(
     Ok(())
 }
 
-fn execute(command: Command) -> Result<(), String> {
+fn execute(command: Command) -> Result<(), ExitWith> {
     match command {
         Command::Asm { syntax, file } => {
             let program = assemble_file(&file, syntax.map(Syntax::from))?;
@@ -210,18 +263,47 @@ fn execute(command: Command) -> Result<(), String> {
                 println!("{line}");
             }
         }
-        Command::Run { prog_type: Some(prog_type), packet, maps, trace, fuel, program, mem, .. } => {
+        Command::Run { prog_type: Some(prog_type), packet, maps, no_verify, trace, fuel, program, mem, .. } => {
             if mem.is_some() {
-                return Err(String::from("--mem is for plain runs; with --type the program gets its context in r1"));
+                return Err(String::from("--mem is for plain runs; with --type the program gets its context in r1").into());
             }
             let program = load_program(&program, None)?;
-            run_in_kernel(program, prog_type.into(), packet.as_deref(), maps.as_deref(), trace, fuel)?;
+            let run = KernelRun { prog_type: prog_type.into(), packet, maps, verify: !no_verify, trace, fuel };
+            run_in_kernel(program, &run)?;
+        }
+        Command::Verify { prog_type, unprivileged, log_level, maps, program } => {
+            let program = load_program(&program, None)?;
+            let (kernel, pid, program) = kernel_with_maps(program, maps.as_deref(), if unprivileged { 1000 } else { 0 }, true)?;
+            let mut kernel = kernel;
+            let attr = ProgLoad {
+                log_level,
+                log_size: u32::MAX >> 8,
+                log_buf: true,
+                ..ProgLoad::new(prog_type.into(), &program)
+            };
+            let result = kernel.prog_load(pid, &attr);
+            print!("{}", result.log);
+            match result.fd {
+                Ok(_) => println!("bpfplay: accepted ({} instructions processed)", result.verifier.map_or(0, |v| v.processed)),
+                Err(e) => {
+                    println!("bpfplay: rejected: {e}");
+                    let rejection = result.verifier.and_then(|v| v.result.err());
+                    let explanation = rejection.and_then(|r| bpfplay_core::verifier::explain::explain(&r.message));
+                    if let Some(explanation) = explanation {
+                        println!("bpfplay: what it means: {}", explanation.meaning);
+                        println!("bpfplay: usual fix: {}", explanation.fix);
+                    } else if e == bpfplay_core::kernel::Errno::EPERM {
+                        println!("bpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs");
+                    }
+                    return Err(ExitWith::Rejected);
+                }
+            }
         }
         Command::Run { profile, mem, trace, fuel, program, .. } => {
             let program = load_program(&program, None)?;
             let memory = mem.as_deref().map(parse_memory).transpose()?.unwrap_or_default();
             let config = Config { fuel: Some(fuel), ..Config::for_profile(profile.into()) };
-            let vm = Vm::new(program, config).map_err(|e| e.to_string())?;
+            let vm = Vm::new(program, config).map_err(|e| ExitWith::Message(e.to_string()))?;
             let mut vm = vm.with_input(memory);
             if trace {
                 while let Some(step) = vm.step(&mut NoHelpers) {
@@ -235,8 +317,8 @@ fn execute(command: Command) -> Result<(), String> {
                     }
                     println!("{r0:#x}");
                 }
-                RunStop::Faulted(fault) => return Err(fault.to_string()),
-                RunStop::Breakpoint { pc } => return Err(format!("stopped at breakpoint {pc}")),
+                RunStop::Faulted(fault) => return Err(fault.to_string().into()),
+                RunStop::Breakpoint { pc } => return Err(format!("stopped at breakpoint {pc}").into()),
             }
         }
     }

@@ -102,3 +102,33 @@ fn failures_exit_non_zero_with_one_clear_line() {
     let usage = bpfplay(&["run", "--profile", "linux-9.9", &lp], "");
     assert_eq!(usage.status.code(), Some(2), "usage errors exit 2");
 }
+
+#[test]
+fn verify_prints_the_4_4_log_and_exits_by_verdict() {
+    let ok = temp_file("ok.s", b"r0 = *(u32 *)(r1 +0)\nexit\n");
+    let out = bpfplay(&["verify", &ok], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "0: (61) r0 = *(u32 *)(r1 +0)\n1: (95) exit\nbpfplay: accepted (2 instructions processed)\n");
+    let leak = temp_file("leak.s", b"r0 = r10\nexit\n");
+    assert_eq!(bpfplay(&["verify", &leak], "").status.code(), Some(0));
+    let out = bpfplay(&["verify", "--unprivileged", "--log-level", "2", &leak], "");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("0: (bf) r0 = r10\n1: (95) exit\nR0 leaks addr as return value\nbpfplay: rejected: EACCES"), "{text}");
+    assert!(text.contains("bpfplay: what it means: Unprivileged programs may not return a pointer."), "{text}");
+    let tc = bpfplay(&["verify", "--type", "sched_cls", "--unprivileged", &ok], "");
+    assert_eq!((tc.status.code(), stdout(&tc)), (Some(1), String::from("bpfplay: rejected: EPERM: Operation not permitted\nbpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs\n")));
+    assert_eq!(bpfplay(&["verify", "--log-level", "3", &ok], "").status.code(), Some(2));
+    assert_eq!(bpfplay(&["verify", "--type", "xdp", &ok], "").status.code(), Some(2));
+}
+
+#[test]
+fn run_verifies_first_unless_told_not_to() {
+    let bad = temp_file("bad.s", b"r0 = *(u64 *)(r1 +4096)\nexit\n");
+    let out = bpfplay(&["run", "--type", "socket_filter", &bad], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("bpfplay: BPF_PROG_LOAD: EACCES: Permission denied\n0: (79) r0 = *(u64 *)(r1 +4096)\ninvalid bpf_context access off=4096 size=8"), "{}", stderr(&out));
+    let out = bpfplay(&["run", "--type", "socket_filter", "--no-verify", &bad], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).starts_with("bpfplay: fault at instruction 0: out-of-bounds read of 8 byte(s)"), "{}", stderr(&out));
+}
