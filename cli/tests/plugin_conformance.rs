@@ -20,8 +20,9 @@ fn plugin(program_hex: &str, mem: &[u8], options: &[&str]) -> Outcome {
     cmd.args(options).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn bpfplay-plugin");
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(program_hex.as_bytes()).unwrap();
-    stdin.write_all(b"\n").unwrap();
+    // A plugin may refuse its arguments before reading stdin; like the runner, ignore
+    // the broken pipe that leaves.
+    let _ = stdin.write_all(program_hex.as_bytes()).and_then(|()| stdin.write_all(b"\n"));
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     Outcome {
