@@ -1,6 +1,7 @@
 ; Use the 512-byte stack: r10 is the read-only frame pointer, so locals live at
 ; negative offsets from it. Store two words, swap them through memory, and return
 ; the big-endian view of the first one.
+; type: socket_filter
 ; profile: linux-4.4
 ; result: 0x44332211
     r1 = 0x11223344

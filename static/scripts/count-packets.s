@@ -1,5 +1,7 @@
 ; A tc classifier that counts packets in the first map it is given (index 0):
 ; key 0 of an array or hash map holding a u64.
+; type: sched_cls
+; maps: array:4:8:1
 ; profile: linux-4.4
     r1 = 0
     *(u32 *)(r10 -4) = r1

@@ -1,5 +1,7 @@
 ; A kprobe that writes to trace_pipe and sends the probed function's first argument
 ; (pt_regs->di, offset 112) to a perf event ring (map index 0, slot = this CPU).
+; type: kprobe
+; maps: perf_event_array:4:4:4
 ; profile: linux-4.4
     r6 = r1
     r1 = 0x0a6425203d206964 ll ; "di = %d\n"

@@ -251,3 +251,30 @@ fn every_rejection_in_the_cases_has_an_explanation() {
         }
     }
 }
+
+/// Every shipped program that declares `; type: T` verifies as that program type, with
+/// map index i bound to a map suited to it (`; maps: SPEC`, default none).
+#[test]
+fn shipped_programs_verify_under_their_type() {
+    let mut checked = 0;
+    for dir in ["static/examples", "static/scripts"] {
+        for entry in std::fs::read_dir(workspace_root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "s") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let header = |key: &str| text.lines().find_map(|l| l.strip_prefix(';')?.trim().strip_prefix(key).map(|v| v.trim().to_owned()));
+            let Some(t) = header("type:") else { continue };
+            let maps = header("maps:").map(|m| format!("-- maps {m}\n")).unwrap_or_default();
+            let case_text = format!("-- type {t}\n{maps}-- asm\n{text}\n-- privileged accept\n-- unprivileged accept\n");
+            let case_path = std::env::temp_dir().join(format!("bpfplay-{}.case", path.file_stem().unwrap().to_string_lossy()));
+            std::fs::write(&case_path, case_text).unwrap();
+            let case = parse_case(&case_path);
+            let (fd, log) = load(&case, 0, 1);
+            assert!(fd.is_ok(), "{} does not verify as {t}:\n{log}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7, "only {checked} shipped programs declare a type");
+}

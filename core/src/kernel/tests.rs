@@ -170,6 +170,15 @@ fn prog_load_checks_in_order() {
     let long_fd = program("r1 = map_fd(123456789) ll\nr0 = 0\nexit");
     let r = try_load(&mut k, root, &ProgLoad { insns: long_fd.encode(), ..tiny.clone() });
     assert_eq!(r.fd, Err(Errno::EBADF), "a log that fits is not ENOSPC");
+    // A log that fills the buffer is ENOSPC even for a valid program, which is not kept.
+    let long = program(&"r0 = 0\n".repeat(40).replace("r0 = 0\n", "r0 = 1\n"));
+    let long = crate::isa::Program::from_insns(long.insns().map(|(_, i)| *i).chain([crate::isa::Insn::Exit]));
+    let full = ProgLoad { log_level: 1, log_size: 128, log_buf: true, ..ProgLoad::new(ProgType::SocketFilter, &long) };
+    let objects_before = k.objects().count();
+    let r = try_load(&mut k, root, &full);
+    assert_eq!(r.fd, Err(Errno::ENOSPC));
+    assert_eq!(r.log.len(), 127, "truncated to log_size - 1");
+    assert_eq!(k.objects().count(), objects_before);
     let mut memlocked = Kernel::default();
     let p = memlocked.spawn("p", 0);
     memlocked.settings.memlock_pages = Some(0);
@@ -415,4 +424,22 @@ fn socket_filters_see_zeroed_cb_and_the_caller_keeps_its_own() {
     let cls = load(&mut k, p, ProgType::SchedCls, text);
     let report = k.run_prog(p, cls, RunInput::Packet { packet: frame(), meta }).unwrap();
     assert_eq!((report.ret, report.meta.unwrap().cb[0]), (5, 77), "tc keeps cb");
+}
+
+#[test]
+fn fd_table_limit_is_emfile() {
+    let mut k = Kernel::new(Settings { memlock_pages: None, max_fds: 5, ..Settings::default() });
+    let p = k.spawn("p", 0);
+    let a = array(&mut k, p, MapType::Array, 4, 1);
+    let b = array(&mut k, p, MapType::Array, 4, 1);
+    assert_eq!((a, b), (3, 4), "fds are the lowest free numbers after stdio");
+    let c = MapCreate { map_type: 2, key_size: 4, value_size: 4, max_entries: 1 };
+    assert_eq!(k.map_create(p, c, ""), Err(Errno::EMFILE));
+    assert_eq!(k.objects().count(), 2, "the map of a failed create is freed");
+    k.obj_pin(p, a, "/sys/fs/bpf/a").unwrap();
+    assert_eq!(k.obj_get(p, "/sys/fs/bpf/a"), Err(Errno::EMFILE));
+    assert_eq!(k.refcounts(k.fd_object(p, a).unwrap()), Some((2, 2)), "a failed get drops its reference");
+    k.close(p, b).unwrap();
+    assert_eq!(k.obj_get(p, "/sys/fs/bpf/a"), Ok(4));
+    assert_eq!(k.close(p, 9), Err(Errno::EBADF));
 }
