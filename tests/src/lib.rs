@@ -209,8 +209,15 @@ pub struct Example {
     pub name: String,
     pub source: String,
     pub profile: bpfplay_core::isa::Profile,
+    /// The program type, for programs that run in the emulated kernel.
+    pub prog_type: Option<bpfplay_core::kernel::ProgType>,
+    /// `; maps:` of kernel programs.
+    pub maps: Option<String>,
+    /// r1 memory (plain runs) or the packet (kernel runs).
     pub mem: Vec<u8>,
-    pub result: u64,
+    /// The expected r0 (the kernel's 32-bit return value for kernel runs); `None` for
+    /// programs the verifier rejects.
+    pub result: Option<u64>,
 }
 
 /// Every example, sorted by name.
@@ -233,9 +240,18 @@ fn parse_example(path: &Path) -> Result<Example, String> {
     };
     let profile = header("profile:").and_then(bpfplay_core::isa::Profile::from_name)
         .ok_or_else(|| format!("{name}: needs a `; profile: linux-4.4|rfc9669` line"))?;
-    let mem = header("mem:").map(parse_hex_bytes).transpose().map_err(|e| format!("{name}: mem: {e}"))?.unwrap_or_default();
-    let result = header("result:")
-        .and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok())
-        .ok_or_else(|| format!("{name}: needs a `; result: 0x...` line"))?;
-    Ok(Example { name, source, profile, mem, result })
+    let mem = header("mem:")
+        .or_else(|| header("packet:"))
+        .map(parse_hex_bytes)
+        .transpose()
+        .map_err(|e| format!("{name}: mem: {e}"))?
+        .unwrap_or_default();
+    let prog_type = header("type:").and_then(bpfplay_core::kernel::ProgType::from_name);
+    let rejected = header("expect:") == Some("rejected");
+    let result = header("result:").and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok());
+    if result.is_none() && !rejected {
+        return Err(format!("{name}: needs a `; result: 0x...` line"));
+    }
+    let maps = header("maps:").map(str::to_owned);
+    Ok(Example { name, source, profile, prog_type, maps, mem, result })
 }

@@ -267,12 +267,14 @@ fn shipped_programs_verify_under_their_type() {
             let header = |key: &str| text.lines().find_map(|l| l.strip_prefix(';')?.trim().strip_prefix(key).map(|v| v.trim().to_owned()));
             let Some(t) = header("type:") else { continue };
             let maps = header("maps:").map(|m| format!("-- maps {m}\n")).unwrap_or_default();
-            let case_text = format!("-- type {t}\n{maps}-- asm\n{text}\n-- privileged accept\n-- unprivileged accept\n");
+            let rejected = header("expect:").as_deref() == Some("rejected");
+            let verdict = if rejected { "reject" } else { "accept" };
+            let case_text = format!("-- type {t}\n{maps}-- asm\n{text}\n-- privileged {verdict}\n-- unprivileged {verdict}\n");
             let case_path = std::env::temp_dir().join(format!("bpfplay-{}.case", path.file_stem().unwrap().to_string_lossy()));
             std::fs::write(&case_path, case_text).unwrap();
             let case = parse_case(&case_path);
             let (fd, log) = load(&case, 0, 1);
-            assert!(fd.is_ok(), "{} does not verify as {t}:\n{log}", path.display());
+            assert_eq!(fd.is_ok(), !rejected, "{} as {t}:\n{log}", path.display());
             checked += 1;
         }
     }

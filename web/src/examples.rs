@@ -13,10 +13,21 @@ macro_rules! examples {
 }
 
 pub const EXAMPLES: &[Example] = examples![
+    "sockex1-proto-count.s",
+    "tc-nat.s",
+    "kprobe-count.s",
+    "tail-call-dispatch.s",
+    "shared-ingress.s",
+    "shared-egress.s",
+    "perf-output.s",
+    "vlan.s",
+    "ld-abs-parse.s",
+    "counters-walk.s",
+    "rejected-null-check.s",
     "answer.s",
-    "sum-bytes.s",
     "stack-swap.s",
     "xadd-counter.s",
     "div-by-zero.s",
+    "sum-bytes.s",
     "local-call.s",
 ];

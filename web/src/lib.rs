@@ -4,5 +4,6 @@
 mod components;
 pub mod examples;
 pub mod state;
+pub mod storage;
 
 pub use components::app::App;

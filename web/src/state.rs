@@ -1,167 +1,580 @@
-//! The playground state and its reducer. No DOM here: everything is plain data over
-//! `bpfplay-core`, so it is tested natively.
+//! The workspace state and its reducer: plain data over `bpfplay-core`, no DOM, tested
+//! natively. Components render it and dispatch [`Action`]s.
+//!
+//! The heavy parts (the kernel, the debugger and its step history) live in an
+//! [`Engine`] shared through `Rc<RefCell<_>>` and mutated in place, so a step costs
+//! the step and not a copy of the whole history; `version` tells Yew something changed.
 
-use crate::examples::EXAMPLES;
-use bpfplay_core::asm::assemble;
-use bpfplay_core::disasm::listing;
-use bpfplay_core::isa::{Profile, parse_hex_bytes};
+use crate::examples::{EXAMPLES, Example};
+use bpfplay_core::asm::{AsmError, Assembled, assemble};
+use bpfplay_core::disasm::format_insn;
+use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
+use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
+use bpfplay_core::kernel::{Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport};
 use bpfplay_core::syntax::Syntax;
-use bpfplay_core::vm::{Config, NoHelpers, RunStop, State, Vm};
+use bpfplay_core::verifier::explain::{Explanation, explain};
+use bpfplay_core::verifier::{Rejection, State as AbstractState};
+use bpfplay_core::vm::{Config, NoHelpers, State, Step, Vm};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::Reducible;
 
-/// What the last run produced.
+/// How the program is loaded and run.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    NotRun,
-    Exited { r0: u64, executed: u64, note: Option<String> },
-    Failed(String),
+pub struct Setup {
+    /// `Some`: load into the emulated Linux 4.4 kernel as this type (verified, with
+    /// helpers and a context). `None`: run in the plain VM with r1 = the memory bytes.
+    pub prog_type: Option<ProgType>,
+    /// ISA and semantics of plain runs (kernel runs are always Linux 4.4).
+    pub profile: Profile,
+    pub privileged: bool,
+    /// Packet (kernel runs) or r1 memory (plain rfc9669 runs), as hex.
+    pub packet: String,
+    /// Maps, as `hash:4:8:16,array:4:8:4`; map index i is the i-th.
+    pub maps: String,
 }
 
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            prog_type: Some(ProgType::SocketFilter),
+            profile: Profile::Linux44,
+            privileged: true,
+            packet: String::new(),
+            maps: String::new(),
+        }
+    }
+}
+
+/// One row of the bytecode / disassembly listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Playground {
+pub struct ListingRow {
+    pub pc: usize,
+    /// 1-based source line.
+    pub line: usize,
+    pub bytes: String,
+    pub text: String,
+}
+
+/// What the last load told about the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub log: String,
+    pub rejection: Option<Rejection>,
+    pub errno: Option<Errno>,
+    pub explanation: Option<&'static Explanation>,
+    /// Abstract states seen before each instruction.
+    pub states: Vec<Vec<AbstractState>>,
+}
+
+/// The program being debugged.
+#[derive(Debug)]
+pub enum Run {
+    Kernel(Invocation),
+    Plain(Vm),
+}
+
+impl Run {
+    pub fn vm(&self) -> &Vm {
+        match self {
+            Run::Kernel(inv) => &inv.vm,
+            Run::Plain(vm) => vm,
+        }
+    }
+
+    fn vm_mut(&mut self) -> &mut Vm {
+        match self {
+            Run::Kernel(inv) => &mut inv.vm,
+            Run::Plain(vm) => vm,
+        }
+    }
+}
+
+/// A line of the output console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleLine {
+    Command(String),
+    Output(String),
+    Error(String),
+}
+
+/// The mutable heart of the workspace.
+#[derive(Debug)]
+pub struct Engine {
+    pub session: Session,
+    pub run: Option<Run>,
+    /// Steps taken, newest last, for step-back.
+    pub history: Vec<Step>,
+    pub report: Option<RunReport>,
+    pub console: Vec<ConsoleLine>,
+    /// Maps created for the current `Setup::maps`, with the process that owns them.
+    maps: Option<(String, Pid, Vec<(u32, u32)>)>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::with_session(Session::default())
+    }
+}
+
+impl Engine {
+    pub fn with_session(session: Session) -> Self {
+        Engine { session, run: None, history: Vec::new(), report: None, console: Vec::new(), maps: None }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Workspace {
     pub source: String,
-    pub profile: Profile,
-    /// Hex bytes that r1 points at (r2 = length).
-    pub memory: String,
-    /// Disassembly of the last successful assembly, by slot: (pc, text).
-    pub listing: Vec<(usize, String)>,
-    pub outcome: Outcome,
+    pub setup: Setup,
+    pub example: Option<usize>,
+    pub listing: Vec<ListingRow>,
+    /// Source line of each slot.
+    pub slot_lines: Vec<usize>,
+    pub asm_error: Option<AsmError>,
+    pub verdict: Option<Verdict>,
+    pub breakpoints: BTreeSet<usize>,
+    /// The instruction selected in the verifier log or listing.
+    pub selected: Option<usize>,
+    /// A message for the user that is not tied to the program (e.g. storage problems).
+    pub notice: Option<String>,
+    pub engine: Rc<RefCell<Engine>>,
+    /// Bumped on every change of `engine`, so that equality sees it.
+    pub version: u64,
+}
+
+impl PartialEq for Workspace {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.engine, &other.engine)
+    }
 }
 
 pub enum Action {
     Edit(String),
-    EditMemory(String),
-    SetProfile(Profile),
+    SetSetup(Setup),
     LoadExample(usize),
-    Run,
+    /// Re-verify the program (dispatched after typing pauses).
+    Verify,
+    /// Run or continue to the end or the next breakpoint (F8).
+    Continue,
+    Step,
+    StepBack,
+    /// Continue until the first instruction of a source line.
+    RunToLine(usize),
+    Reset,
+    ToggleBreakpoint(usize),
+    /// A bpftool-style command against the kernel (the console).
+    Console(String),
+    /// Show a message (e.g. from storage).
+    Notice(Option<String>),
+    /// Select an instruction (from the verifier log or the listing).
+    Select(Option<usize>),
 }
 
-impl Default for Playground {
+impl Default for Workspace {
     fn default() -> Self {
-        Playground::from_example(0)
+        Workspace::with_example(Engine::default(), 0)
     }
 }
 
-impl Playground {
-    /// Loading an example runs it at once, so the page opens on a result.
-    fn from_example(index: usize) -> Self {
-        Self::example_source(index).run()
+/// Header values of an example (`; type: sched_cls`).
+pub fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
+    source.lines().find_map(|l| l.trim_start().strip_prefix(';')?.trim().strip_prefix(key).map(str::trim))
+}
+
+/// The setup an example declares.
+pub fn example_setup(example: &Example) -> Setup {
+    let s = example.source;
+    Setup {
+        prog_type: header(s, "type:").and_then(ProgType::from_name),
+        profile: header(s, "profile:").and_then(Profile::from_name).unwrap_or(Profile::Linux44),
+        privileged: header(s, "unprivileged").is_none(),
+        packet: header(s, "packet:").or_else(|| header(s, "mem:")).unwrap_or("").to_owned(),
+        maps: header(s, "maps:").unwrap_or("").to_owned(),
+    }
+}
+
+fn parse_maps(spec: &str) -> Result<Vec<MapCreate>, String> {
+    if spec.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    spec.split(',')
+        .enumerate()
+        .map(|(i, item)| {
+            let p: Vec<&str> = item.trim().split(':').collect();
+            let bad = || format!("maps item {} `{item}`: expected type:key_size:value_size:max_entries", i + 1);
+            let [t, k, v, m] = p.as_slice() else { return Err(bad()) };
+            let map_type = bpfplay_core::kernel::MapType::from_name(t).ok_or_else(bad)?;
+            let n = |s: &str| s.parse::<u32>().map_err(|_| bad());
+            Ok(MapCreate { map_type: map_type as u32, key_size: n(k)?, value_size: n(v)?, max_entries: n(m)? })
+        })
+        .collect()
+}
+
+/// Programs for `prog load NAME` in the console: the examples, and `current`.
+struct Files<'a> {
+    current: &'a str,
+}
+
+impl FileSource for Files<'_> {
+    fn program(&mut self, name: &str) -> Result<Program, String> {
+        let text = match name {
+            "current" => self.current,
+            _ => EXAMPLES.iter().find(|e| e.name == name).map(|e| e.source).ok_or_else(|| {
+                format!("no program `{name}` (use `current` or an example name such as {})", EXAMPLES[0].name)
+            })?,
+        };
+        assemble(text, None).map(|a| a.program).map_err(|e| format!("{name}: {e}"))
     }
 
-    fn example_source(index: usize) -> Self {
-        let source = EXAMPLES.get(index).map_or("", |e| e.source);
-        let header = |key: &str| {
-            source.lines().find_map(|l| l.trim_start().strip_prefix(';')?.trim().strip_prefix(key).map(str::trim))
-        };
-        Playground {
-            source: source.to_owned(),
-            profile: header("profile:").and_then(Profile::from_name).unwrap_or_default(),
-            memory: header("mem:").unwrap_or_default().to_owned(),
+    fn packet(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no packet file `{name}` in the browser; use `packet hex ...`"))
+    }
+}
+
+impl Workspace {
+    fn with_example(engine: Engine, index: usize) -> Self {
+        let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
+        let mut w = Workspace {
+            source: example.source.to_owned(),
+            setup: example_setup(example),
+            example: Some(index),
             listing: Vec::new(),
-            outcome: Outcome::NotRun,
+            slot_lines: Vec::new(),
+            asm_error: None,
+            verdict: None,
+            breakpoints: BTreeSet::new(),
+            selected: None,
+            notice: None,
+            engine: Rc::new(RefCell::new(engine)),
+            version: 0,
+        };
+        w.reassemble();
+        w.verify();
+        w
+    }
+
+    /// A workspace around an existing engine (restored from storage).
+    pub fn restored(engine: Engine, source: String, setup: Setup) -> Self {
+        let mut w = Workspace::with_example(engine, 0);
+        w.source = source;
+        w.setup = setup;
+        w.example = None;
+        w.reassemble();
+        w.verify();
+        w
+    }
+
+    fn reassemble(&mut self) {
+        match assemble(&self.source, None) {
+            Ok(Assembled { program, lines }) => {
+                self.listing = program
+                    .insns()
+                    .map(|(pc, insn)| {
+                        let bytes = insn_bytes(insn).iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+                        ListingRow { pc, line: lines.get(pc).copied().unwrap_or(0), bytes, text: format_insn(insn, Syntax::Llvm) }
+                    })
+                    .collect();
+                self.slot_lines = lines;
+                self.asm_error = None;
+            }
+            Err(e) => {
+                self.listing.clear();
+                self.slot_lines.clear();
+                self.asm_error = Some(e);
+            }
         }
     }
 
-    /// Assembles, runs and records the result.
-    fn run(mut self) -> Self {
-        self.listing.clear();
-        let assembled = match assemble(&self.source, None) {
-            Ok(a) => a,
+    /// The slot of the first instruction of a source line.
+    pub fn slot_of_line(&self, line: usize) -> Option<usize> {
+        self.listing.iter().find(|r| r.line == line).map(|r| r.pc)
+    }
+
+    /// Creates (or reuses) the maps of the setup in the loading process; returns that
+    /// process and the (index, fd) bindings.
+    fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), String> {
+        let key = format!("{}|{}", self.setup.maps, self.setup.privileged);
+        if let Some((k, pid, fds)) = &engine.maps {
+            if *k == key && engine.session.kernel.process(*pid).is_some() {
+                return Ok((*pid, fds.clone()));
+            }
+        }
+        if let Some((_, pid, _)) = engine.maps.take() {
+            let _ = engine.session.kernel.exit(pid);
+        }
+        let uid = if self.setup.privileged { 0 } else { 1000 };
+        let pid = engine.session.kernel.spawn("playground", uid);
+        let mut fds = Vec::new();
+        for (i, spec) in parse_maps(&self.setup.maps)?.into_iter().enumerate() {
+            let fd = engine.session.kernel.map_create(pid, spec, &format!("map{i}")).map_err(|e| format!("map {i}: {e}"))?;
+            fds.push((i as u32, fd));
+        }
+        engine.maps = Some((key, pid, fds.clone()));
+        Ok((pid, fds))
+    }
+
+    /// Loads the program into the kernel (4.4 profile) and records the verifier's
+    /// verdict; returns the fd when it was accepted.
+    fn load(&mut self, engine: &mut Engine) -> Result<Option<(Pid, u32)>, String> {
+        let program = assemble(&self.source, None).map_err(|e| format!("assembler: {e}"))?.program;
+        let Some(prog_type) = self.setup.prog_type else {
+            self.verdict = None;
+            return Ok(None);
+        };
+        let (pid, fds) = self.ensure_maps(engine)?;
+        let program = bind_maps(&program, &fds)?;
+        let attr = ProgLoad {
+            log_level: 1,
+            log_size: 1 << 20,
+            log_buf: true,
+            ..ProgLoad::new(prog_type, &program)
+        };
+        let result = engine.session.kernel.prog_load(pid, &attr);
+        let report = result.verifier;
+        let rejection = report.as_ref().and_then(|r| r.result.clone().err());
+        self.verdict = Some(Verdict {
+            explanation: rejection.as_ref().and_then(|r| explain(&r.message)),
+            rejection,
+            errno: result.fd.err(),
+            log: result.log,
+            states: report.map(|r| r.states).unwrap_or_default(),
+        });
+        Ok(result.fd.ok().map(|fd| (pid, fd)))
+    }
+
+    fn verify(&mut self) {
+        let engine = self.engine.clone();
+        let mut engine = engine.borrow_mut();
+        match self.load(&mut engine) {
+            Ok(Some((pid, fd))) => {
+                let _ = engine.session.kernel.close(pid, fd);
+            }
+            Ok(None) => {}
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
+    /// Starts a run if none is active. Returns false (with the reason shown) if it cannot.
+    fn start(&mut self, engine: &mut Engine) -> bool {
+        if engine.run.is_some() {
+            return true;
+        }
+        engine.history.clear();
+        engine.report = None;
+        let packet = match parse_hex_bytes(&self.setup.packet) {
+            Ok(p) => p,
             Err(e) => {
-                self.outcome = Outcome::Failed(format!("assembler: {e}"));
-                return self;
+                self.notice = Some(format!("packet: {e}"));
+                return false;
             }
         };
-        self.listing = listing(&assembled.program, Syntax::Llvm);
-        let memory = match parse_hex_bytes(&self.memory) {
-            Ok(m) => m,
+        match self.load(engine) {
             Err(e) => {
-                self.outcome = Outcome::Failed(format!("memory: {e}"));
-                return self;
+                self.notice = Some(e);
+                false
             }
-        };
-        let vm = match Vm::new(assembled.program, Config::for_profile(self.profile)) {
-            Ok(vm) => vm,
-            Err(e) => {
-                self.outcome = Outcome::Failed(e.to_string());
-                return self;
-            }
-        };
-        let mut vm = vm.with_input(memory);
-        self.outcome = match vm.run(&mut NoHelpers, &[]) {
-            RunStop::Exited { r0 } => {
-                let note = match vm.state() {
-                    State::Exited { early: Some(reason), .. } => Some(reason.to_string()),
-                    _ => None,
+            Ok(Some((pid, fd))) => {
+                let input = if self.setup.prog_type == Some(ProgType::Kprobe) {
+                    RunInput::Kprobe { regs: Default::default() }
+                } else {
+                    RunInput::packet(if packet.is_empty() { vec![0; 60] } else { packet })
                 };
-                Outcome::Exited { r0, executed: vm.executed(), note }
+                let invocation = engine.session.kernel.invoke(pid, fd, input);
+                let _ = engine.session.kernel.close(pid, fd);
+                match invocation {
+                    Ok(inv) => {
+                        engine.run = Some(Run::Kernel(inv));
+                        true
+                    }
+                    Err(e) => {
+                        self.notice = Some(format!("cannot run this program type: {e}"));
+                        false
+                    }
+                }
             }
-            RunStop::Faulted(fault) => Outcome::Failed(fault.to_string()),
-            RunStop::Breakpoint { pc } => Outcome::Failed(format!("stopped at breakpoint {pc}")),
-        };
-        self
+            Ok(None) if self.setup.prog_type.is_some() => false,
+            Ok(None) => match assemble(&self.source, None).map_err(|e| e.to_string()).and_then(|a| {
+                Vm::new(a.program, Config::for_profile(self.setup.profile)).map_err(|e| e.to_string())
+            }) {
+                Ok(vm) => {
+                    engine.run = Some(Run::Plain(vm.with_input(packet)));
+                    true
+                }
+                Err(e) => {
+                    self.notice = Some(e);
+                    false
+                }
+            },
+        }
+    }
+
+    fn step_once(engine: &mut Engine) -> Option<Step> {
+        let Engine { session, run, .. } = engine;
+        match run.as_mut()? {
+            Run::Kernel(inv) => session.kernel.step(inv),
+            Run::Plain(vm) => vm.step(&mut NoHelpers),
+        }
+    }
+
+    /// Collects the results once the program has ended.
+    fn finish_if_done(engine: &mut Engine) {
+        let done = engine.run.as_ref().is_some_and(|r| *r.vm().state() != State::Running);
+        if !done || engine.report.is_some() {
+            return;
+        }
+        if let Some(Run::Kernel(inv)) = &engine.run {
+            let report = engine.session.kernel.finish(inv.clone());
+            for line in &report.trace {
+                engine.console.push(ConsoleLine::Output(line.clone()));
+            }
+            for (event, bytes) in &report.perf_samples {
+                let hex = bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
+                engine.console.push(ConsoleLine::Output(format!("perf event {event}: {hex}")));
+            }
+            if let Some(redirect) = &report.redirect {
+                engine.console.push(ConsoleLine::Output(redirect.to_string()));
+            }
+            engine.report = Some(report);
+        }
+    }
+
+    /// Continues until exit, a fault or a breakpoint (other than the one it starts on).
+    fn continue_to(&mut self, engine: &mut Engine, extra_stop: Option<usize>) {
+        if !self.start(engine) {
+            return;
+        }
+        let mut stops: Vec<usize> = self.breakpoints.iter().copied().collect();
+        stops.extend(extra_stop);
+        // Step (recording history) so that step-back works after a continue too.
+        let mut first = true;
+        loop {
+            let Some(run) = engine.run.as_ref() else { return };
+            let vm = run.vm();
+            if *vm.state() != State::Running {
+                break;
+            }
+            if !first && stops.contains(&vm.pc()) {
+                break;
+            }
+            first = false;
+            match Self::step_once(engine) {
+                Some(step) => push_history(engine, step),
+                None => break,
+            }
+        }
+        Self::finish_if_done(engine);
+    }
+
+    pub fn reduce_mut(&mut self, action: Action) {
+        let engine_rc = self.engine.clone();
+        let mut engine = engine_rc.borrow_mut();
+        match action {
+            Action::Edit(source) => {
+                self.source = source;
+                self.example = None;
+                engine.run = None;
+                self.reassemble();
+            }
+            Action::SetSetup(setup) => {
+                self.setup = setup;
+                engine.run = None;
+                drop(engine);
+                self.verify();
+                self.version += 1;
+                return;
+            }
+            Action::LoadExample(index) => {
+                let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
+                self.source = example.source.to_owned();
+                self.setup = example_setup(example);
+                self.example = Some(index);
+                self.breakpoints.clear();
+                engine.run = None;
+                self.reassemble();
+                drop(engine);
+                self.verify();
+                self.version += 1;
+                return;
+            }
+            Action::Verify => {
+                drop(engine);
+                self.verify();
+                self.version += 1;
+                return;
+            }
+            Action::Continue => self.continue_to(&mut engine, None),
+            Action::RunToLine(line) => {
+                let target = self.slot_of_line(line);
+                self.continue_to(&mut engine, target);
+            }
+            Action::Step => {
+                if self.start(&mut engine) {
+                    if let Some(step) = Self::step_once(&mut engine) {
+                        push_history(&mut engine, step);
+                    }
+                    Self::finish_if_done(&mut engine);
+                }
+            }
+            Action::StepBack => {
+                if let Some(step) = engine.history.pop() {
+                    if let Some(run) = engine.run.as_mut() {
+                        run.vm_mut().undo(&step);
+                    }
+                    engine.report = None;
+                }
+            }
+            Action::Reset => {
+                engine.run = None;
+                engine.history.clear();
+                engine.report = None;
+            }
+            Action::ToggleBreakpoint(pc) => {
+                if !self.breakpoints.remove(&pc) {
+                    self.breakpoints.insert(pc);
+                }
+            }
+            Action::Console(line) => {
+                engine.console.push(ConsoleLine::Command(line.clone()));
+                let mut files = Files { current: &self.source };
+                match engine.session.execute(&line, &mut files) {
+                    Ok(out) => engine.console.extend(out.into_iter().map(ConsoleLine::Output)),
+                    Err(e) => engine.console.push(ConsoleLine::Error(e.to_string())),
+                }
+            }
+            Action::Notice(notice) => self.notice = notice,
+            Action::Select(pc) => self.selected = pc,
+        }
+        self.version += 1;
     }
 }
 
-impl Reducible for Playground {
+impl Reducible for Workspace {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let state = (*self).clone();
-        Rc::new(match action {
-            Action::Edit(source) => Playground { source, outcome: Outcome::NotRun, ..state },
-            Action::EditMemory(memory) => Playground { memory, outcome: Outcome::NotRun, ..state },
-            Action::SetProfile(profile) => Playground { profile, outcome: Outcome::NotRun, ..state },
-            Action::LoadExample(index) => Playground::from_example(index),
-            Action::Run => state.run(),
-        })
+        let mut next = (*self).clone();
+        next.reduce_mut(action);
+        Rc::new(next)
     }
+}
+
+/// Steps kept for step-back; older ones are dropped, oldest first.
+pub const HISTORY_LIMIT: usize = 200_000;
+
+fn push_history(engine: &mut Engine, step: Step) {
+    if engine.history.len() >= HISTORY_LIMIT {
+        engine.history.drain(..HISTORY_LIMIT / 10);
+    }
+    engine.history.push(step);
+}
+
+/// The wire bytes of one instruction (both slots of an lddw).
+fn insn_bytes(insn: &bpfplay_core::isa::Insn) -> Vec<u8> {
+    Program::from_insns([*insn]).encode()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reduce(state: Playground, actions: impl IntoIterator<Item = Action>) -> Playground {
-        let mut s = Rc::new(state);
-        for a in actions {
-            s = s.reduce(a);
-        }
-        (*s).clone()
-    }
-
-    #[test]
-    fn the_page_opens_on_the_first_example_and_its_result() {
-        let s = Playground::default();
-        assert!(matches!(s.outcome, Outcome::Exited { r0: 42, executed: 3, note: None }), "{:?}", s.outcome);
-        assert_eq!(s.listing, vec![(0, "r0 = 6".into()), (1, "r0 *= 7".into()), (2, "exit".into())]);
-    }
-
-    #[test]
-    fn every_example_loads_with_its_profile_and_memory_and_runs() {
-        for (index, example) in EXAMPLES.iter().enumerate() {
-            let s = reduce(Playground::default(), [Action::LoadExample(index)]);
-            assert!(matches!(s.outcome, Outcome::Exited { .. }), "{}: {:?}", example.name, s.outcome);
-        }
-    }
-
-    #[test]
-    fn profile_changes_division_by_zero() {
-        let div = EXAMPLES.iter().position(|e| e.name == "div-by-zero.s").unwrap();
-        let s = reduce(Playground::default(), [Action::LoadExample(div)]);
-        assert!(matches!(&s.outcome, Outcome::Exited { r0: 0, note: Some(_), .. }), "{:?}", s.outcome);
-        let s = reduce(s, [Action::SetProfile(Profile::Rfc9669), Action::Run]);
-        assert!(matches!(s.outcome, Outcome::Exited { r0: 100, note: None, .. }), "{:?}", s.outcome);
-    }
-
-    #[test]
-    fn errors_are_reported_not_panicked() {
-        let s = reduce(Playground::default(), [Action::Edit("r0 = \nexit".into()), Action::Run]);
-        assert_eq!(s.outcome, Outcome::Failed("assembler: line 1, column 5: expected an immediate, found end of line".into()));
-        let s = reduce(s, [Action::Edit("r0 = *(u64 *)(r1 +0)\nexit".into()), Action::Run]);
-        assert!(matches!(&s.outcome, Outcome::Failed(m) if m.contains("no memory region")), "{:?}", s.outcome);
-        let s = reduce(s, [Action::EditMemory("zz".into()), Action::Run]);
-        assert!(matches!(&s.outcome, Outcome::Failed(m) if m.starts_with("memory:")), "{:?}", s.outcome);
-    }
-}
+#[path = "state_tests.rs"]
+mod tests;

@@ -1,5 +1,5 @@
 //! Browser tests (headless Chromium through wasm-bindgen-test): core runs in wasm, and
-//! the app renders a program's result computed by core.
+//! the app's panels render and react to clicks and keys.
 #![cfg(target_arch = "wasm32")]
 
 use bpfplay_core::asm::assemble;
@@ -17,8 +17,21 @@ fn text_of(id: &str) -> String {
     document().get_element_by_id(id).and_then(|e| e.text_content()).unwrap_or_default()
 }
 
+fn click(id: &str) {
+    let el: web_sys::HtmlElement = document().get_element_by_id(id).unwrap().dyn_into().unwrap();
+    el.click();
+}
+
 async fn settle() {
-    yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    yew::platform::time::sleep(std::time::Duration::from_millis(30)).await;
+}
+
+async fn mount() {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    let root = document().create_element("div").unwrap();
+    document().body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<bpfplay_web::App>::with_root(root).render();
+    settle().await;
 }
 
 #[wasm_bindgen_test]
@@ -29,23 +42,27 @@ fn core_runs_in_wasm() {
 }
 
 #[wasm_bindgen_test]
-async fn app_shows_the_result_core_computed() {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    let _app = yew::Renderer::<bpfplay_web::App>::with_root(root).render();
+async fn app_verifies_runs_steps_and_steps_back() {
+    mount().await;
+    assert!(text_of("verifier").contains("0: (bf) r6 = r1"), "{}", text_of("verifier"));
+    assert!(text_of("verdict").contains("accepted"));
+    click("run");
     settle().await;
-    assert_eq!(text_of("result"), "r0 = 0x2a (42)");
-    assert_eq!(text_of("executed"), "3 instructions executed");
-    assert!(text_of("listing").contains("r0 *= 7"), "{}", text_of("listing"));
-
-    // Edit the program, run it, and see core's new answer.
-    let source: web_sys::HtmlTextAreaElement = document().get_element_by_id("source").unwrap().dyn_into().unwrap();
-    source.set_value("mov %r0, 0x10\nlsh %r0, 4\nexit");
-    source.dispatch_event(&web_sys::InputEvent::new("input").unwrap()).unwrap();
+    assert!(text_of("status").starts_with("exited: r0 = 0x46"), "{}", text_of("status"));
+    assert!(text_of("status").contains("keep the whole packet (70 bytes)"), "{}", text_of("status"));
+    click("reset");
     settle().await;
-    assert_eq!(text_of("result"), "Press Run.");
-    let run: web_sys::HtmlElement = document().get_element_by_id("run").unwrap().dyn_into().unwrap();
-    run.click();
+    click("step");
+    click("step");
     settle().await;
-    assert_eq!(text_of("result"), "r0 = 0x100 (256)");
+    assert!(text_of("counter").starts_with("2 instructions executed"), "{}", text_of("counter"));
+    // Step back with Shift+F11, as in DevTools.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("F11");
+    init.set_shift_key(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    document().dispatch_event(&event).unwrap();
+    settle().await;
+    assert!(text_of("counter").starts_with("1 instructions executed"), "{}", text_of("counter"));
+    assert!(document().query_selector("#registers tr.changed").unwrap().is_some(), "the changed register is highlighted");
 }

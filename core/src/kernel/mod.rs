@@ -21,7 +21,7 @@ mod tests;
 pub use errno::Errno;
 pub use map::{Map, MapDef, MapType};
 pub use prog::{LoadedProgram, ProgLoad, ProgType, map_handle};
-pub use run::{Invocation, KernelEvent, RunInput, RunReport, Verdict};
+pub use run::{Invocation, InvocationState, KernelEvent, RunInput, RunReport, SkbState, Verdict};
 
 use crate::prelude::*;
 use alloc::collections::BTreeMap;

@@ -1,69 +1,97 @@
-use super::output::OutputPanel;
-use crate::examples::EXAMPLES;
-use crate::state::{Action, Playground};
-use bpfplay_core::isa::Profile;
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use super::bpffs::Bpffs;
+use super::console::Console;
+use super::editor::Editor;
+use super::listing::Listing;
+use super::maps::Maps;
+use super::memory::MemoryView;
+use super::registers::Registers;
+use super::setup::SetupBar;
+use super::toolbar::Toolbar;
+use super::verifier::VerifierPanel;
+use crate::state::Action;
+use crate::storage;
+use gloo::storage::{LocalStorage, Storage};
+use gloo::timers::callback::Timeout;
 use yew::prelude::*;
+
+/// Milliseconds of quiet typing before the verifier runs again.
+const VERIFY_DELAY_MS: u32 = 400;
 
 #[component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(Playground::default);
-    let on_source = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value())))
+    let ws = use_reducer(|| {
+        let saved = LocalStorage::get::<String>(storage::WORKSPACE_KEY).ok();
+        let source = LocalStorage::get::<String>(storage::SOURCE_KEY).ok();
+        storage::restore_or_default(saved, source)
+    });
+    let dark = use_state(|| true);
+
+    // Autosave: the program text on its own, and the whole workspace.
+    {
+        let ws = ws.clone();
+        use_effect_with(ws.version, move |_| {
+            let _ = LocalStorage::set(storage::SOURCE_KEY, ws.source.clone());
+            let _ = LocalStorage::set(storage::WORKSPACE_KEY, storage::save(&ws));
+        });
+    }
+    // Verify once typing pauses, off the typing path.
+    {
+        let ws = ws.clone();
+        use_effect_with(ws.source.clone(), move |_| {
+            let timer = Timeout::new(VERIFY_DELAY_MS, move || ws.dispatch(Action::Verify));
+            move || drop(timer)
+        });
+    }
+    // DevTools keys: F8 run/continue, F10/F11 step, Shift+F11 step back.
+    {
+        let ws = ws.clone();
+        use_effect_with((), move |_| {
+            let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+                let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else { return };
+                let action = match (e.key().as_str(), e.shift_key()) {
+                    ("F8", _) => Some(Action::Continue),
+                    ("F11", true) => Some(Action::StepBack),
+                    ("F10" | "F11", false) => Some(Action::Step),
+                    _ => None,
+                };
+                if let Some(action) = action {
+                    e.prevent_default();
+                    ws.dispatch(action);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    let toggle_theme = {
+        let dark = dark.clone();
+        Callback::from(move |_| dark.set(!*dark))
     };
-    let on_memory = {
-        let state = state.clone();
-        Callback::from(move |e: InputEvent| state.dispatch(Action::EditMemory(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
-    };
-    let on_example = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let index = e.target_unchecked_into::<HtmlSelectElement>().selected_index();
-            state.dispatch(Action::LoadExample(index.max(0) as usize));
-        })
-    };
-    let on_profile = {
-        let state = state.clone();
-        Callback::from(move |e: Event| {
-            let name = e.target_unchecked_into::<HtmlSelectElement>().value();
-            if let Some(p) = Profile::from_name(&name) {
-                state.dispatch(Action::SetProfile(p));
-            }
-        })
-    };
-    let on_run = {
-        let state = state.clone();
-        Callback::from(move |_| state.dispatch(Action::Run))
+    let dismiss = {
+        let ws = ws.clone();
+        Callback::from(move |_| ws.dispatch(Action::Notice(None)))
     };
     html! {
-        <main id="app">
+        <main id="app" class={if *dark { "dark" } else { "light" }}>
             <header>
                 <h1>{ "bpfplay" }</h1>
-                <span class="tagline">{ "Linux 4.4 eBPF, in your browser" }</span>
+                <span class="tagline">{ "Linux 4.4 eBPF: assemble, verify, run, step back" }</span>
+                <button class="theme" onclick={toggle_theme}>{ if *dark { "☀ light" } else { "☾ dark" } }</button>
             </header>
-            <section class="controls">
-                <label>{ "Example " }
-                    <select id="example" onchange={on_example}>
-                        { for EXAMPLES.iter().map(|e| html! { <option>{ e.name }</option> }) }
-                    </select>
-                </label>
-                <label>{ "Profile " }
-                    <select id="profile" onchange={on_profile}>
-                        { for Profile::ALL.iter().map(|p| html! {
-                            <option value={p.name()} selected={*p == state.profile}>{ p.name() }</option>
-                        }) }
-                    </select>
-                </label>
-                <label>{ "Memory (r1) " }
-                    <input id="memory" value={state.memory.clone()} oninput={on_memory} placeholder="hex bytes" />
-                </label>
-                <button id="run" onclick={on_run}>{ "Run" }</button>
-            </section>
-            <section class="panes">
-                <textarea id="source" spellcheck="false" value={state.source.clone()} oninput={on_source} />
-                <OutputPanel listing={state.listing.clone()} outcome={state.outcome.clone()} />
-            </section>
+            <SetupBar ws={ws.clone()} />
+            <Toolbar ws={ws.clone()} />
+            if let Some(notice) = &ws.notice {
+                <div id="notice" class="notice" onclick={dismiss}>{ notice }{ " ✕" }</div>
+            }
+            <div class="panes">
+                <section class="pane editor-pane"><h3>{ "Program" }</h3><Editor ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "Bytecode" }</h3><Listing ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "Registers" }</h3><Registers ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "Memory" }</h3><MemoryView ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "Maps" }</h3><Maps ws={ws.clone()} /></section>
+                <section class="pane"><h3>{ "/sys/fs/bpf" }</h3><Bpffs ws={ws.clone()} /></section>
+                <section class="pane wide"><h3>{ "Output and console" }</h3><Console ws={ws.clone()} /></section>
+            </div>
         </main>
     }
 }

@@ -1,0 +1,116 @@
+use super::*;
+
+fn reduce(w: &mut Workspace, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        w.reduce_mut(a);
+    }
+}
+
+fn example(name: &str) -> usize {
+    EXAMPLES.iter().position(|e| e.name == name).unwrap()
+}
+
+fn r0(w: &Workspace) -> u64 {
+    w.engine.borrow().run.as_ref().map_or(0, |r| r.vm().regs()[0])
+}
+
+#[test]
+fn the_page_opens_on_the_first_example_verified() {
+    let w = Workspace::default();
+    assert_eq!(w.setup.prog_type, Some(ProgType::SocketFilter));
+    assert!(!w.listing.is_empty());
+    let verdict = w.verdict.as_ref().unwrap();
+    assert_eq!(verdict.errno, None, "{}", verdict.log);
+    assert!(verdict.log.starts_with("0: (bf) r6 = r1\n"), "{}", verdict.log);
+}
+
+#[test]
+fn every_example_loads_and_runs_or_is_explained() {
+    for (i, e) in EXAMPLES.iter().enumerate() {
+        let mut w = Workspace::default();
+        reduce(&mut w, [Action::LoadExample(i), Action::Continue]);
+        if header(e.source, "expect:") == Some("rejected") {
+            let v = w.verdict.as_ref().unwrap();
+            assert!(v.explanation.is_some() && v.rejection.is_some(), "{}", e.name);
+            continue;
+        }
+        let engine = w.engine.borrow();
+        let run = engine.run.as_ref().unwrap_or_else(|| panic!("{}: {:?}", e.name, w.notice));
+        assert!(matches!(run.vm().state(), State::Exited { .. }), "{}: {:?}", e.name, run.vm().state());
+    }
+}
+
+#[test]
+fn step_back_and_breakpoints() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Step, Action::Step]);
+    assert_eq!(r0(&w), 42);
+    reduce(&mut w, [Action::StepBack]);
+    assert_eq!(r0(&w), 6);
+    assert_eq!(w.engine.borrow().history.len(), 1);
+    reduce(&mut w, [Action::Reset, Action::ToggleBreakpoint(1), Action::Continue]);
+    assert_eq!(w.engine.borrow().run.as_ref().unwrap().vm().pc(), 1, "stopped at the breakpoint");
+    reduce(&mut w, [Action::Continue]);
+    assert_eq!(r0(&w), 42);
+    // Back from the end, all the way to the start.
+    reduce(&mut w, [Action::StepBack, Action::StepBack, Action::StepBack]);
+    assert_eq!(w.engine.borrow().run.as_ref().unwrap().vm().pc(), 0);
+}
+
+#[test]
+fn kernel_runs_report_trace_and_verdict() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("kprobe-count.s")), Action::Continue]);
+    let engine = w.engine.borrow();
+    assert!(engine.console.iter().any(|l| matches!(l, ConsoleLine::Output(t) if t.ends_with(": :  hit"))), "{:?}", engine.console);
+    assert_eq!(engine.report.as_ref().unwrap().ret, 0);
+}
+
+#[test]
+fn rejected_programs_show_the_log_and_an_explanation() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("rejected-null-check.s"))]);
+    let v = w.verdict.clone().unwrap();
+    assert_eq!(v.errno, Some(Errno::EACCES));
+    assert_eq!(v.rejection.unwrap().message, "R0 invalid mem access 'map_value_or_null'");
+    assert!(v.explanation.is_some());
+    reduce(&mut w, [Action::Continue]);
+    assert!(w.engine.borrow().run.is_none(), "a rejected program does not run");
+}
+
+#[test]
+fn the_console_drives_the_same_kernel() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [
+        Action::Console("map create /sys/fs/bpf/c type hash key 4 value 8 entries 4 name c".into()),
+        Action::Console("map update pinned /sys/fs/bpf/c key 1 0 0 0 value 2 0 0 0 0 0 0 0".into()),
+        Action::Console("map getnext pinned /sys/fs/bpf/c key hex ff ff ff ff".into()),
+        Action::Console("map frob".into()),
+    ]);
+    let engine = w.engine.borrow();
+    let lines: Vec<&ConsoleLine> = engine.console.iter().collect();
+    assert!(lines.contains(&&ConsoleLine::Output("key: ff ff ff ff  next key: 01 00 00 00".into())), "{lines:?}");
+    assert!(matches!(lines.last(), Some(ConsoleLine::Error(e)) if e.starts_with("Error: unknown command")));
+}
+
+#[test]
+fn errors_are_shown_not_panicked() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::Edit("r0 = \nexit".into()), Action::Continue]);
+    assert_eq!(w.asm_error.as_ref().unwrap().to_string(), "line 1, column 5: expected an immediate, found end of line");
+    assert!(w.notice.as_deref().is_some_and(|n| n.starts_with("assembler:")), "{:?}", w.notice);
+    let mut setup = w.setup.clone();
+    setup.prog_type = Some(ProgType::SocketFilter);
+    setup.maps = "hash:4".into();
+    reduce(&mut w, [Action::Edit("r0 = 0\nexit".into()), Action::SetSetup(setup)]);
+    assert!(w.notice.as_deref().is_some_and(|n| n.contains("expected type:key_size")), "{:?}", w.notice);
+}
+
+#[test]
+fn plain_programs_run_in_the_vm_with_memory() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("sum-bytes.s")), Action::Continue]);
+    assert_eq!(w.setup.prog_type, None);
+    assert!(w.verdict.is_none(), "no kernel verifier for plain runs");
+    assert_eq!(r0(&w), 10);
+}

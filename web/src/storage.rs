@@ -1,0 +1,113 @@
+//! The versioned form of a workspace kept in browser storage: program text, setup and
+//! the whole kernel (so pinned objects survive a reload, as pins outlive processes).
+
+use crate::state::{Engine, Setup, Workspace};
+use bpfplay_core::isa::Profile;
+use bpfplay_core::kernel::script::Session;
+use bpfplay_core::kernel::snapshot::KernelSnapshot;
+use bpfplay_core::kernel::{Kernel, ProgType};
+use serde::{Deserialize, Serialize};
+
+/// Storage keys. The program text is also kept on its own, so that a damaged
+/// workspace never costs the user their program.
+pub const WORKSPACE_KEY: &str = "bpfplay.workspace";
+pub const SOURCE_KEY: &str = "bpfplay.source";
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    source: String,
+    prog_type: String,
+    profile: String,
+    privileged: bool,
+    packet: String,
+    maps: String,
+    kernel: KernelSnapshot,
+}
+
+/// The JSON to store for a workspace.
+pub fn save(w: &Workspace) -> String {
+    let s = &w.setup;
+    let saved = Saved {
+        version: VERSION,
+        source: w.source.clone(),
+        prog_type: s.prog_type.map_or("plain", |t| t.name()).into(),
+        profile: s.profile.name().into(),
+        privileged: s.privileged,
+        packet: s.packet.clone(),
+        maps: s.maps.clone(),
+        kernel: w.engine.borrow().session.kernel.snapshot(),
+    };
+    serde_json::to_string(&saved).unwrap_or_default()
+}
+
+/// A workspace from stored JSON, or why it cannot be restored.
+pub fn load(json: &str) -> Result<Workspace, String> {
+    #[derive(Deserialize)]
+    struct Header {
+        version: u32,
+    }
+    let header: Header = serde_json::from_str(json).map_err(|e| format!("the saved workspace is not readable ({e})"))?;
+    if header.version != VERSION {
+        return Err(format!("the saved workspace has format version {}, this build reads {VERSION}", header.version));
+    }
+    let saved: Saved = serde_json::from_str(json).map_err(|e| format!("the saved workspace is damaged ({e})"))?;
+    let kernel = Kernel::restore(&saved.kernel).map_err(|e| e.to_string())?;
+    let setup = Setup {
+        prog_type: match saved.prog_type.as_str() {
+            "plain" => None,
+            name => Some(ProgType::from_name(name).ok_or("the saved workspace names an unknown program type")?),
+        },
+        profile: Profile::from_name(&saved.profile).ok_or("the saved workspace names an unknown profile")?,
+        privileged: saved.privileged,
+        packet: saved.packet,
+        maps: saved.maps,
+    };
+    let engine = Engine::with_session(Session::new(kernel));
+    Ok(Workspace::restored(engine, saved.source, setup))
+}
+
+/// What the page starts with: the stored workspace, or (with a notice saying why) a
+/// fresh one that keeps the stored program text.
+pub fn restore_or_default(workspace: Option<String>, source: Option<String>) -> Workspace {
+    let Some(json) = workspace else { return Workspace::default() };
+    match load(&json) {
+        Ok(w) => w,
+        Err(problem) => {
+            let mut w = Workspace::default();
+            if let Some(source) = source {
+                w.reduce_mut(crate::state::Action::Edit(source));
+            }
+            w.notice = Some(format!("{problem}; started a fresh workspace (your program text was kept)"));
+            w
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Action;
+
+    #[test]
+    fn pinned_maps_survive_a_save_and_load() {
+        let mut w = Workspace::default();
+        w.reduce_mut(Action::Console("map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into()));
+        w.reduce_mut(Action::Edit("r0 = 7\nexit".into()));
+        let back = load(&save(&w)).unwrap();
+        assert_eq!(back.source, "r0 = 7\nexit");
+        let engine = back.engine.borrow();
+        assert_eq!(engine.session.kernel.fs().pins().len(), 1);
+    }
+
+    #[test]
+    fn damaged_or_newer_storage_is_reported_and_the_text_kept() {
+        let w = restore_or_default(Some("{not json".into()), Some("r0 = 1\nexit".into()));
+        assert_eq!(w.source, "r0 = 1\nexit");
+        assert!(w.notice.as_deref().unwrap().starts_with("the saved workspace is not readable"));
+        let newer = restore_or_default(Some("{\"version\": 99}".into()), None);
+        assert!(newer.notice.as_deref().unwrap().contains("format version 99"));
+        assert_eq!(newer.source, Workspace::default().source);
+    }
+}
