@@ -71,7 +71,7 @@ pub struct Verdict {
 /// The program being debugged.
 #[derive(Debug)]
 pub enum Run {
-    Kernel(Invocation),
+    Kernel(Box<Invocation>),
     Plain(Vm),
 }
 
@@ -91,6 +91,15 @@ impl Run {
     }
 }
 
+/// The maps of a setup: which setup made them, the process that holds them, and the
+/// (map index, fd) bindings.
+#[derive(Debug)]
+struct BoundMaps {
+    key: String,
+    pid: Pid,
+    fds: Vec<(u32, u32)>,
+}
+
 /// A line of the output console.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConsoleLine {
@@ -108,8 +117,8 @@ pub struct Engine {
     pub history: Vec<Step>,
     pub report: Option<RunReport>,
     pub console: Vec<ConsoleLine>,
-    /// Maps created for the current `Setup::maps`, with the process that owns them.
-    maps: Option<(String, Pid, Vec<(u32, u32)>)>,
+    /// Maps created for the current `Setup::maps`.
+    maps: Option<BoundMaps>,
 }
 
 impl Default for Engine {
@@ -296,13 +305,11 @@ impl Workspace {
     /// process and the (index, fd) bindings.
     fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), String> {
         let key = format!("{}|{}", self.setup.maps, self.setup.privileged);
-        if let Some((k, pid, fds)) = &engine.maps {
-            if *k == key && engine.session.kernel.process(*pid).is_some() {
-                return Ok((*pid, fds.clone()));
-            }
+        if let Some(b) = engine.maps.as_ref().filter(|b| b.key == key && engine.session.kernel.process(b.pid).is_some()) {
+            return Ok((b.pid, b.fds.clone()));
         }
-        if let Some((_, pid, _)) = engine.maps.take() {
-            let _ = engine.session.kernel.exit(pid);
+        if let Some(old) = engine.maps.take() {
+            let _ = engine.session.kernel.exit(old.pid);
         }
         let uid = if self.setup.privileged { 0 } else { 1000 };
         let pid = engine.session.kernel.spawn("playground", uid);
@@ -311,7 +318,7 @@ impl Workspace {
             let fd = engine.session.kernel.map_create(pid, spec, &format!("map{i}")).map_err(|e| format!("map {i}: {e}"))?;
             fds.push((i as u32, fd));
         }
-        engine.maps = Some((key, pid, fds.clone()));
+        engine.maps = Some(BoundMaps { key, pid, fds: fds.clone() });
         Ok((pid, fds))
     }
 
@@ -385,7 +392,7 @@ impl Workspace {
                 let _ = engine.session.kernel.close(pid, fd);
                 match invocation {
                     Ok(inv) => {
-                        engine.run = Some(Run::Kernel(inv));
+                        engine.run = Some(Run::Kernel(Box::new(inv)));
                         true
                     }
                     Err(e) => {
@@ -425,7 +432,7 @@ impl Workspace {
             return;
         }
         if let Some(Run::Kernel(inv)) = &engine.run {
-            let report = engine.session.kernel.finish(inv.clone());
+            let report = engine.session.kernel.finish((**inv).clone());
             for line in &report.trace {
                 engine.console.push(ConsoleLine::Output(line.clone()));
             }

@@ -6,6 +6,7 @@
 use crate::isa::{AluOp, ByteOrder, Cond, Profile};
 
 /// A 64-bit ALU operation; `src` is already sign-extended when it came from `imm`.
+#[inline]
 pub fn alu64(op: AluOp, dst: u64, src: u64, profile: Profile) -> Option<u64> {
     let rfc = profile == Profile::Rfc9669;
     Some(match op {
@@ -34,6 +35,7 @@ pub fn alu64(op: AluOp, dst: u64, src: u64, profile: Profile) -> Option<u64> {
 }
 
 /// A 32-bit ALU operation on the low halves; the caller zero-extends the result.
+#[inline]
 pub fn alu32(op: AluOp, dst: u32, src: u32, profile: Profile) -> Option<u32> {
     let rfc = profile == Profile::Rfc9669;
     Some(match op {
@@ -63,6 +65,7 @@ pub fn alu32(op: AluOp, dst: u32, src: u32, profile: Profile) -> Option<u32> {
 
 /// Byte-order conversion on a little-endian machine: `le` truncates, `be` and `bswap`
 /// swap; both zero-extend from `bits`.
+#[inline]
 pub fn endian(order: ByteOrder, bits: u8, value: u64) -> u64 {
     let swap = order != ByteOrder::Le;
     match (bits, swap) {
@@ -76,6 +79,7 @@ pub fn endian(order: ByteOrder, bits: u8, value: u64) -> u64 {
 }
 
 /// A 64-bit comparison.
+#[inline]
 pub fn cond64(cond: Cond, a: u64, b: u64) -> bool {
     let (sa, sb) = (a as i64, b as i64);
     match cond {
@@ -94,6 +98,7 @@ pub fn cond64(cond: Cond, a: u64, b: u64) -> bool {
 }
 
 /// A 32-bit comparison (JMP32 class) of the low halves.
+#[inline]
 pub fn cond32(cond: Cond, a: u32, b: u32) -> bool {
     let (sa, sb) = (a as i32, b as i32);
     match cond {

@@ -164,6 +164,18 @@ fn window_offset(addr: u64) -> i64 {
     (addr & 0xffff_ffff) as i64 - REGION_START as i64
 }
 
+/// A little-endian value of 1, 2, 4 or 8 bytes.
+#[inline]
+fn le_value(bytes: &[u8]) -> Option<u64> {
+    Some(match bytes.len() {
+        1 => u64::from(bytes[0]),
+        2 => u64::from(u16::from_le_bytes(bytes.try_into().ok()?)),
+        4 => u64::from(u32::from_le_bytes(bytes.try_into().ok()?)),
+        8 => u64::from_le_bytes(bytes.try_into().ok()?),
+        _ => return None,
+    })
+}
+
 /// All regions of one run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Memory {
@@ -227,6 +239,43 @@ impl Memory {
             return fail(AccessProblem::ReadOnly, info);
         }
         Ok((index, off))
+    }
+
+    /// The interpreter's fast path: reads `size` (1, 2, 4 or 8) bytes as a
+    /// little-endian value, or `None` for any access that [`Memory::read`] would refuse.
+    #[inline]
+    pub(super) fn load(&self, addr: u64, size: usize) -> Option<u64> {
+        let region = self.regions.get(((addr >> 32) as usize).wrapping_sub(1))?;
+        let off = (addr as u32).checked_sub(REGION_START as u32)? as usize;
+        match &region.data {
+            RegionData::Owned(v) => le_value(v.get(off..off + size)?),
+            RegionData::Shared(s) => le_value(s.borrow().get(off..off + size)?),
+        }
+    }
+
+    /// The interpreter's fast path: writes the low `size` (1, 2, 4 or 8) bytes of
+    /// `value`; `false` (and nothing written) for any write [`Memory::write`] would refuse.
+    #[inline]
+    pub(super) fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
+        let Some(region) = self.regions.get_mut(((addr >> 32) as usize).wrapping_sub(1)) else { return false };
+        let Some(off) = (addr as u32).checked_sub(REGION_START as u32) else { return false };
+        let off = off as usize;
+        if !region.writable {
+            return false;
+        }
+        let bytes = value.to_le_bytes();
+        let Some(src) = bytes.get(..size) else { return false };
+        match &mut region.data {
+            RegionData::Owned(v) => match v.get_mut(off..off + size) {
+                Some(target) => target.copy_from_slice(src),
+                None => return false,
+            },
+            RegionData::Shared(s) => match s.borrow_mut().get_mut(off..off + size) {
+                Some(target) => target.copy_from_slice(src),
+                None => return false,
+            },
+        }
+        true
     }
 
     /// Reads `size` (1..=8) bytes as a little-endian value.

@@ -228,18 +228,162 @@ impl Vm {
 
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
+    ///
+    /// Common instructions run in a tight loop ([`Vm::run_fast`]) over local registers;
+    /// whatever that loop does not handle (helper and local calls, exit, tail calls, and
+    /// every instruction about to fault or end the program early) goes through the same
+    /// [`Vm::advance`] as `step`, so results, faults and fuel are exactly those of stepping.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
+        if let Some(stop) = self.stop_reason() {
+            return stop;
+        }
+        let marks = breakpoint_marks(breakpoints);
         let mut first = true;
         loop {
-            if let Some(stop) = self.stop_reason() {
-                return stop;
-            }
-            if !first && breakpoints.contains(&self.pc) {
+            if !self.run_fast(&marks, first) {
                 return RunStop::Breakpoint { pc: self.pc };
             }
             first = false;
             self.advance(helpers, None);
+            if let Some(stop) = self.stop_reason() {
+                return stop;
+            }
         }
+    }
+
+    /// Executes instructions that cannot fault, call out or end the program, from the
+    /// current pc, until the next one needs [`Vm::advance`] (returns `true`, with its
+    /// breakpoint check done) or is a breakpoint (returns `false`). An instruction that
+    /// would fault or exit early is left unexecuted, so `advance` redoes it in full.
+    fn run_fast(&mut self, marks: &[bool], mut skip_breakpoint: bool) -> bool {
+        let program = self.program.clone();
+        let slots = program.slots();
+        // 16 registers so that `reg & 15` indexes without a bounds check; 11..16 unused.
+        let mut regs = [0u64; 16];
+        regs[..Reg::COUNT].copy_from_slice(&self.regs);
+        let mut pc = self.pc;
+        let mut executed = self.executed;
+        let budget = self.config.fuel.unwrap_or(u64::MAX);
+        let profile = self.config.profile;
+        let jump = |pc: usize, off: i64| -> Option<usize> {
+            let target = (pc as i64).wrapping_add(1).wrapping_add(off) as usize;
+            matches!(slots.get(target), Some(Slot::Insn(_))).then_some(target)
+        };
+        let at_breakpoint = loop {
+            if !skip_breakpoint && marks.get(pc).copied().unwrap_or(false) {
+                break true;
+            }
+            skip_breakpoint = false;
+            if executed >= budget {
+                break false;
+            }
+            let Some(Slot::Insn(insn)) = slots.get(pc) else { break false };
+            match *insn {
+                Insn::Alu { width, op, dst, src } => {
+                    if dst == Reg::R10 {
+                        break false;
+                    }
+                    let s = match src {
+                        Source::Reg(r) => regs[r.index() & 15],
+                        Source::Imm(i) => i as i64 as u64,
+                    };
+                    let d = regs[dst.index() & 15];
+                    let value = match width {
+                        Width::W64 => alu::alu64(op, d, s, profile),
+                        Width::W32 => alu::alu32(op, d as u32, s as u32, profile).map(u64::from),
+                    };
+                    let Some(v) = value else { break false };
+                    regs[dst.index() & 15] = v;
+                    pc += 1;
+                }
+                Insn::Branch { width, cond, dst, src, off } => {
+                    let a = regs[dst.index() & 15];
+                    let b = match src {
+                        Source::Reg(r) => regs[r.index() & 15],
+                        Source::Imm(i) => i as i64 as u64,
+                    };
+                    let taken = match width {
+                        Width::W64 => alu::cond64(cond, a, b),
+                        Width::W32 => alu::cond32(cond, a as u32, b as u32),
+                    };
+                    if taken {
+                        let Some(target) = jump(pc, off.into()) else { break false };
+                        pc = target;
+                    } else {
+                        pc += 1;
+                    }
+                }
+                Insn::Load { size, signed, dst, src, off } => {
+                    if dst == Reg::R10 {
+                        break false;
+                    }
+                    let addr = regs[src.index() & 15].wrapping_add(off as i64 as u64);
+                    let Some(raw) = self.memory.load(addr, size_bytes(size)) else { break false };
+                    regs[dst.index() & 15] = if signed { sign_extend(raw, size) } else { raw };
+                    pc += 1;
+                }
+                Insn::StoreReg { size, dst, src, off } => {
+                    let addr = regs[dst.index() & 15].wrapping_add(off as i64 as u64);
+                    if !self.memory.store(addr, size_bytes(size), regs[src.index() & 15]) {
+                        break false;
+                    }
+                    pc += 1;
+                }
+                Insn::Store { size, dst, off, imm } => {
+                    let addr = regs[dst.index() & 15].wrapping_add(off as i64 as u64);
+                    if !self.memory.store(addr, size_bytes(size), imm as i64 as u64) {
+                        break false;
+                    }
+                    pc += 1;
+                }
+                Insn::Neg { width, dst } => {
+                    if dst == Reg::R10 {
+                        break false;
+                    }
+                    let d = regs[dst.index() & 15];
+                    regs[dst.index() & 15] = match width {
+                        Width::W64 => d.wrapping_neg(),
+                        Width::W32 => u64::from((d as u32).wrapping_neg()),
+                    };
+                    pc += 1;
+                }
+                Insn::Endian { order, bits, dst } => {
+                    if dst == Reg::R10 {
+                        break false;
+                    }
+                    regs[dst.index() & 15] = alu::endian(order, bits, regs[dst.index() & 15]);
+                    pc += 1;
+                }
+                Insn::LoadImm64 { dst, imm, .. } => {
+                    if dst == Reg::R10 {
+                        break false;
+                    }
+                    regs[dst.index() & 15] = imm;
+                    pc += 2;
+                }
+                Insn::LoadPacket { size, index, imm } => {
+                    let base = index.map_or(0, |r| regs[r.index() & 15] as u32);
+                    let off = (imm as u32).wrapping_add(base) as i32;
+                    let Some(v) = self.packet_load(off, size) else { break false };
+                    regs[0] = v;
+                    pc += 1;
+                }
+                Insn::Ja { off } => {
+                    let Some(target) = jump(pc, off.into()) else { break false };
+                    pc = target;
+                }
+                Insn::JaLong { off } => {
+                    let Some(target) = jump(pc, off.into()) else { break false };
+                    pc = target;
+                }
+                Insn::Atomic { .. } | Insn::Call { .. } | Insn::CallReg { .. } | Insn::Exit => break false,
+            }
+            executed += 1;
+        };
+        self.regs.copy_from_slice(&regs[..Reg::COUNT]);
+        self.pc = pc;
+        self.executed = executed;
+        !at_breakpoint
     }
 
     fn stop_reason(&self) -> Option<RunStop> {
@@ -514,6 +658,18 @@ impl Vm {
         let n = size_bytes(size);
         Some(raw.swap_bytes() >> (64 - 8 * n))
     }
+}
+
+/// `marks[pc]` is whether pc is a breakpoint (empty when there are none).
+fn breakpoint_marks(breakpoints: &[usize]) -> Vec<bool> {
+    let Some(&max) = breakpoints.iter().max() else { return Vec::new() };
+    let mut marks = vec![false; max.saturating_add(1).min(1 << 20)];
+    for &pc in breakpoints {
+        if let Some(mark) = marks.get_mut(pc) {
+            *mark = true;
+        }
+    }
+    marks
 }
 
 /// Bytes in an access of this size.
