@@ -11,13 +11,13 @@ export PATH := $(ROOT)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test tools test-native test-wasm test-browser smoke bench
+.PHONY: serve test tools test-native test-wasm test-browser smoke e2e
 
 serve: tools
 	cargo fetch --locked
 	trunk serve --release --offline --locked
 
-test: tools test-native test-wasm test-browser smoke
+test: tools test-native test-wasm test-browser smoke e2e
 
 # Installs what a fresh Debian machine with rustup lacks; skips what is present.
 tools:
@@ -28,6 +28,7 @@ tools:
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@[ -x tools/node_modules/.bin/wasm-opt ] || npm ci --prefix tools --no-audit --no-fund
+	@[ -d e2e/node_modules/playwright-core ] || npm ci --prefix e2e --no-audit --no-fund
 
 test-native:
 	cargo test --locked --workspace --exclude bpfplay-web
@@ -47,3 +48,8 @@ smoke:
 	cargo fetch --locked
 	trunk build --release --offline --locked
 	scripts/smoke.sh
+
+# The end-to-end test of the built app (playwright-core driving Debian's Chromium);
+# leaves a screenshot in target/e2e-breakpoint.png.
+e2e: smoke
+	scripts/e2e.sh

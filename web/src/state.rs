@@ -72,7 +72,7 @@ pub struct Verdict {
 #[derive(Debug)]
 pub enum Run {
     Kernel(Box<Invocation>),
-    Plain(Vm),
+    Plain(Box<Vm>),
 }
 
 impl Run {
@@ -406,7 +406,7 @@ impl Workspace {
                 Vm::new(a.program, Config::for_profile(self.setup.profile)).map_err(|e| e.to_string())
             }) {
                 Ok(vm) => {
-                    engine.run = Some(Run::Plain(vm.with_input(packet)));
+                    engine.run = Some(Run::Plain(Box::new(vm.with_input(packet))));
                     true
                 }
                 Err(e) => {

@@ -1,0 +1,57 @@
+// End-to-end: the built app in real Chromium. Serve dist/ first (scripts/e2e.sh does).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
+
+test('open an example, run, step, step back, breakpoint, reload keeps pins', async () => {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(BASE);
+    await page.waitForSelector('#verdict', { timeout: 20000 });
+
+    // Open an example and run it: r0 is shown in the status line.
+    await page.selectOption('#example', 'answer.s');
+    await page.click('#run');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('exited: r0 = 0x2a'));
+
+    // Step three times and back once: r0 holds 6 * 7 = 42 after two steps, 6 after one.
+    await page.click('#reset');
+    await page.click('#step');
+    await page.click('#step');
+    await page.click('#step');
+    await page.keyboard.press('Shift+F11');
+    await page.waitForFunction(() => document.querySelector('#counter')?.textContent.startsWith('2 instructions executed'));
+    const r0 = await page.textContent('#reg-r0 .hex');
+    assert.equal(r0, '0x000000000000002a');
+    assert.ok(await page.$('#reg-r0.changed'), 'r0 is highlighted as changed');
+
+    // A breakpoint on the second instruction (gutter of its source line), then continue.
+    await page.click('#reset');
+    await page.click('.listing .row:nth-child(2)');
+    await page.keyboard.press('F8');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('paused at instruction 1'));
+    await page.screenshot({ path: SHOT, fullPage: false });
+
+    // Pin a map from the console; it survives a reload (saved with the workspace).
+    await page.fill('#console-input', 'map create /sys/fs/bpf/kept type array key 4 value 8 entries 2 name kept');
+    await page.press('#console-input', 'Enter');
+    await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/kept'));
+    await page.reload();
+    await page.waitForSelector('#bpffs');
+    await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/kept'));
+
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
