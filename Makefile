@@ -7,7 +7,7 @@ TRUNK_VERSION := 0.21.14
 WASM_BINDGEN_VERSION := 0.2.130
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-export PATH := $(ROOT)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PATH := $(ROOT)/web/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
@@ -27,8 +27,8 @@ tools:
 	@# wasm-bindgen-cli's packaged lock file pins a yanked crate: install without --locked.
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@[ -x tools/node_modules/.bin/wasm-opt ] || npm ci --prefix tools --no-audit --no-fund
-	@[ -d e2e/node_modules/playwright-core ] || npm ci --prefix e2e --no-audit --no-fund
+	@[ -x web/tools/node_modules/.bin/wasm-opt ] || npm ci --prefix web/tools --no-audit --no-fund
+	@[ -d tests/e2e/node_modules/playwright-core ] || npm ci --prefix tests/e2e --no-audit --no-fund
 
 test-native:
 	cargo test --locked --workspace --exclude bpfplay-web
@@ -47,9 +47,9 @@ test-browser:
 smoke:
 	cargo fetch --locked
 	trunk build --release --offline --locked
-	scripts/smoke.sh
+	tests/scripts/smoke.sh
 
 # The end-to-end test of the built app (playwright-core driving Debian's Chromium);
 # leaves a screenshot in target/e2e-breakpoint.png.
 e2e: smoke
-	scripts/e2e.sh
+	tests/scripts/e2e.sh

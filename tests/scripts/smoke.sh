@@ -2,7 +2,7 @@
 # Serves dist/ and checks, in headless Chromium, that the page shows the verifier log
 # core computed for the first example.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 port=${SMOKE_PORT:-8093}
 python3 -m http.server "$port" --bind 127.0.0.1 -d dist >/dev/null 2>&1 &
 server=$!
