@@ -212,3 +212,70 @@ fn random_programs_never_panic() {
     }
     assert!(ran > 300, "only {ran} random programs ran");
 }
+
+/// `run` takes a fast path for common instructions; it must end exactly where stepping
+/// one instruction at a time ends: same stop, registers, memory, pc and count, across
+/// faults (memory, r10, jumps, fuel), early exits, breakpoints and read-only regions.
+#[test]
+fn run_ends_exactly_where_stepping_ends() {
+    let programs = [
+        "r0 = 6\nr0 *= 7\nw1 = -1\nr1 = be16 r1\nr2 = 0x1122334455667788 ll\nr0 ^= r2\nexit",
+        "r1 = 3\nloop:\nr0 += r1\nr1 -= 1\nif r1 != 0 goto loop\nexit",
+        "r0 = 0\nloop:\nr0 += 1\nja loop",
+        "r1 = 0\nr0 = 5\nr0 /= r1\nr0 += 1\nexit",
+        "r1 = 0\nw0 = 5\nw0 %= w1\nexit",
+        "*(u64 *)(r10 -8) = 9\nr0 = *(u64 *)(r10 -8)\nr0 = *(u8 *)(r10 +0)\nexit",
+        "r2 = 1\n*(u32 *)(r10 -520) = r2\nexit",
+        "r10 = 1\nexit",
+        "r0 = 1\nif r0 == 1 goto +5\nexit",
+        "r0 = 1\nif r0 == 1 goto +1\nr1 = 0x1 ll\nexit",
+        "r0 = 1\nja -3\nexit",
+        "r0 = 1",
+        "r1 = 0\n*(u64 *)(r10 -8) = r1\nr2 = 2\nlock *(u64 *)(r10 -8) += r2\nr0 = *(u64 *)(r10 -8)\nexit",
+        "r0 = *(u16 *)skb[12]\nr1 = 3\nr0 = *(u8 *)skb[r1 + 1]\nr0 = *(u32 *)skb[200]\nexit",
+        "r0 = *(u32 *)(r1 +0)\nr0 += *(u32 *)(r1 +4)\n*(u32 *)(r1 +8) = r0\nexit",
+        "r0 = *(u32 *)(r1 +0)\n*(u16 *)(r6 +0) = 1\nexit",
+    ];
+    for text in programs {
+        for profile in Profile::ALL {
+            let Ok(program) = assemble(text, None) else { continue };
+            let Ok(base) = Vm::new(program.program, Config { fuel: Some(50), ..Config::for_profile(profile) }) else {
+                continue;
+            };
+            let mut base = base.with_input((0..16).collect());
+            base.memory_mut().map(RegionKind::Packet, (0..64).collect(), false);
+            let ro = base.memory_mut().map(RegionKind::Context, vec![0; 8], false);
+            base.set_reg(Reg::R6, ro);
+            for breakpoints in [&[][..], &[1, 3][..]] {
+                let mut fast = base.clone();
+                let mut slow = base.clone();
+                let mut stops = Vec::new();
+                loop {
+                    let stop = fast.run(&mut ConformanceHelpers, breakpoints);
+                    stops.push(stop.clone());
+                    if !matches!(stop, RunStop::Breakpoint { .. }) {
+                        break;
+                    }
+                }
+                let mut slow_stops = Vec::new();
+                let mut first = true;
+                loop {
+                    if !first && *slow.state() == State::Running && breakpoints.contains(&slow.pc()) {
+                        slow_stops.push(RunStop::Breakpoint { pc: slow.pc() });
+                    }
+                    first = false;
+                    if slow.step(&mut ConformanceHelpers).is_none() {
+                        break;
+                    }
+                }
+                slow_stops.push(slow.stop_reason().unwrap());
+                assert_eq!(stops, slow_stops, "{text} ({profile}, breakpoints {breakpoints:?})");
+                assert_eq!(fast.state(), slow.state(), "{text}");
+                assert_eq!(fast.regs(), slow.regs(), "{text}");
+                assert_eq!(fast.pc(), slow.pc(), "{text}");
+                assert_eq!(fast.executed(), slow.executed(), "{text}");
+                assert_eq!(fast.memory(), slow.memory(), "{text}");
+            }
+        }
+    }
+}
