@@ -1,0 +1,15 @@
+#!/bin/sh
+# The core interpreter compiled to wasm32-unknown-unknown, run in node on the ALU mix:
+# prints ns per instruction, to compare with `cargo bench -p bpfplay-tests --bench
+# interpreter -- alu_mix/bpfplay` (native). Set OPT_LEVEL=z to build as the playground's
+# release profile does (opt-level "z"); the default is 3.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+export CARGO_TARGET_DIR="$root/target/wasm-bench"
+rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+CARGO_PROFILE_RELEASE_OPT_LEVEL="${OPT_LEVEL:-3}" \
+  cargo build --quiet --release --target wasm32-unknown-unknown --manifest-path "$here/wasm-bench/Cargo.toml"
+wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/bpfplay_wasm_bench.wasm"
+echo "opt-level ${OPT_LEVEL:-3}: $(wc -c < "$wasm") bytes of wasm"
+node "$here/bench.mjs" "$wasm"
