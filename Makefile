@@ -29,6 +29,8 @@ tools:
 		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@[ -x web/tools/node_modules/.bin/wasm-opt ] || npm ci --prefix web/tools --no-audit --no-fund
 	@[ -d tests/e2e/node_modules/playwright-core ] || npm ci --prefix tests/e2e --no-audit --no-fund
+	@# CodeMirror and esbuild: web/build.rs bundles the editor whenever the web crate builds.
+	@[ -x web/editor/node_modules/.bin/esbuild ] || npm ci --prefix web/editor --no-audit --no-fund
 
 test-native:
 	cargo test --locked --workspace --exclude bpfplay-web

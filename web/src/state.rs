@@ -173,6 +173,8 @@ pub enum Action {
     RunToLine(usize),
     Reset,
     ToggleBreakpoint(usize),
+    /// Toggle the breakpoint on a source line's first instruction.
+    ToggleBreakpointLine(usize),
     /// A bpftool-style command against the kernel (the console).
     Console(String),
     /// Show a message (e.g. from storage).
@@ -478,6 +480,7 @@ impl Workspace {
         let engine_rc = self.engine.clone();
         let mut engine = engine_rc.borrow_mut();
         match action {
+            Action::Edit(source) if source == self.source => return,
             Action::Edit(source) => {
                 self.source = source;
                 self.example = None;
@@ -540,6 +543,13 @@ impl Workspace {
             Action::ToggleBreakpoint(pc) => {
                 if !self.breakpoints.remove(&pc) {
                     self.breakpoints.insert(pc);
+                }
+            }
+            Action::ToggleBreakpointLine(line) => {
+                if let Some(pc) = self.slot_of_line(line) {
+                    if !self.breakpoints.remove(&pc) {
+                        self.breakpoints.insert(pc);
+                    }
                 }
             }
             Action::Console(line) => {

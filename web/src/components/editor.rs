@@ -1,47 +1,64 @@
 use super::PanelProps;
+use crate::codemirror::{Diagnostic, Editor as CodeMirror};
 use crate::state::Action;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-/// The program text with a gutter of line numbers: click a number to toggle a
-/// breakpoint on that line's first instruction. The current line is marked.
+/// The program in CodeMirror: both syntaxes highlighted, assembler and verifier errors
+/// underlined where they are, breakpoints in the gutter (click; double-click runs to
+/// the line) and the current line while stepping.
 #[component(Editor)]
 pub fn editor(props: &PanelProps) -> Html {
     let ws = &props.ws;
-    let on_input = {
-        let ws = ws.clone();
-        Callback::from(move |e: InputEvent| ws.dispatch(Action::Edit(e.target_unchecked_into::<HtmlTextAreaElement>().value())))
-    };
+    let host = use_node_ref();
+    let editor = use_mut_ref(|| None::<CodeMirror>);
+    {
+        let (host, editor, ws) = (host.clone(), editor.clone(), ws.clone());
+        use_effect_with((), move |_| {
+            if let Some(el) = host.cast::<web_sys::Element>() {
+                let (a, b, c) = (ws.clone(), ws.clone(), ws.clone());
+                let cm = CodeMirror::new(
+                    &el,
+                    &ws.source,
+                    move |text| a.dispatch(Action::Edit(text)),
+                    move |line| b.dispatch(Action::ToggleBreakpointLine(line as usize)),
+                    move |line| c.dispatch(Action::RunToLine(line as usize)),
+                );
+                *editor.borrow_mut() = Some(cm);
+            }
+            move || {
+                editor.borrow_mut().take();
+            }
+        });
+    }
     let current_line = {
         let engine = ws.engine.borrow();
         engine.run.as_ref().and_then(|r| ws.slot_lines.get(r.vm().pc()).copied())
     };
-    let error_line = ws.asm_error.as_ref().map(|e| e.line);
-    let verifier_line = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref()).and_then(|r| r.pc).and_then(|pc| ws.slot_lines.get(pc).copied());
-    let lines = ws.source.lines().count().max(1);
-    let gutter = (1..=lines).map(|line| {
-        let slot = ws.slot_of_line(line);
-        let bp = slot.is_some_and(|s| ws.breakpoints.contains(&s));
-        let mut class = classes!("gutter-line");
-        if bp { class.push("bp"); }
-        if Some(line) == current_line { class.push("current"); }
-        if Some(line) == error_line || Some(line) == verifier_line { class.push("error"); }
-        let onclick = {
-            let ws = ws.clone();
-            Callback::from(move |_| if let Some(s) = slot { ws.dispatch(Action::ToggleBreakpoint(s)) })
-        };
-        let ondblclick = {
-            let ws = ws.clone();
-            Callback::from(move |_| ws.dispatch(Action::RunToLine(line)))
-        };
-        html! { <div class={class} {onclick} {ondblclick} title="click: breakpoint · double-click: run to here">{ line }</div> }
-    });
+    let mut diagnostics = Vec::new();
+    if let Some(e) = &ws.asm_error {
+        diagnostics.push(Diagnostic { line: e.line, col: e.col, message: e.kind.to_string(), severity: "error" });
+    }
+    if let Some(r) = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref()) {
+        if let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied()) {
+            diagnostics.push(Diagnostic { line, col: 1, message: r.message.clone(), severity: "error" });
+        }
+    }
+    let breakpoint_lines: Vec<u32> =
+        ws.breakpoints.iter().filter_map(|pc| ws.slot_lines.get(*pc)).map(|l| *l as u32).collect();
+    {
+        let editor = editor.clone();
+        use_effect_with((ws.source.clone(), current_line, diagnostics.clone(), breakpoint_lines.clone()), move |(source, line, diags, bps)| {
+            if let Some(cm) = editor.borrow().as_ref() {
+                cm.set_doc(source);
+                cm.set_current_line(*line);
+                cm.set_diagnostics(diags);
+                cm.set_breakpoints(bps.clone());
+            }
+        });
+    }
     html! {
         <div class="editor">
-            <div class="editor-body">
-                <div class="gutter" aria-hidden="true">{ for gutter }</div>
-                <textarea id="source" spellcheck="false" value={ws.source.clone()} oninput={on_input} />
-            </div>
+            <div ref={host} id="source" class="editor-host" />
             if let Some(e) = &ws.asm_error {
                 <div id="asm-error" class="diagnostic error">{ format!("✖ {e}") }</div>
             }
