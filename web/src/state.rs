@@ -546,11 +546,10 @@ impl Workspace {
                 }
             }
             Action::ToggleBreakpointLine(line) => {
-                if let Some(pc) = self.slot_of_line(line) {
-                    if !self.breakpoints.remove(&pc) {
+                if let Some(pc) = self.slot_of_line(line)
+                    && !self.breakpoints.remove(&pc) {
                         self.breakpoints.insert(pc);
                     }
-                }
             }
             Action::Console(line) => {
                 engine.console.push(ConsoleLine::Command(line.clone()));

@@ -38,11 +38,10 @@ pub fn editor(props: &PanelProps) -> Html {
     if let Some(e) = &ws.asm_error {
         diagnostics.push(Diagnostic { line: e.line, col: e.col, message: e.kind.to_string(), severity: "error" });
     }
-    if let Some(r) = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref()) {
-        if let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied()) {
+    if let Some(r) = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref())
+        && let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied()) {
             diagnostics.push(Diagnostic { line, col: 1, message: r.message.clone(), severity: "error" });
         }
-    }
     let breakpoint_lines: Vec<u32> =
         ws.breakpoints.iter().filter_map(|pc| ws.slot_lines.get(*pc)).map(|l| *l as u32).collect();
     {
