@@ -37,7 +37,7 @@ test('open an example, run, step, step back, breakpoint, reload keeps pins', asy
 
     // A breakpoint on the second instruction (gutter of its source line), then continue.
     await page.click('#reset');
-    await page.click('.listing .row:nth-child(2)');
+    await page.click('#insn-1');
     await page.keyboard.press('F8');
     await page.waitForFunction(() => document.querySelector('#status')?.textContent.startsWith('paused at instruction 1'));
     await page.screenshot({ path: SHOT, fullPage: false });

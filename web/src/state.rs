@@ -10,6 +10,7 @@ use bpfplay_core::asm::{AsmError, Assembled, assemble};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
 use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
+use bpfplay_core::kernel::ctx::SkbMeta;
 use bpfplay_core::kernel::{Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
@@ -33,6 +34,8 @@ pub struct Setup {
     pub packet: String,
     /// Maps, as `hash:4:8:16,array:4:8:4`; map index i is the i-th.
     pub maps: String,
+    /// `__sk_buff` fields to set, as `mark=1 priority=7 cb0=5`.
+    pub skb: String,
 }
 
 impl Default for Setup {
@@ -43,8 +46,41 @@ impl Default for Setup {
             privileged: true,
             packet: String::new(),
             maps: String::new(),
+            skb: String::new(),
         }
     }
+}
+
+/// Applies `name=value` settings (decimal or 0x hex) to sk_buff metadata.
+pub fn apply_skb_fields(meta: &mut SkbMeta, text: &str) -> Result<(), String> {
+    for item in text.split_whitespace() {
+        let (name, value) = item.split_once('=').ok_or_else(|| format!("skb: `{item}` is not name=value"))?;
+        let v = match value.strip_prefix("0x") {
+            Some(hex) => u64::from_str_radix(hex, 16),
+            None => value.parse(),
+        }
+        .map_err(|_| format!("skb: `{value}` is not a number"))?;
+        let (w32, w16) = (v as u32, v as u16);
+        match name {
+            "mark" => meta.mark = w32,
+            "priority" => meta.priority = w32,
+            "pkt_type" => meta.pkt_type = w32,
+            "queue_mapping" => meta.queue_mapping = w16,
+            "ifindex" => meta.ifindex = w32,
+            "ingress_ifindex" => meta.ingress_ifindex = w32,
+            "hash" => meta.hash = w32,
+            "tc_index" => meta.tc_index = w16,
+            "tc_classid" => meta.tc_classid = w16,
+            "vlan_tci" => meta.vlan_tci = w16 | bpfplay_core::kernel::ctx::VLAN_TAG_PRESENT,
+            "route_realm" => meta.route_realm = w32,
+            cb if cb.starts_with("cb") => {
+                let i: usize = cb[2..].parse().ok().filter(|i| *i < 5).ok_or_else(|| format!("skb: unknown field `{name}`"))?;
+                meta.cb[i] = w32;
+            }
+            _ => return Err(format!("skb: unknown field `{name}` (mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4)")),
+        }
+    }
+    Ok(())
 }
 
 /// One row of the bytecode / disassembly listing.
@@ -203,6 +239,7 @@ pub fn example_setup(example: &Example) -> Setup {
         privileged: header(s, "unprivileged").is_none(),
         packet: header(s, "packet:").or_else(|| header(s, "mem:")).unwrap_or("").to_owned(),
         maps: header(s, "maps:").unwrap_or("").to_owned(),
+        skb: header(s, "skb:").unwrap_or("").to_owned(),
     }
 }
 
@@ -388,7 +425,14 @@ impl Workspace {
                 let input = if self.setup.prog_type == Some(ProgType::Kprobe) {
                     RunInput::Kprobe { regs: Default::default() }
                 } else {
-                    RunInput::packet(if packet.is_empty() { vec![0; 60] } else { packet })
+                    let packet = if packet.is_empty() { vec![0; 60] } else { packet };
+                    let mut meta = SkbMeta::for_frame(&packet);
+                    if let Err(e) = apply_skb_fields(&mut meta, &self.setup.skb) {
+                        self.notice = Some(e);
+                        let _ = engine.session.kernel.close(pid, fd);
+                        return false;
+                    }
+                    RunInput::Packet { packet, meta }
                 };
                 let invocation = engine.session.kernel.invoke(pid, fd, input);
                 let _ = engine.session.kernel.close(pid, fd);
@@ -579,7 +623,51 @@ impl Reducible for Workspace {
 /// Steps kept for step-back; older ones are dropped, oldest first.
 pub const HISTORY_LIMIT: usize = 200_000;
 
+/// How a guest value reads to a person: `fp-8`, `map 3 (counts)`, `map_value+0`, `0x2a`.
+fn describe_value(engine: &Engine, vm: &Vm, value: u64) -> String {
+    let kernel = &engine.session.kernel;
+    if let Some(id) = (value >= bpfplay_core::kernel::map_handle(bpfplay_core::kernel::ObjectId(0)))
+        .then(|| kernel.objects().find(|(id, _)| bpfplay_core::kernel::map_handle(*id) == value))
+        .flatten()
+        .map(|(id, _)| id)
+    {
+        let name = kernel.map(id).map(|m| m.name.clone()).filter(|n| !n.is_empty());
+        return name.map_or_else(|| format!("map {id}"), |n| format!("map {id} ({n})"));
+    }
+    match vm.memory().symbolize(value) {
+        Some((region, off)) if region.kind == bpfplay_core::vm::RegionKind::Stack => {
+            format!("fp{}", off - vm.regs()[10].wrapping_sub(region.base) as i64)
+        }
+        Some((region, off)) if off >= 0 && (off as usize) <= region.data.len() => format!("{}+{off}", region.kind),
+        _ => format!("{value:#x}"),
+    }
+}
+
+/// The console line of a helper call: `r0 = bpf_map_lookup_elem(map 1, fp-4) = map_value+0`.
+fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
+    let Some(bpfplay_core::isa::Insn::Call { kind: bpfplay_core::isa::CallKind::Helper, imm }) = step.insn else {
+        return None;
+    };
+    let vm = engine.run.as_ref()?.vm();
+    let proto = bpfplay_core::kernel::helpers::proto_of(imm)?;
+    let args: Vec<String> = proto
+        .args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a != bpfplay_core::kernel::helpers::ArgType::DontCare)
+        .map(|(i, _)| describe_value(engine, vm, vm.regs()[i + 1]))
+        .collect();
+    let call = format!("bpf_{}({})", proto.name, args.join(", "));
+    Some(match proto.ret {
+        bpfplay_core::kernel::helpers::RetType::Void => format!("{call}: fell through"),
+        _ => format!("r0 = {call} = {}", describe_value(engine, vm, vm.regs()[0])),
+    })
+}
+
 fn push_history(engine: &mut Engine, step: Step) {
+    if let Some(line) = describe_call(engine, &step) {
+        engine.console.push(ConsoleLine::Output(line));
+    }
     if engine.history.len() >= HISTORY_LIMIT {
         engine.history.drain(..HISTORY_LIMIT / 10);
     }

@@ -114,3 +114,28 @@ fn plain_programs_run_in_the_vm_with_memory() {
     assert!(w.verdict.is_none(), "no kernel verifier for plain runs");
     assert_eq!(r0(&w), 10);
 }
+
+#[test]
+fn helper_calls_are_shown_with_their_arguments_and_result() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("sockex1-proto-count.s")), Action::Continue]);
+    let engine = w.engine.borrow();
+    let calls: Vec<&ConsoleLine> = engine.console.iter().filter(|l| matches!(l, ConsoleLine::Output(t) if t.starts_with("r0 = bpf_"))).collect();
+    assert_eq!(calls, vec![&ConsoleLine::Output("r0 = bpf_map_lookup_elem(map 1 (map0), fp-4) = map_value+0".into())]);
+}
+
+#[test]
+fn sk_buff_fields_are_editable() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::Edit("r0 = *(u32 *)(r1 +8)\nr2 = *(u32 *)(r1 +48)\nr0 += r2\nexit".into())]);
+    let mut setup = w.setup.clone();
+    setup.skb = "mark=0x10 cb0=2".into();
+    reduce(&mut w, [Action::SetSetup(setup.clone()), Action::Continue]);
+    assert_eq!(r0(&w), 0x10, "socket filters see zeroed cb");
+    setup.prog_type = Some(ProgType::SchedCls);
+    reduce(&mut w, [Action::SetSetup(setup.clone()), Action::Continue]);
+    assert_eq!(r0(&w), 0x12);
+    setup.skb = "colour=3".into();
+    reduce(&mut w, [Action::SetSetup(setup), Action::Continue]);
+    assert!(w.notice.as_deref().is_some_and(|n| n.starts_with("skb: unknown field `colour`")), "{:?}", w.notice);
+}

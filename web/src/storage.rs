@@ -23,6 +23,8 @@ struct Saved {
     privileged: bool,
     packet: String,
     maps: String,
+    #[serde(default)]
+    skb: String,
     kernel: KernelSnapshot,
 }
 
@@ -37,6 +39,7 @@ pub fn save(w: &Workspace) -> String {
         privileged: s.privileged,
         packet: s.packet.clone(),
         maps: s.maps.clone(),
+        skb: s.skb.clone(),
         kernel: w.engine.borrow().session.kernel.snapshot(),
     };
     serde_json::to_string(&saved).unwrap_or_default()
@@ -63,6 +66,7 @@ pub fn load(json: &str) -> Result<Workspace, String> {
         privileged: saved.privileged,
         packet: saved.packet,
         maps: saved.maps,
+        skb: saved.skb,
     };
     let engine = Engine::with_session(Session::new(kernel));
     Ok(Workspace::restored(engine, saved.source, setup))

@@ -44,14 +44,29 @@ pub fn editor(props: &PanelProps) -> Html {
         }
     let breakpoint_lines: Vec<u32> =
         ws.breakpoints.iter().filter_map(|pc| ws.slot_lines.get(*pc)).map(|l| *l as u32).collect();
+    // Separate effects, so that a step only moves the current line.
     {
         let editor = editor.clone();
-        use_effect_with((ws.source.clone(), current_line, diagnostics.clone(), breakpoint_lines.clone()), move |(source, line, diags, bps)| {
+        use_effect_with(ws.source.clone(), move |source| {
             if let Some(cm) = editor.borrow().as_ref() {
                 cm.set_doc(source);
-                cm.set_current_line(*line);
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with((diagnostics, breakpoint_lines), move |(diags, bps)| {
+            if let Some(cm) = editor.borrow().as_ref() {
                 cm.set_diagnostics(diags);
                 cm.set_breakpoints(bps.clone());
+            }
+        });
+    }
+    {
+        let editor = editor.clone();
+        use_effect_with(current_line, move |line| {
+            if let Some(cm) = editor.borrow().as_ref() {
+                cm.set_current_line(*line);
             }
         });
     }

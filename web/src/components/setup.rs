@@ -64,6 +64,9 @@ pub fn setup_bar(props: &PanelProps) -> Html {
             <label class="wide">{ "Packet / memory (hex) " }
                 <input id="packet" value={setup.packet.clone()} onchange={change(|s, v| s.packet = v)} placeholder="e.g. 02 00 00 00 00 02 ..." />
             </label>
+            <label title="__sk_buff fields: mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4">{ "skb " }
+                <input id="skb" value={setup.skb.clone()} onchange={change(|s, v| s.skb = v)} placeholder="mark=1 priority=7 cb0=5" />
+            </label>
             <label>{ "Maps " }
                 <input id="maps" value={setup.maps.clone()} onchange={change(|s, v| s.maps = v)} placeholder="hash:4:8:16,array:4:8:4" />
             </label>
