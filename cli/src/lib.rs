@@ -102,24 +102,6 @@ pub fn read_packet(path: &str) -> Result<Vec<u8>, String> {
     parse_hex_bytes(&text).map_err(|e| format!("{path}: {e}"))
 }
 
-/// A `--maps` list: `hash:4:8:16,array:4:8:4` as type:key_size:value_size:max_entries.
-pub fn parse_maps_spec(spec: &str) -> Result<Vec<bpfplay_core::kernel::MapCreate>, String> {
-    use bpfplay_core::kernel::{MapCreate, MapType};
-    spec.split(',')
-        .enumerate()
-        .map(|(i, item)| {
-            let parts: Vec<&str> = item.split(':').collect();
-            let bad = || format!("--maps item {} `{item}`: expected type:key_size:value_size:max_entries", i + 1);
-            let [t, key, value, max] = parts.as_slice() else { return Err(bad()) };
-            let map_type = MapType::from_name(t).ok_or_else(|| {
-                format!("--maps item {}: unknown map type `{t}` (hash, array, prog_array, perf_event_array)", i + 1)
-            })?;
-            let n = |s: &str| s.parse::<u32>().map_err(|_| bad());
-            Ok(MapCreate { map_type: map_type as u32, key_size: n(key)?, value_size: n(value)?, max_entries: n(max)? })
-        })
-        .collect()
-}
-
 /// One line of `--trace`: the instruction and what it changed.
 pub fn trace_line(vm: &Vm, step: &Step, syntax: Syntax) -> String {
     let text = step.insn.map(|i| disasm::format_insn(&i, syntax)).unwrap_or_default();

@@ -1,8 +1,8 @@
 //! `bpfplay`: assemble, disassemble and run eBPF programs.
 
-use bpfplay_cli::{Files, assemble_file, load_program, parse_maps_spec, parse_memory, read_packet, read_stdin, trace_line};
+use bpfplay_cli::{Files, assemble_file, load_program, parse_memory, read_packet, read_stdin, trace_line};
 use bpfplay_core::kernel::script::{Session, bind_maps};
-use bpfplay_core::kernel::{Kernel, ProgLoad, ProgType, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Profile, hex_lines};
 use bpfplay_core::syntax::Syntax;
@@ -171,7 +171,7 @@ fn kernel_with_maps(
 ) -> Result<(Kernel, u32, bpfplay_core::isa::Program), String> {
     let mut kernel = Kernel::new(Settings { memlock_pages: None, verifier: verify, ..Settings::default() });
     let pid = kernel.spawn("bpfplay", uid);
-    let specs = maps.map(parse_maps_spec).transpose()?.unwrap_or_default();
+    let specs = maps.map(MapCreate::parse_list).transpose().map_err(|e| format!("--{e}"))?.unwrap_or_default();
     let mut bound = Vec::new();
     for (i, spec) in specs.into_iter().enumerate() {
         let fd = kernel.map_create(pid, spec, "").map_err(|e| format!("--maps item {}: {e}", i + 1))?;

@@ -4,7 +4,7 @@
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::kernel::script::bind_maps;
-use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, RunInput, Settings};
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 
 #[test]
@@ -22,10 +22,8 @@ fn examples_run_to_their_declared_result() {
         let mut kernel = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
         let pid = kernel.spawn("examples", 0);
         let mut fds = Vec::new();
-        for (i, spec) in ex.maps.iter().flat_map(|m| m.split(',')).enumerate() {
-            let p: Vec<&str> = spec.split(':').collect();
-            let n = |s: &str| s.parse::<u32>().unwrap();
-            let def = MapCreate { map_type: MapType::from_name(p[0]).unwrap() as u32, key_size: n(p[1]), value_size: n(p[2]), max_entries: n(p[3]) };
+        let defs = MapCreate::parse_list(ex.maps.as_deref().unwrap_or("")).unwrap();
+        for (i, def) in defs.into_iter().enumerate() {
             fds.push((i as u32, kernel.map_create(pid, def, "").unwrap()));
         }
         let program = bind_maps(&program, &fds).unwrap();

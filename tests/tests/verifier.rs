@@ -7,7 +7,7 @@
 use bpfplay_core::asm::assemble;
 use bpfplay_core::isa::parse_hex_bytes;
 use bpfplay_core::kernel::script::bind_maps;
-use bpfplay_core::kernel::{Errno, Kernel, MapCreate, MapType, ProgLoad, ProgType, Settings};
+use bpfplay_core::kernel::{Errno, Kernel, MapCreate, ProgLoad, ProgType, Settings};
 use bpfplay_core::verifier::explain::explain;
 use bpfplay_tests::{check_golden, workspace_root};
 use std::path::{Path, PathBuf};
@@ -80,22 +80,7 @@ fn parse_case(path: &Path) -> Case {
             section = key.to_owned();
             match key {
                 "type" => case.prog_type = ProgType::from_name(value.trim()).unwrap_or_else(|| panic!("{name}: type")),
-                "maps" => {
-                    case.maps = value
-                        .trim()
-                        .split(',')
-                        .map(|m| {
-                            let p: Vec<&str> = m.split(':').collect();
-                            let n = |s: &str| s.parse::<u32>().unwrap();
-                            MapCreate {
-                                map_type: MapType::from_name(p[0]).unwrap() as u32,
-                                key_size: n(p[1]),
-                                value_size: n(p[2]),
-                                max_entries: n(p[3]),
-                            }
-                        })
-                        .collect()
-                }
+                "maps" => case.maps = MapCreate::parse_list(value).unwrap_or_else(|e| panic!("{name}: {e}")),
                 "license" => case.license = value.trim().to_owned(),
                 "log_size" => case.log_size = value.trim().parse().unwrap_or_else(|_| panic!("{name}: log_size")),
                 "asm" => asm = Some(String::new()),

@@ -243,23 +243,6 @@ pub fn example_setup(example: &Example) -> Setup {
     }
 }
 
-fn parse_maps(spec: &str) -> Result<Vec<MapCreate>, String> {
-    if spec.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    spec.split(',')
-        .enumerate()
-        .map(|(i, item)| {
-            let p: Vec<&str> = item.trim().split(':').collect();
-            let bad = || format!("maps item {} `{item}`: expected type:key_size:value_size:max_entries", i + 1);
-            let [t, k, v, m] = p.as_slice() else { return Err(bad()) };
-            let map_type = bpfplay_core::kernel::MapType::from_name(t).ok_or_else(bad)?;
-            let n = |s: &str| s.parse::<u32>().map_err(|_| bad());
-            Ok(MapCreate { map_type: map_type as u32, key_size: n(k)?, value_size: n(v)?, max_entries: n(m)? })
-        })
-        .collect()
-}
-
 /// Programs for `prog load NAME` in the console: the examples, and `current`.
 struct Files<'a> {
     current: &'a str,
@@ -353,7 +336,7 @@ impl Workspace {
         let uid = if self.setup.privileged { 0 } else { 1000 };
         let pid = engine.session.kernel.spawn("playground", uid);
         let mut fds = Vec::new();
-        for (i, spec) in parse_maps(&self.setup.maps)?.into_iter().enumerate() {
+        for (i, spec) in MapCreate::parse_list(&self.setup.maps)?.into_iter().enumerate() {
             let fd = engine.session.kernel.map_create(pid, spec, &format!("map{i}")).map_err(|e| format!("map {i}: {e}"))?;
             fds.push((i as u32, fd));
         }

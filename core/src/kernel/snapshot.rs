@@ -27,7 +27,7 @@ pub struct Header {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelSnapshot {
     pub version: u32,
-    pub settings: SettingsSnapshot,
+    pub settings: Settings,
     pub processes: Vec<ProcessSnapshot>,
     pub objects: Vec<ObjectSnapshot>,
     pub directories: Vec<String>,
@@ -36,23 +36,6 @@ pub struct KernelSnapshot {
     pub next_object: u32,
     pub next_pid: u32,
     pub prandom_state: [u32; 4],
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SettingsSnapshot {
-    pub memlock_pages: Option<u64>,
-    pub unprivileged_bpf_disabled: bool,
-    pub kernel_version: u32,
-    pub cpu: u32,
-    pub clock_ns: u64,
-    pub clock_step_ns: u64,
-    pub prandom_seed: u32,
-    pub task: (u32, u32, u32, u32, String),
-    pub cgroup_classid: u32,
-    pub ifindexes: Vec<u32>,
-    pub kernel_memory: Vec<(u64, Vec<u8>)>,
-    pub max_fds: u32,
-    pub verifier: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,22 +126,7 @@ fn perf_kind_code(kind: PerfKind) -> u8 {
 impl Kernel {
     /// The whole state as a snapshot.
     pub fn snapshot(&self) -> KernelSnapshot {
-        let s = &self.settings;
-        let settings = SettingsSnapshot {
-            memlock_pages: s.memlock_pages,
-            unprivileged_bpf_disabled: s.unprivileged_bpf_disabled,
-            kernel_version: s.kernel_version,
-            cpu: s.cpu,
-            clock_ns: s.clock_ns,
-            clock_step_ns: s.clock_step_ns,
-            prandom_seed: s.prandom_seed,
-            task: (s.task_pid, s.task_tgid, s.task_uid, s.task_gid, s.task_comm.clone()),
-            cgroup_classid: s.cgroup_classid,
-            ifindexes: s.ifindexes.clone(),
-            kernel_memory: s.kernel_memory.clone(),
-            max_fds: s.max_fds,
-            verifier: s.verifier,
-        };
+        let settings = self.settings.clone();
         let processes = self
             .processes
             .iter()
@@ -191,28 +159,7 @@ impl Kernel {
         if snapshot.version != VERSION {
             return Err(SnapshotError::Version { found: snapshot.version, supported: VERSION });
         }
-        let s = &snapshot.settings;
-        let (task_pid, task_tgid, task_uid, task_gid, task_comm) = s.task.clone();
-        let settings = Settings {
-            memlock_pages: s.memlock_pages,
-            unprivileged_bpf_disabled: s.unprivileged_bpf_disabled,
-            kernel_version: s.kernel_version,
-            cpu: s.cpu,
-            clock_ns: s.clock_ns,
-            clock_step_ns: s.clock_step_ns,
-            prandom_seed: s.prandom_seed,
-            task_pid,
-            task_tgid,
-            task_uid,
-            task_gid,
-            task_comm,
-            cgroup_classid: s.cgroup_classid,
-            ifindexes: s.ifindexes.clone(),
-            kernel_memory: s.kernel_memory.clone(),
-            max_fds: s.max_fds,
-            verifier: s.verifier,
-        };
-        let mut kernel = Kernel::new(settings);
+        let mut kernel = Kernel::new(snapshot.settings.clone());
         kernel.prandom_state = snapshot.prandom_state;
         kernel.next_object = snapshot.next_object;
         kernel.next_pid = snapshot.next_pid;

@@ -1,7 +1,6 @@
+use super::command_input::CommandInput;
 use super::{PanelProps, hex};
-use crate::state::Action;
 use bpfplay_core::kernel::{MapType, Object};
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 fn number_views(value: &[u8]) -> String {
@@ -20,21 +19,6 @@ fn number_views(value: &[u8]) -> String {
 #[component(Maps)]
 pub fn maps(props: &PanelProps) -> Html {
     let ws = &props.ws;
-    let command = use_state(String::new);
-    let on_command = {
-        let command = command.clone();
-        Callback::from(move |e: InputEvent| command.set(e.target_unchecked_into::<HtmlInputElement>().value()))
-    };
-    let run_command = {
-        let (ws, command) = (ws.clone(), command.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if !command.is_empty() {
-                ws.dispatch(Action::Console((*command).clone()));
-                command.set(String::new());
-            }
-        })
-    };
     let engine = ws.engine.borrow();
     let kernel = &engine.session.kernel;
     let pins = kernel.fs().pins();
@@ -78,11 +62,8 @@ pub fn maps(props: &PanelProps) -> Html {
     html! {
         <div id="maps" class="maps">
             { for cards }
-            <form onsubmit={run_command}>
-                <input id="map-command" value={(*command).clone()} oninput={on_command}
-                       placeholder="map update pinned /sys/fs/bpf/m key 0 0 0 0 value 1 0 0 0" />
-                <button type="submit">{ "Apply" }</button>
-            </form>
+            <CommandInput ws={ws.clone()} id="map-command" button={Some(AttrValue::from("Apply"))}
+                placeholder="map update pinned /sys/fs/bpf/m key 0 0 0 0 value 1 0 0 0" />
             <p class="hint">{ "Create: map create /sys/fs/bpf/NAME type hash key 4 value 8 entries 16 · pin: prog load current PATH type T · unpin: fs unlink PATH" }</p>
         </div>
     }

@@ -1,5 +1,6 @@
 pub mod app;
 pub mod bpffs;
+pub mod command_input;
 pub mod console;
 pub mod editor;
 pub mod listing;
