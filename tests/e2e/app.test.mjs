@@ -7,7 +7,7 @@ const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
 
-test('open an example, run, step, step back, breakpoint, reload keeps pins', async () => {
+test('open an example, run, step, step back, breakpoint, new tab, reload keeps pins and tabs', async () => {
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
@@ -46,9 +46,15 @@ test('open an example, run, step, step back, breakpoint, reload keeps pins', asy
     await page.fill('#console-input', 'map create /sys/fs/bpf/kept type array key 4 value 8 entries 2 name kept');
     await page.press('#console-input', 'Enter');
     await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/kept'));
+    // A second program in a new tab; both tabs survive the reload too.
+    await page.click('#new-tab');
+    await page.waitForFunction(() => document.querySelectorAll('.tabs .tab').length === 2);
     await page.reload();
     await page.waitForSelector('#bpffs');
     await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/kept'));
+    const tabs = await page.$$eval('.tabs .tab-name', (b) => b.map((x) => x.textContent));
+    assert.deepEqual(tabs, ['program1', 'program2']);
+    assert.equal(await page.textContent('.tab.active .tab-name'), 'program2');
 
     assert.deepEqual(errors, []);
   } finally {

@@ -83,6 +83,14 @@ pub fn apply_skb_fields(meta: &mut SkbMeta, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A program of the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tab {
+    pub name: String,
+    pub source: String,
+    pub setup: Setup,
+}
+
 /// One row of the bytecode / disassembly listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListingRow {
@@ -171,6 +179,10 @@ impl Engine {
 
 #[derive(Clone, Debug)]
 pub struct Workspace {
+    /// The programs of the workspace (for tail calls, ingress/egress pairs...); the
+    /// active one is edited and debugged, the others wait in `tabs`.
+    pub tabs: Vec<Tab>,
+    pub active: usize,
     pub source: String,
     pub setup: Setup,
     pub example: Option<usize>,
@@ -217,6 +229,12 @@ pub enum Action {
     Notice(Option<String>),
     /// Select an instruction (from the verifier log or the listing).
     Select(Option<usize>),
+    /// Switch to another program of the workspace.
+    SwitchTab(usize),
+    /// Add a program (a copy of the active one) and switch to it.
+    NewTab,
+    /// Remove a program (the last one stays).
+    CloseTab(usize),
 }
 
 impl Default for Workspace {
@@ -246,14 +264,17 @@ pub fn example_setup(example: &Example) -> Setup {
 /// Programs for `prog load NAME` in the console: the examples, and `current`.
 struct Files<'a> {
     current: &'a str,
+    tabs: &'a [Tab],
 }
 
 impl FileSource for Files<'_> {
     fn program(&mut self, name: &str) -> Result<Program, String> {
+        let tab = self.tabs.iter().find(|t| t.name == name).map(|t| t.source.as_str());
+        let example = || EXAMPLES.iter().find(|e| e.name == name).map(|e| e.source);
         let text = match name {
             "current" => self.current,
-            _ => EXAMPLES.iter().find(|e| e.name == name).map(|e| e.source).ok_or_else(|| {
-                format!("no program `{name}` (use `current` or an example name such as {})", EXAMPLES[0].name)
+            _ => tab.or_else(example).ok_or_else(|| {
+                format!("no program `{name}` (use `current`, a workspace program, or an example such as {})", EXAMPLES[0].name)
             })?,
         };
         assemble(text, None).map(|a| a.program).map_err(|e| format!("{name}: {e}"))
@@ -268,6 +289,8 @@ impl Workspace {
     fn with_example(engine: Engine, index: usize) -> Self {
         let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
         let mut w = Workspace {
+            tabs: vec![Tab { name: String::from("program1"), source: example.source.to_owned(), setup: example_setup(example) }],
+            active: 0,
             source: example.source.to_owned(),
             setup: example_setup(example),
             example: Some(index),
@@ -287,14 +310,34 @@ impl Workspace {
     }
 
     /// A workspace around an existing engine (restored from storage).
-    pub fn restored(engine: Engine, source: String, setup: Setup) -> Self {
+    pub fn restored(engine: Engine, tabs: Vec<Tab>, active: usize) -> Self {
         let mut w = Workspace::with_example(engine, 0);
-        w.source = source;
-        w.setup = setup;
-        w.example = None;
-        w.reassemble();
-        w.verify();
+        if !tabs.is_empty() {
+            w.tabs = tabs;
+            w.active = active.min(w.tabs.len() - 1);
+        }
+        w.load_active();
         w
+    }
+
+    /// Copies the editor's program back into its tab.
+    fn store_active(&mut self) {
+        if let Some(tab) = self.tabs.get_mut(self.active) {
+            tab.source.clone_from(&self.source);
+            tab.setup = self.setup.clone();
+        }
+    }
+
+    /// Makes the active tab's program the one edited and debugged.
+    fn load_active(&mut self) {
+        let tab = self.tabs[self.active].clone();
+        self.source = tab.source;
+        self.setup = tab.setup;
+        self.example = None;
+        self.breakpoints.clear();
+        self.engine.borrow_mut().run = None;
+        self.reassemble();
+        self.verify();
     }
 
     fn reassemble(&mut self) {
@@ -580,7 +623,8 @@ impl Workspace {
             }
             Action::Console(line) => {
                 engine.console.push(ConsoleLine::Command(line.clone()));
-                let mut files = Files { current: &self.source };
+                self.store_active();
+                let mut files = Files { current: &self.source, tabs: &self.tabs };
                 match engine.session.execute(&line, &mut files) {
                     Ok(out) => engine.console.extend(out.into_iter().map(ConsoleLine::Output)),
                     Err(e) => engine.console.push(ConsoleLine::Error(e.to_string())),
@@ -588,6 +632,41 @@ impl Workspace {
             }
             Action::Notice(notice) => self.notice = notice,
             Action::Select(pc) => self.selected = pc,
+            Action::SwitchTab(i) | Action::CloseTab(i) if i >= self.tabs.len() => {}
+            Action::SwitchTab(i) => {
+                drop(engine);
+                self.store_active();
+                self.active = i;
+                self.load_active();
+                self.version += 1;
+                return;
+            }
+            Action::NewTab => {
+                drop(engine);
+                self.store_active();
+                let n = (1..).find(|n| !self.tabs.iter().any(|t| t.name == format!("program{n}"))).unwrap_or(1);
+                let tab = Tab { name: format!("program{n}"), source: self.source.clone(), setup: self.setup.clone() };
+                self.tabs.push(tab);
+                self.active = self.tabs.len() - 1;
+                self.load_active();
+                self.version += 1;
+                return;
+            }
+            Action::CloseTab(i) => {
+                if self.tabs.len() > 1 {
+                    drop(engine);
+                    self.store_active();
+                    self.tabs.remove(i);
+                    // Keep the same program active; closing the active one selects its neighbour.
+                    if i < self.active {
+                        self.active -= 1;
+                    }
+                    self.active = self.active.min(self.tabs.len() - 1);
+                    self.load_active();
+                    self.version += 1;
+                    return;
+                }
+            }
         }
         self.version += 1;
     }

@@ -139,3 +139,41 @@ fn sk_buff_fields_are_editable() {
     reduce(&mut w, [Action::SetSetup(setup), Action::Continue]);
     assert!(w.notice.as_deref().is_some_and(|n| n.starts_with("skb: unknown field `colour`")), "{:?}", w.notice);
 }
+
+#[test]
+fn a_workspace_holds_several_programs_the_console_can_load() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::LoadExample(example("shared-ingress.s")), Action::NewTab, Action::LoadExample(example("shared-egress.s"))]);
+    assert_eq!(w.tabs.len(), 2);
+    assert_eq!((w.active, w.tabs[1].name.as_str()), (1, "program2"));
+    reduce(&mut w, [
+        Action::Console("map create /sys/fs/bpf/traffic type array key 4 value 8 entries 2".into()),
+        Action::Console("prog load program1 /sys/fs/bpf/in type sched_cls map idx 0 pinned /sys/fs/bpf/traffic".into()),
+        Action::Console("prog load program2 /sys/fs/bpf/out type sched_cls map idx 0 pinned /sys/fs/bpf/traffic".into()),
+        Action::Console("prog run pinned /sys/fs/bpf/in packet hex 00 11 22 33".into()),
+        Action::Console("prog run pinned /sys/fs/bpf/out packet hex 00 11".into()),
+        Action::Console("map dump pinned /sys/fs/bpf/traffic".into()),
+    ]);
+    let engine = w.engine.borrow();
+    let out: Vec<&ConsoleLine> = engine.console.iter().collect();
+    assert!(out.contains(&&ConsoleLine::Output("key: 00 00 00 00  value: 04 00 00 00 00 00 00 00".into())), "{out:?}");
+    assert!(out.contains(&&ConsoleLine::Output("key: 01 00 00 00  value: 02 00 00 00 00 00 00 00".into())), "{out:?}");
+    drop(engine);
+    reduce(&mut w, [Action::SwitchTab(0)]);
+    assert!(w.source.contains("slot 0: ingress"));
+    reduce(&mut w, [Action::CloseTab(1)]);
+    assert_eq!((w.tabs.len(), w.active), (1, 0));
+}
+
+#[test]
+fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::NewTab, Action::NewTab]);
+    reduce(&mut w, [Action::Edit("mov r0, 3\nexit\n".into())]);
+    assert_eq!((w.tabs.len(), w.active), (3, 2));
+    reduce(&mut w, [Action::CloseTab(0)]);
+    assert_eq!((w.tabs.len(), w.active, w.tabs[1].name.as_str()), (2, 1, "program3"));
+    assert_eq!(w.source, "mov r0, 3\nexit\n");
+    reduce(&mut w, [Action::CloseTab(1), Action::CloseTab(0), Action::SwitchTab(7)]);
+    assert_eq!((w.tabs.len(), w.active, w.tabs[0].name.as_str()), (1, 0, "program2"));
+}

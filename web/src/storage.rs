@@ -1,7 +1,7 @@
 //! The versioned form of a workspace kept in browser storage: program text, setup and
 //! the whole kernel (so pinned objects survive a reload, as pins outlive processes).
 
-use crate::state::{Engine, Setup, Workspace};
+use crate::state::{Engine, Setup, Tab, Workspace};
 use bpfplay_core::isa::Profile;
 use bpfplay_core::kernel::script::Session;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
@@ -12,36 +12,65 @@ use serde::{Deserialize, Serialize};
 /// workspace never costs the user their program.
 pub const WORKSPACE_KEY: &str = "bpfplay.workspace";
 pub const SOURCE_KEY: &str = "bpfplay.source";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
-struct Saved {
-    version: u32,
+struct SavedTab {
+    name: String,
     source: String,
     prog_type: String,
     profile: String,
     privileged: bool,
     packet: String,
     maps: String,
-    #[serde(default)]
     skb: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    version: u32,
+    tabs: Vec<SavedTab>,
+    active: usize,
     kernel: KernelSnapshot,
 }
 
-/// The JSON to store for a workspace.
-pub fn save(w: &Workspace) -> String {
-    let s = &w.setup;
-    let saved = Saved {
-        version: VERSION,
-        source: w.source.clone(),
+fn save_tab(tab: &Tab) -> SavedTab {
+    let s = &tab.setup;
+    SavedTab {
+        name: tab.name.clone(),
+        source: tab.source.clone(),
         prog_type: s.prog_type.map_or("plain", |t| t.name()).into(),
         profile: s.profile.name().into(),
         privileged: s.privileged,
         packet: s.packet.clone(),
         maps: s.maps.clone(),
         skb: s.skb.clone(),
-        kernel: w.engine.borrow().session.kernel.snapshot(),
+    }
+}
+
+fn load_tab(saved: SavedTab) -> Result<Tab, String> {
+    let setup = Setup {
+        prog_type: match saved.prog_type.as_str() {
+            "plain" => None,
+            name => Some(ProgType::from_name(name).ok_or("the saved workspace names an unknown program type")?),
+        },
+        profile: Profile::from_name(&saved.profile).ok_or("the saved workspace names an unknown profile")?,
+        privileged: saved.privileged,
+        packet: saved.packet,
+        maps: saved.maps,
+        skb: saved.skb,
     };
+    Ok(Tab { name: saved.name, source: saved.source, setup })
+}
+
+/// The JSON to store for a workspace.
+pub fn save(w: &Workspace) -> String {
+    // The active tab's edits live in the editor until it is switched away.
+    let mut tabs: Vec<SavedTab> = w.tabs.iter().map(save_tab).collect();
+    if let Some(active) = tabs.get_mut(w.active) {
+        *active = save_tab(&Tab { name: active.name.clone(), source: w.source.clone(), setup: w.setup.clone() });
+    }
+    let saved = Saved { version: VERSION, tabs, active: w.active, kernel: w.engine.borrow().session.kernel.snapshot() };
     serde_json::to_string(&saved).unwrap_or_default()
 }
 
@@ -57,19 +86,9 @@ pub fn load(json: &str) -> Result<Workspace, String> {
     }
     let saved: Saved = serde_json::from_str(json).map_err(|e| format!("the saved workspace is damaged ({e})"))?;
     let kernel = Kernel::restore(&saved.kernel).map_err(|e| e.to_string())?;
-    let setup = Setup {
-        prog_type: match saved.prog_type.as_str() {
-            "plain" => None,
-            name => Some(ProgType::from_name(name).ok_or("the saved workspace names an unknown program type")?),
-        },
-        profile: Profile::from_name(&saved.profile).ok_or("the saved workspace names an unknown profile")?,
-        privileged: saved.privileged,
-        packet: saved.packet,
-        maps: saved.maps,
-        skb: saved.skb,
-    };
+    let tabs = saved.tabs.into_iter().map(load_tab).collect::<Result<Vec<_>, _>>()?;
     let engine = Engine::with_session(Session::new(kernel));
-    Ok(Workspace::restored(engine, saved.source, setup))
+    Ok(Workspace::restored(engine, tabs, saved.active))
 }
 
 /// What the page starts with: the stored workspace, or (with a notice saying why) a

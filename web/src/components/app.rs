@@ -6,6 +6,7 @@ use super::maps::Maps;
 use super::memory::MemoryView;
 use super::registers::Registers;
 use super::setup::SetupBar;
+use super::tabs::Tabs;
 use super::toolbar::Toolbar;
 use super::verifier::VerifierPanel;
 use crate::state::Action;
@@ -83,7 +84,7 @@ pub fn app() -> Html {
                 <div id="notice" class="notice" onclick={dismiss}>{ notice }{ " ✕" }</div>
             }
             <div class="panes">
-                <section class="pane editor-pane"><h3>{ "Program" }</h3><Editor ws={ws.clone()} /></section>
+                <section class="pane editor-pane"><h3>{ "Program" }</h3><Tabs ws={ws.clone()} /><Editor ws={ws.clone()} /></section>
                 <section class="pane"><h3>{ "Bytecode" }</h3><Listing ws={ws.clone()} /></section>
                 <section class="pane"><h3>{ "Registers" }</h3><Registers ws={ws.clone()} /></section>
                 <section class="pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel ws={ws.clone()} /></section>

@@ -8,6 +8,7 @@ pub mod maps;
 pub mod memory;
 pub mod registers;
 pub mod setup;
+pub mod tabs;
 pub mod toolbar;
 pub mod verifier;
 
