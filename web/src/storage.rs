@@ -16,6 +16,8 @@ pub const VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct SavedTab {
+    /// Version 1 stored one unnamed program.
+    #[serde(default = "first_tab_name")]
     name: String,
     source: String,
     prog_type: String,
@@ -23,7 +25,20 @@ struct SavedTab {
     privileged: bool,
     packet: String,
     maps: String,
+    #[serde(default)]
     skb: String,
+}
+
+fn first_tab_name() -> String {
+    String::from("program1")
+}
+
+/// Format version 1: a single program beside the kernel.
+#[derive(Deserialize)]
+struct SavedV1 {
+    #[serde(flatten)]
+    tab: SavedTab,
+    kernel: KernelSnapshot,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -81,10 +96,15 @@ pub fn load(json: &str) -> Result<Workspace, String> {
         version: u32,
     }
     let header: Header = serde_json::from_str(json).map_err(|e| format!("the saved workspace is not readable ({e})"))?;
-    if header.version != VERSION {
-        return Err(format!("the saved workspace has format version {}, this build reads {VERSION}", header.version));
-    }
-    let saved: Saved = serde_json::from_str(json).map_err(|e| format!("the saved workspace is damaged ({e})"))?;
+    let damaged = |e: serde_json::Error| format!("the saved workspace is damaged ({e})");
+    let saved: Saved = match header.version {
+        1 => {
+            let v1: SavedV1 = serde_json::from_str(json).map_err(damaged)?;
+            Saved { version: VERSION, tabs: vec![v1.tab], active: 0, kernel: v1.kernel }
+        }
+        VERSION => serde_json::from_str(json).map_err(damaged)?,
+        other => return Err(format!("the saved workspace has format version {other}, this build reads 1 to {VERSION}")),
+    };
     let kernel = Kernel::restore(&saved.kernel).map_err(|e| e.to_string())?;
     let tabs = saved.tabs.into_iter().map(load_tab).collect::<Result<Vec<_>, _>>()?;
     let engine = Engine::with_session(Session::new(kernel));
@@ -132,5 +152,22 @@ mod tests {
         let newer = restore_or_default(Some("{\"version\": 99}".into()), None);
         assert!(newer.notice.as_deref().unwrap().contains("format version 99"));
         assert_eq!(newer.source, Workspace::default().source);
+    }
+
+    #[test]
+    fn a_version_1_workspace_loads_as_one_tab() {
+        let mut w = Workspace::default();
+        w.reduce_mut(Action::Console("map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into()));
+        w.reduce_mut(Action::Edit("r0 = 7\nexit".into()));
+        // Version 1 kept the program's fields at the top level, unnamed.
+        let v2: serde_json::Value = serde_json::from_str(&save(&w)).unwrap();
+        let mut v1 = v2["tabs"][0].as_object().unwrap().clone();
+        v1.remove("name");
+        v1.remove("skb");
+        v1.insert("version".into(), 1.into());
+        v1.insert("kernel".into(), v2["kernel"].clone());
+        let back = load(&serde_json::Value::Object(v1).to_string()).unwrap();
+        assert_eq!((back.tabs.len(), back.tabs[0].name.as_str(), back.source.as_str()), (1, "program1", "r0 = 7\nexit"));
+        assert_eq!(back.engine.borrow().session.kernel.fs().pins().len(), 1);
     }
 }
