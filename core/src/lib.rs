@@ -11,6 +11,7 @@
 //! | [`vm`] | interpreter over virtual memory regions, with stepping and undo |
 //! | [`kernel`] | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs |
 //! | [`verifier`] | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
+//! | [`jit`] | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
@@ -33,6 +34,7 @@ extern crate std;
 pub mod asm;
 pub mod disasm;
 pub mod isa;
+pub mod jit;
 pub mod kernel;
 pub mod syntax;
 pub mod verifier;

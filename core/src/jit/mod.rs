@@ -1,0 +1,893 @@
+//! An eBPF → WebAssembly JIT, first version: [`compile`] turns a [`Program`] into a
+//! WebAssembly module (binary) with the interpreter's semantics.
+//!
+//! The interpreter ([`crate::vm`]) stays the engine for stepping, undo, fuel and
+//! breakpoints; the JIT has no fuel, so a program that loops forever runs forever (the
+//! host must bound it, e.g. with its engine's own fuel or a worker timeout).
+//!
+//! # The module's interface
+//!
+//! | import / export | signature | meaning |
+//! |---|---|---|
+//! | import `env.memory` | memory, ≥ 1 page | the [`image`] the host writes: header, region table, region bytes |
+//! | import `env.helper` | `(id: i32, r1..r5: i64) -> i64` | a helper call; the host writes a [`HelperStatus`] at [`STATUS_ADDR`] |
+//! | import `env.fault` | `(pc: i32, kind: i32)` | the program faulted ([`FaultCode`]); the module then traps (`unreachable`) |
+//! | import `env.early_exit` | `(pc: i32, kind: i32)` | Linux 4.4 ends the program with r0 = 0 ([`EarlyExitCode`]); `run` then returns 0 |
+//! | export `run` | `(r1: i64, r2: i64) -> i64` | runs the program and returns r0 |
+//!
+//! A helper that fails should record its fault and trap (return an error / throw).
+//!
+//! # Guest memory
+//!
+//! Guest addresses are the interpreter's ([`crate::vm::memory`]): region `i` starts at
+//! `((i + 1) << 32) + 0x8000_0000`. Every load, store and atomic translates its address
+//! against the region table in linear memory and calls `env.fault` when the access is
+//! unmapped, out of bounds or a write to a read-only region, exactly where the
+//! interpreter faults.
+//!
+//! # Not yet
+//!
+//! Local (bpf-to-bpf) calls are refused ([`JitError::LocalCall`]); helper tail calls are
+//! the host's to refuse (the module has no way to switch programs).
+
+use crate::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
+use crate::prelude::*;
+use crate::vm::{Memory, RegionKind};
+use core::fmt;
+use wasm_encoder::{
+    BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
+    InstructionSink, MemArg, MemArgTarget, MemoryType, Module, TypeSection, ValType,
+};
+
+/// Linear address of the helper status word (i32, written by the host's `env.helper`).
+pub const STATUS_ADDR: u32 = 0;
+/// Linear address of the number of regions (i32).
+pub const REGION_COUNT_ADDR: u32 = 4;
+/// Linear address of r10's initial value, the top of the stack (i64).
+pub const FRAME_POINTER_ADDR: u32 = 8;
+/// Linear address of the index + 1 of the packet region, 0 when there is none (i32).
+pub const PACKET_REGION_ADDR: u32 = 16;
+/// Linear address of the region table: per region, linear base, length and writable
+/// (three little-endian u32) and 4 bytes of padding.
+pub const REGION_TABLE_ADDR: u32 = 32;
+/// Bytes per region-table entry.
+pub const REGION_ENTRY_SIZE: u32 = 16;
+/// Regions the table has room for.
+pub const MAX_REGIONS: u32 = 64;
+/// Where region bytes start in linear memory.
+pub const DATA_ADDR: u32 = REGION_TABLE_ADDR + REGION_ENTRY_SIZE * MAX_REGIONS;
+
+/// Guest offset of a region's first byte inside its 4 GiB window.
+const REGION_START: i64 = 0x8000_0000;
+
+/// What the host's `env.helper` writes at [`STATUS_ADDR`] before returning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum HelperStatus {
+    /// r0 = the returned value; go on.
+    Value = 0,
+    /// r0 unchanged (a void helper); go on.
+    Void = 1,
+    /// End the program with r0 = the returned value (the conformance unwind helper).
+    Stop = 2,
+}
+
+/// Fault kinds passed to `env.fault`, mirroring [`crate::vm::FaultKind`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum FaultCode {
+    /// Access to an address in no region (includes NULL).
+    Unmapped = 1,
+    /// Access past either end of its region.
+    OutOfBounds = 2,
+    /// Write to a read-only region.
+    ReadOnly = 3,
+    /// `callx` with a register that does not hold an i32 helper id.
+    UnknownHelper = 4,
+    /// r10 is read-only.
+    WriteToR10 = 5,
+    /// A jump outside the program.
+    JumpOutOfRange = 6,
+    /// A jump to the second slot of an `lddw`.
+    JumpIntoImm64 = 7,
+    /// Ran past the last instruction (reported at pc = program length).
+    FellOffEnd = 8,
+    /// A kfunc call, which this emulator does not implement.
+    UnsupportedCall = 9,
+}
+
+impl FaultCode {
+    pub const ALL: [FaultCode; 9] = [
+        FaultCode::Unmapped,
+        FaultCode::OutOfBounds,
+        FaultCode::ReadOnly,
+        FaultCode::UnknownHelper,
+        FaultCode::WriteToR10,
+        FaultCode::JumpOutOfRange,
+        FaultCode::JumpIntoImm64,
+        FaultCode::FellOffEnd,
+        FaultCode::UnsupportedCall,
+    ];
+
+    pub fn from_i32(code: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| *c as i32 == code)
+    }
+}
+
+/// Early-exit kinds passed to `env.early_exit`, mirroring [`crate::vm::EarlyExit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum EarlyExitCode {
+    DivisionByZero = 1,
+    PacketOutOfBounds = 2,
+}
+
+/// Why a program could not be compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JitError {
+    /// The program uses an instruction the profile does not include.
+    Profile(ProfileError),
+    /// Local (bpf-to-bpf) calls are not compiled yet.
+    LocalCall { pc: usize },
+}
+
+impl fmt::Display for JitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JitError::Profile(e) => write!(f, "{e}"),
+            JitError::LocalCall { pc } => {
+                write!(f, "instruction {pc}: local calls are not supported by the JIT yet (use the interpreter)")
+            }
+        }
+    }
+}
+
+impl core::error::Error for JitError {}
+
+/// Linear memory contents for a run: the header, the region table and every region's
+/// bytes, laid out as the compiled module expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Image {
+    /// Bytes to copy to linear address 0.
+    pub bytes: Vec<u8>,
+    /// Linear address and length of each region, in region order (to copy writes back).
+    pub regions: Vec<(u32, u32)>,
+}
+
+/// Why a memory cannot be laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TooManyRegions {
+    pub regions: usize,
+}
+
+impl fmt::Display for TooManyRegions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} memory regions, but the JIT's region table holds {MAX_REGIONS}", self.regions)
+    }
+}
+
+/// Lays out guest memory for a compiled module; `r10` is the initial frame pointer.
+pub fn image(memory: &Memory, r10: u64) -> Result<Image, TooManyRegions> {
+    let regions = memory.regions();
+    if regions.len() > MAX_REGIONS as usize {
+        return Err(TooManyRegions { regions: regions.len() });
+    }
+    let mut bytes = vec![0u8; DATA_ADDR as usize];
+    let put32 = |bytes: &mut Vec<u8>, at: u32, v: u32| {
+        bytes[at as usize..at as usize + 4].copy_from_slice(&v.to_le_bytes());
+    };
+    put32(&mut bytes, REGION_COUNT_ADDR, regions.len() as u32);
+    bytes[FRAME_POINTER_ADDR as usize..FRAME_POINTER_ADDR as usize + 8].copy_from_slice(&r10.to_le_bytes());
+    let packet = regions.iter().position(|r| r.kind == RegionKind::Packet).map_or(0, |i| i as u32 + 1);
+    put32(&mut bytes, PACKET_REGION_ADDR, packet);
+    let mut placed = Vec::with_capacity(regions.len());
+    for (i, region) in regions.iter().enumerate() {
+        let data = region.data.to_vec();
+        let base = bytes.len() as u32;
+        let entry = REGION_TABLE_ADDR + REGION_ENTRY_SIZE * i as u32;
+        put32(&mut bytes, entry, base);
+        put32(&mut bytes, entry + 4, data.len() as u32);
+        put32(&mut bytes, entry + 8, u32::from(region.writable));
+        placed.push((base, data.len() as u32));
+        bytes.extend_from_slice(&data);
+        // 8-byte alignment keeps aligned guest accesses aligned in linear memory.
+        while !bytes.len().is_multiple_of(8) {
+            bytes.push(0);
+        }
+    }
+    Ok(Image { bytes, regions: placed })
+}
+
+// Function indices: imports first, then the module's own functions.
+const F_HELPER: u32 = 0;
+const F_FAULT: u32 = 1;
+const F_EARLY_EXIT: u32 = 2;
+const F_TRANSLATE: u32 = 3;
+const F_BSWAP: u32 = 4;
+const F_RUN: u32 = 5;
+
+// Locals of `run`: params r1, r2; then r0, r3..r10; then scratch.
+const L_A: u32 = 11;
+const L_B: u32 = 12;
+const L_NEXT: u32 = 13;
+const L_LIN: u32 = 14;
+
+fn local(reg: Reg) -> u32 {
+    match reg.number() {
+        0 => 2,
+        1 => 0,
+        2 => 1,
+        n => u32::from(n),
+    }
+}
+
+fn mem(offset: u64) -> MemArg {
+    MemArg { offset, align: 0, target: MemArgTarget::Memory(0), ordering: None }
+}
+
+/// Compiles a program into a WebAssembly module (see the module documentation).
+///
+/// # Errors
+/// The program uses an instruction outside `profile`, or a local call.
+pub fn compile(program: &Program, profile: Profile) -> Result<Vec<u8>, JitError> {
+    program.check_profile(profile).map_err(JitError::Profile)?;
+    if let Some((pc, _)) = program.insns().find(|(_, i)| matches!(i, Insn::Call { kind: CallKind::Local, .. })) {
+        return Err(JitError::LocalCall { pc });
+    }
+
+    let mut types = TypeSection::new();
+    let helper_params = [ValType::I32, ValType::I64, ValType::I64, ValType::I64, ValType::I64, ValType::I64];
+    types.ty().function(helper_params, [ValType::I64]); // 0 helper
+    types.ty().function([ValType::I32, ValType::I32], []); // 1 fault, early_exit
+    types.ty().function([ValType::I64, ValType::I32, ValType::I32, ValType::I32], [ValType::I32]); // 2 translate
+    types.ty().function([ValType::I64], [ValType::I64]); // 3 bswap
+    types.ty().function([ValType::I64, ValType::I64], [ValType::I64]); // 4 run
+
+    let mut imports = ImportSection::new();
+    let memory = MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None };
+    imports.import("env", "memory", EntityType::Memory(memory));
+    imports.import("env", "helper", EntityType::Function(0));
+    imports.import("env", "fault", EntityType::Function(1));
+    imports.import("env", "early_exit", EntityType::Function(1));
+
+    let mut functions = FunctionSection::new();
+    functions.function(2).function(3).function(4);
+
+    let mut exports = ExportSection::new();
+    exports.export("run", ExportKind::Func, F_RUN);
+
+    let mut code = CodeSection::new();
+    code.function(&translate_function());
+    code.function(&bswap_function());
+    code.function(&run_function(program, profile));
+
+    let mut module = Module::new();
+    module.section(&types).section(&imports).section(&functions).section(&exports).section(&code);
+    Ok(module.finish())
+}
+
+/// `translate(addr: i64, size: i32, write: i32, pc: i32) -> i32`: the linear address of
+/// a guest access, or `env.fault` and a trap.
+fn translate_function() -> Function {
+    // Locals: 0 addr, 1 size, 2 write, 3 pc; 4 entry (i32), 5 off (i64).
+    let mut f = Function::new([(1, ValType::I32), (1, ValType::I64)]);
+    let mut s = f.instructions();
+    let fail = |s: &mut InstructionSink<'_>, code: FaultCode| {
+        s.local_get(3).i32_const(code as i32).call(F_FAULT).unreachable();
+    };
+    // index = (addr >> 32) - 1, unsigned-compared with the region count.
+    s.local_get(0).i64_const(32).i64_shr_u().i64_const(1).i64_sub();
+    s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i64_extend_i32_u();
+    s.i64_ge_u().if_(BlockType::Empty);
+    fail(&mut s, FaultCode::Unmapped);
+    s.end();
+    s.local_get(0).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub();
+    s.i32_const(REGION_ENTRY_SIZE as i32).i32_mul().i32_const(REGION_TABLE_ADDR as i32).i32_add().local_set(4);
+    // off = (addr & 0xffff_ffff) - 0x8000_0000, signed.
+    s.local_get(0).i64_const(0xffff_ffff).i64_and().i64_const(REGION_START).i64_sub().local_tee(5);
+    s.i64_const(0).i64_lt_s().if_(BlockType::Empty);
+    fail(&mut s, FaultCode::OutOfBounds);
+    s.end();
+    s.local_get(5).local_get(1).i64_extend_i32_u().i64_add();
+    s.local_get(4).i32_load(mem(4)).i64_extend_i32_u().i64_gt_u().if_(BlockType::Empty);
+    fail(&mut s, FaultCode::OutOfBounds);
+    s.end();
+    s.local_get(2).local_get(4).i32_load(mem(8)).i32_eqz().i32_and().if_(BlockType::Empty);
+    fail(&mut s, FaultCode::ReadOnly);
+    s.end();
+    s.local_get(4).i32_load(mem(0)).local_get(5).i32_wrap_i64().i32_add();
+    s.end();
+    f
+}
+
+/// `bswap(x: i64) -> i64`: reverses the 8 bytes.
+fn bswap_function() -> Function {
+    let mut f = Function::new([]);
+    let mut s = f.instructions();
+    const M8: i64 = 0x00ff_00ff_00ff_00ff;
+    const M16: i64 = 0x0000_ffff_0000_ffff;
+    s.local_get(0).i64_const(M8).i64_and().i64_const(8).i64_shl();
+    s.local_get(0).i64_const(8).i64_shr_u().i64_const(M8).i64_and().i64_or().local_set(0);
+    s.local_get(0).i64_const(M16).i64_and().i64_const(16).i64_shl();
+    s.local_get(0).i64_const(16).i64_shr_u().i64_const(M16).i64_and().i64_or();
+    s.i64_const(32).i64_rotl();
+    s.end();
+    f
+}
+
+/// The body of `run`: a dispatch loop over basic blocks.
+///
+/// ```text
+/// loop $L
+///   block $B(n-2) ... block $B0
+///     block $S  (local.get next) br_table 0..n-1  end
+///     code of block 0
+///   end $B0
+///   code of block 1 ...
+/// end $L
+/// fault FellOffEnd
+/// ```
+/// Falling through from block k to k+1 is free, a forward jump is a `br` to the end of
+/// the block before its target, and a backward jump sets `next` and branches to `$L`.
+fn run_function(program: &Program, profile: Profile) -> Function {
+    let slots = program.slots();
+    let mut leader = vec![false; slots.len()];
+    if let Some(first) = leader.first_mut() {
+        *first = true;
+    }
+    for (pc, insn) in program.insns() {
+        if let Some(off) = insn.jump_offset()
+            && let Some(t) = valid_target(program, pc, off.into())
+        {
+            leader[t] = true;
+        }
+    }
+    let mut block_of = vec![0u32; slots.len()];
+    let mut blocks = 0u32;
+    for (pc, is_leader) in leader.iter().enumerate() {
+        if *is_leader {
+            blocks += 1;
+        }
+        block_of[pc] = blocks.saturating_sub(1);
+    }
+
+    let mut f = Function::new([(9, ValType::I64), (2, ValType::I64), (2, ValType::I32)]);
+    let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, profile };
+    e.s.i32_const(0).i64_load(mem(u64::from(FRAME_POINTER_ADDR))).local_set(local(Reg::R10));
+    if blocks > 0 {
+        e.s.loop_(BlockType::Empty);
+        for _ in 0..blocks {
+            e.s.block(BlockType::Empty);
+        }
+        e.s.local_get(L_NEXT).br_table(0..blocks - 1, blocks - 1);
+        e.s.end();
+        for (pc, insn) in program.insns() {
+            if pc > 0 && leader[pc] {
+                e.s.end();
+                e.block += 1;
+            }
+            e.insn(pc, insn);
+        }
+        e.s.end();
+    }
+    e.fault(slots.len(), FaultCode::FellOffEnd);
+    e.s.end();
+    f
+}
+
+fn valid_target(program: &Program, pc: usize, off: i64) -> Option<usize> {
+    let t = usize::try_from(pc as i64 + 1 + off).ok()?;
+    matches!(program.slots().get(t), Some(Slot::Insn(_))).then_some(t)
+}
+
+struct Emitter<'a> {
+    s: InstructionSink<'a>,
+    /// Structured constructs open inside the current block's code.
+    nest: u32,
+    blocks: u32,
+    /// The basic block being emitted.
+    block: u32,
+    block_of: Vec<u32>,
+    program: &'a Program,
+    profile: Profile,
+}
+
+impl Emitter<'_> {
+    fn fault(&mut self, pc: usize, code: FaultCode) {
+        self.s.i32_const(pc as i32).i32_const(code as i32).call(F_FAULT).unreachable();
+    }
+
+    fn early_exit(&mut self, pc: usize, code: EarlyExitCode) {
+        self.s.i32_const(pc as i32).i32_const(code as i32).call(F_EARLY_EXIT).i64_const(0).return_();
+    }
+
+    fn open_if(&mut self) {
+        self.s.if_(BlockType::Empty);
+        self.nest += 1;
+    }
+
+    fn open_if_else(&mut self) {
+        self.s.else_();
+    }
+
+    fn close(&mut self) {
+        self.s.end();
+        self.nest -= 1;
+    }
+
+    /// Transfers control to slot `pc + 1 + off`, or faults as the interpreter does.
+    fn jump(&mut self, pc: usize, off: i64) {
+        let target = pc as i64 + 1 + off;
+        let t = match usize::try_from(target) {
+            Ok(t) if t < self.program.len() => t,
+            _ => return self.fault(pc, FaultCode::JumpOutOfRange),
+        };
+        if matches!(self.program.slots()[t], Slot::Imm64Tail) {
+            return self.fault(pc, FaultCode::JumpIntoImm64);
+        }
+        let j = self.block_of[t];
+        if j > self.block {
+            self.s.br(j - 1 - self.block + self.nest);
+        } else {
+            self.s.i32_const(j as i32).local_set(L_NEXT);
+            self.s.br(self.blocks - 1 - self.block + self.nest);
+        }
+    }
+
+    /// Pops the i64 on the stack into `reg`, faulting on r10 as the interpreter does.
+    fn set(&mut self, pc: usize, reg: Reg) {
+        if reg == Reg::R10 {
+            self.s.drop();
+            self.fault(pc, FaultCode::WriteToR10);
+        } else {
+            self.s.local_set(local(reg));
+        }
+    }
+
+    fn get(&mut self, reg: Reg) {
+        self.s.local_get(local(reg));
+    }
+
+    fn operand(&mut self, src: Source) {
+        match src {
+            Source::Reg(r) => self.get(r),
+            Source::Imm(i) => {
+                self.s.i64_const(i64::from(i));
+            }
+        }
+    }
+
+    /// Leaves the linear address of a guest access in `L_LIN`.
+    fn translate(&mut self, pc: usize, base: Reg, off: i16, size: Size, write: bool) {
+        self.get(base);
+        self.s.i64_const(i64::from(off)).i64_add();
+        self.s.i32_const(crate::vm::size_bytes(size) as i32).i32_const(i32::from(write)).i32_const(pc as i32);
+        self.s.call(F_TRANSLATE).local_set(L_LIN);
+    }
+
+    fn load(&mut self, size: Size, signed: bool) {
+        self.s.local_get(L_LIN);
+        match (size, signed) {
+            (Size::B, false) => self.s.i64_load8_u(mem(0)),
+            (Size::B, true) => self.s.i64_load8_s(mem(0)),
+            (Size::H, false) => self.s.i64_load16_u(mem(0)),
+            (Size::H, true) => self.s.i64_load16_s(mem(0)),
+            (Size::W, false) => self.s.i64_load32_u(mem(0)),
+            (Size::W, true) => self.s.i64_load32_s(mem(0)),
+            (Size::DW, _) => self.s.i64_load(mem(0)),
+        };
+    }
+
+    /// Stores the i64 in `L_A` at `L_LIN`.
+    fn store(&mut self, size: Size) {
+        self.s.local_get(L_LIN).local_get(L_A);
+        match size {
+            Size::B => self.s.i64_store8(mem(0)),
+            Size::H => self.s.i64_store16(mem(0)),
+            Size::W => self.s.i64_store32(mem(0)),
+            Size::DW => self.s.i64_store(mem(0)),
+        };
+    }
+
+    fn insn(&mut self, pc: usize, insn: &Insn) {
+        match *insn {
+            Insn::Alu { width, op, dst, src } => {
+                self.get(dst);
+                self.s.local_set(L_A);
+                self.operand(src);
+                self.s.local_set(L_B);
+                match width {
+                    Width::W64 => self.alu64(pc, op),
+                    Width::W32 => self.alu32(pc, op),
+                }
+                self.set(pc, dst);
+            }
+            Insn::Neg { width, dst } => {
+                match width {
+                    Width::W64 => {
+                        self.s.i64_const(0);
+                        self.get(dst);
+                        self.s.i64_sub();
+                    }
+                    Width::W32 => {
+                        self.s.i32_const(0);
+                        self.get(dst);
+                        self.s.i32_wrap_i64().i32_sub().i64_extend_i32_u();
+                    }
+                }
+                self.set(pc, dst);
+            }
+            Insn::Endian { order, bits, dst } => {
+                self.get(dst);
+                let swap = order != ByteOrder::Le;
+                match (bits, swap) {
+                    (16, false) => {
+                        self.s.i64_const(0xffff).i64_and();
+                    }
+                    (32, false) => {
+                        self.s.i64_const(0xffff_ffff).i64_and();
+                    }
+                    (16, true) => {
+                        self.s.call(F_BSWAP).i64_const(48).i64_shr_u();
+                    }
+                    (32, true) => {
+                        self.s.call(F_BSWAP).i64_const(32).i64_shr_u();
+                    }
+                    (_, false) => {}
+                    (_, true) => {
+                        self.s.call(F_BSWAP);
+                    }
+                }
+                self.set(pc, dst);
+            }
+            Insn::LoadImm64 { dst, imm, .. } => {
+                self.s.i64_const(imm as i64);
+                self.set(pc, dst);
+            }
+            Insn::LoadPacket { size, index, imm } => self.load_packet(pc, size, index, imm),
+            Insn::Load { size, signed, dst, src, off } => {
+                self.translate(pc, src, off, size, false);
+                self.load(size, signed);
+                self.set(pc, dst);
+            }
+            Insn::Store { size, dst, off, imm } => {
+                self.translate(pc, dst, off, size, true);
+                self.s.i64_const(i64::from(imm)).local_set(L_A);
+                self.store(size);
+            }
+            Insn::StoreReg { size, dst, src, off } => {
+                self.translate(pc, dst, off, size, true);
+                self.get(src);
+                self.s.local_set(L_A);
+                self.store(size);
+            }
+            Insn::Atomic { size, op, dst, src, off } => self.atomic(pc, size, op, dst, src, off),
+            Insn::Ja { off } => self.jump(pc, off.into()),
+            Insn::JaLong { off } => self.jump(pc, off.into()),
+            Insn::Branch { width, cond, dst, src, off } => {
+                self.get(dst);
+                if width == Width::W32 {
+                    self.s.i32_wrap_i64();
+                }
+                self.operand(src);
+                if width == Width::W32 {
+                    self.s.i32_wrap_i64();
+                }
+                self.cond(width, cond);
+                self.open_if();
+                self.jump(pc, off.into());
+                self.close();
+            }
+            Insn::Call { kind: CallKind::Helper, imm } => {
+                self.s.i32_const(imm);
+                self.call_helper();
+            }
+            Insn::Call { kind: CallKind::Local, .. } => unreachable!("refused by compile"),
+            Insn::Call { kind: CallKind::Kfunc, .. } => self.fault(pc, FaultCode::UnsupportedCall),
+            Insn::CallReg { reg } => {
+                // The id must fit an i32, as the interpreter's `i32::try_from` requires.
+                self.get(reg);
+                self.get(reg);
+                self.s.i32_wrap_i64().i64_extend_i32_s().i64_ne();
+                self.open_if();
+                self.fault(pc, FaultCode::UnknownHelper);
+                self.close();
+                self.get(reg);
+                self.s.i32_wrap_i64();
+                self.call_helper();
+            }
+            Insn::Exit => {
+                self.get(Reg::R0);
+                self.s.return_();
+            }
+        }
+    }
+
+    /// Calls `env.helper` with the id on the stack and r1..r5, then applies the status.
+    fn call_helper(&mut self) {
+        self.s.i32_const(STATUS_ADDR as i32).i32_const(HelperStatus::Value as i32).i32_store(mem(0));
+        for r in 1..=5 {
+            self.s.local_get(local(Reg::new(r).unwrap_or(Reg::R0)));
+        }
+        self.s.call(F_HELPER).local_set(L_A);
+        self.s.i32_const(STATUS_ADDR as i32).i32_load(mem(0)).local_set(L_LIN);
+        // Value: r0 = result. Stop: return result. Void: nothing.
+        self.s.local_get(L_LIN).i32_const(HelperStatus::Stop as i32).i32_eq();
+        self.open_if();
+        self.s.local_get(L_A).return_();
+        self.close();
+        self.s.local_get(L_LIN).i32_const(HelperStatus::Value as i32).i32_eq();
+        self.open_if();
+        self.s.local_get(L_A).local_set(local(Reg::R0));
+        self.close();
+    }
+
+    /// Leaves the i32 condition of comparing the two operands on the stack.
+    fn cond(&mut self, width: Width, cond: Cond) {
+        let s = &mut self.s;
+        match width {
+            Width::W64 => match cond {
+                Cond::Eq => s.i64_eq(),
+                Cond::Ne => s.i64_ne(),
+                Cond::Gt => s.i64_gt_u(),
+                Cond::Ge => s.i64_ge_u(),
+                Cond::Lt => s.i64_lt_u(),
+                Cond::Le => s.i64_le_u(),
+                Cond::Set => s.i64_and().i64_const(0).i64_ne(),
+                Cond::Sgt => s.i64_gt_s(),
+                Cond::Sge => s.i64_ge_s(),
+                Cond::Slt => s.i64_lt_s(),
+                Cond::Sle => s.i64_le_s(),
+            },
+            Width::W32 => match cond {
+                Cond::Eq => s.i32_eq(),
+                Cond::Ne => s.i32_ne(),
+                Cond::Gt => s.i32_gt_u(),
+                Cond::Ge => s.i32_ge_u(),
+                Cond::Lt => s.i32_lt_u(),
+                Cond::Le => s.i32_le_u(),
+                Cond::Set => s.i32_and().i32_const(0).i32_ne(),
+                Cond::Sgt => s.i32_gt_s(),
+                Cond::Sge => s.i32_ge_s(),
+                Cond::Slt => s.i32_lt_s(),
+                Cond::Sle => s.i32_le_s(),
+            },
+        };
+    }
+
+    /// `L_A op L_B` in 64 bits, leaving the i64 result on the stack.
+    fn alu64(&mut self, pc: usize, op: AluOp) {
+        let rfc = self.profile == Profile::Rfc9669;
+        // Division and modulo by zero: RFC 9669 defines a result, Linux 4.4 ends the program.
+        if matches!(op, AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod) {
+            let by_zero_result = match op {
+                AluOp::Div | AluOp::SDiv => Some(0),
+                _ => None, // dst unchanged
+            };
+            let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
+            self.s.local_get(L_B).i64_eqz();
+            self.s.if_(BlockType::Result(ValType::I64));
+            self.nest += 1;
+            if rfc || signed {
+                match by_zero_result {
+                    Some(v) => self.s.i64_const(v),
+                    None => self.s.local_get(L_A),
+                };
+            } else {
+                self.early_exit(pc, EarlyExitCode::DivisionByZero);
+            }
+            self.open_if_else();
+            match op {
+                AluOp::Div => {
+                    self.s.local_get(L_A).local_get(L_B).i64_div_u();
+                }
+                AluOp::Mod => {
+                    self.s.local_get(L_A).local_get(L_B).i64_rem_u();
+                }
+                AluOp::SMod => {
+                    // wasm's rem_s of i64::MIN by -1 is 0, as wrapping_rem.
+                    self.s.local_get(L_A).local_get(L_B).i64_rem_s();
+                }
+                _ => {
+                    // div_s traps on i64::MIN / -1; wrapping_div gives i64::MIN = -dst.
+                    self.s.local_get(L_B).i64_const(-1).i64_eq();
+                    self.s.if_(BlockType::Result(ValType::I64));
+                    self.s.i64_const(0).local_get(L_A).i64_sub();
+                    self.s.else_();
+                    self.s.local_get(L_A).local_get(L_B).i64_div_s();
+                    self.s.end();
+                }
+            }
+            self.close();
+            return;
+        }
+        let s = &mut self.s;
+        match op {
+            AluOp::Mov => {
+                s.local_get(L_B);
+            }
+            AluOp::MovSx8 => {
+                s.local_get(L_B).i64_extend8_s();
+            }
+            AluOp::MovSx16 => {
+                s.local_get(L_B).i64_extend16_s();
+            }
+            AluOp::MovSx32 => {
+                s.local_get(L_B).i64_extend32_s();
+            }
+            _ => {
+                s.local_get(L_A).local_get(L_B);
+                match op {
+                    AluOp::Add => s.i64_add(),
+                    AluOp::Sub => s.i64_sub(),
+                    AluOp::Mul => s.i64_mul(),
+                    AluOp::Or => s.i64_or(),
+                    AluOp::And => s.i64_and(),
+                    AluOp::Lsh => s.i64_shl(),
+                    AluOp::Rsh => s.i64_shr_u(),
+                    AluOp::Arsh => s.i64_shr_s(),
+                    AluOp::Xor => s.i64_xor(),
+                    _ => unreachable!("handled above"),
+                };
+            }
+        }
+    }
+
+    /// `L_A op L_B` on the low 32 bits, leaving the zero-extended i64 result.
+    fn alu32(&mut self, pc: usize, op: AluOp) {
+        let rfc = self.profile == Profile::Rfc9669;
+        if matches!(op, AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod) {
+            let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
+            self.s.local_get(L_B).i32_wrap_i64().i32_eqz();
+            self.s.if_(BlockType::Result(ValType::I64));
+            self.nest += 1;
+            if rfc || signed {
+                match op {
+                    AluOp::Div | AluOp::SDiv => self.s.i64_const(0),
+                    _ => self.s.local_get(L_A).i64_const(0xffff_ffff).i64_and(),
+                };
+            } else {
+                self.early_exit(pc, EarlyExitCode::DivisionByZero);
+            }
+            self.open_if_else();
+            let s = &mut self.s;
+            match op {
+                AluOp::Div => {
+                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_div_u();
+                }
+                AluOp::Mod => {
+                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_rem_u();
+                }
+                AluOp::SMod => {
+                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_rem_s();
+                }
+                _ => {
+                    s.local_get(L_B).i32_wrap_i64().i32_const(-1).i32_eq();
+                    s.if_(BlockType::Result(ValType::I32));
+                    s.i32_const(0).local_get(L_A).i32_wrap_i64().i32_sub();
+                    s.else_();
+                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_div_s();
+                    s.end();
+                }
+            }
+            s.i64_extend_i32_u();
+            self.close();
+            return;
+        }
+        let s = &mut self.s;
+        match op {
+            AluOp::Mov | AluOp::MovSx32 => {
+                s.local_get(L_B).i32_wrap_i64();
+            }
+            AluOp::MovSx8 => {
+                s.local_get(L_B).i32_wrap_i64().i32_extend8_s();
+            }
+            AluOp::MovSx16 => {
+                s.local_get(L_B).i32_wrap_i64().i32_extend16_s();
+            }
+            _ => {
+                s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64();
+                match op {
+                    AluOp::Add => s.i32_add(),
+                    AluOp::Sub => s.i32_sub(),
+                    AluOp::Mul => s.i32_mul(),
+                    AluOp::Or => s.i32_or(),
+                    AluOp::And => s.i32_and(),
+                    AluOp::Lsh => s.i32_shl(),
+                    AluOp::Rsh => s.i32_shr_u(),
+                    AluOp::Arsh => s.i32_shr_s(),
+                    AluOp::Xor => s.i32_xor(),
+                    _ => unreachable!("handled above"),
+                };
+            }
+        }
+        s.i64_extend_i32_u();
+    }
+
+    /// `LD_ABS` / `LD_IND`: big-endian from the packet region into r0; out of bounds
+    /// (or no packet) ends the program with r0 = 0.
+    fn load_packet(&mut self, pc: usize, size: Size, index: Option<Reg>, imm: i32) {
+        let n = crate::vm::size_bytes(size) as i64;
+        // off = (imm as u32 + index as u32) as i32, sign-extended into L_A.
+        self.s.i32_const(imm);
+        if let Some(r) = index {
+            self.get(r);
+            self.s.i32_wrap_i64().i32_add();
+        }
+        self.s.i64_extend_i32_s().local_set(L_A);
+        // L_LIN = packet region index + 1 (0: none).
+        self.s.i32_const(0).i32_load(mem(u64::from(PACKET_REGION_ADDR))).local_set(L_LIN);
+        // Out: off < 0, no packet, or off + n > len.
+        self.s.local_get(L_A).i64_const(0).i64_lt_s();
+        self.s.local_get(L_LIN).i32_eqz().i32_or();
+        self.s.if_(BlockType::Result(ValType::I32));
+        self.s.i32_const(1);
+        self.s.else_();
+        self.s.local_get(L_A).i64_const(n).i64_add();
+        self.packet_entry();
+        self.s.i32_load(mem(4)).i64_extend_i32_u().i64_gt_u();
+        self.s.end();
+        self.open_if();
+        self.early_exit(pc, EarlyExitCode::PacketOutOfBounds);
+        self.close();
+        self.packet_entry();
+        self.s.i32_load(mem(0)).local_get(L_A).i32_wrap_i64().i32_add().local_set(L_LIN);
+        self.load(size, false);
+        if n > 1 {
+            self.s.call(F_BSWAP).i64_const(64 - 8 * n).i64_shr_u();
+        }
+        self.s.local_set(local(Reg::R0));
+    }
+
+    /// Pushes the linear address of the packet's region-table entry (L_LIN = index + 1).
+    fn packet_entry(&mut self) {
+        self.s.local_get(L_LIN).i32_const(1).i32_sub();
+        self.s.i32_const(REGION_ENTRY_SIZE as i32).i32_mul().i32_const(REGION_TABLE_ADDR as i32).i32_add();
+    }
+
+    fn atomic(&mut self, pc: usize, size: Size, op: AtomicOp, dst: Reg, src: Reg, off: i16) {
+        use AtomicOp as A;
+        self.translate(pc, dst, off, size, true);
+        let mask: i64 = if size == Size::W { 0xffff_ffff } else { -1 };
+        // L_B = old value (zero-extended), L_A = new value.
+        self.load(size, false);
+        self.s.local_set(L_B);
+        let fetch = !matches!(op, A::Add | A::Or | A::And | A::Xor);
+        match op {
+            A::Add | A::FetchAdd => {
+                self.s.local_get(L_B);
+                self.get(src);
+                self.s.i64_add();
+            }
+            A::Or | A::FetchOr => {
+                self.s.local_get(L_B);
+                self.get(src);
+                self.s.i64_or();
+            }
+            A::And | A::FetchAnd => {
+                self.s.local_get(L_B);
+                self.get(src);
+                self.s.i64_and();
+            }
+            A::Xor | A::FetchXor => {
+                self.s.local_get(L_B);
+                self.get(src);
+                self.s.i64_xor();
+            }
+            A::Xchg => self.get(src),
+            A::CmpXchg => {
+                self.get(src);
+                self.s.local_get(L_B);
+                self.s.local_get(L_B);
+                self.get(Reg::R0);
+                self.s.i64_const(mask).i64_and().i64_eq().select();
+            }
+        }
+        self.s.local_set(L_A);
+        self.store(size);
+        if fetch {
+            self.s.local_get(L_B);
+            self.set(pc, if op == A::CmpXchg { Reg::R0 } else { src });
+        }
+    }
+}
