@@ -3,14 +3,15 @@
 
 use bpfplay_core::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size, Source, Width};
 use bpfplay_core::jit::{self, EarlyExitCode, FaultCode, HelperStatus, JitError, STATUS_ADDR};
-use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RunStop, State, Vm};
+use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RegionKind, RunStop, State, Vm};
 use bpfplay_tests::{DataFile, data_files, load, workspace_root};
 use std::collections::BTreeMap;
 
 /// How a run ended, in terms both engines can report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
-    Exited { r0: u64, early: Option<EarlyExit> },
+    /// An exit, with the bytes of every memory region afterwards.
+    Exited { r0: u64, early: Option<EarlyExit>, memory: Vec<Vec<u8>> },
     /// A fault at `pc` (`None` when a helper faulted: the JIT's helper import has no pc)
     /// of a kind (`None` for kinds the JIT does not report).
     Faulted { pc: Option<usize>, code: Option<FaultCode> },
@@ -43,24 +44,32 @@ fn fault_code(kind: &FaultKind) -> Option<FaultCode> {
         FaultKind::JumpIntoImm64 { .. } => FaultCode::JumpIntoImm64,
         FaultKind::FellOffEnd => FaultCode::FellOffEnd,
         FaultKind::UnsupportedCall { .. } => FaultCode::UnsupportedCall,
+        FaultKind::CallDepthExceeded { .. } => FaultCode::CallDepthExceeded,
         _ => return None,
     })
 }
 
-fn vm_for(program: &Program, mem: &[u8], profile: Profile) -> Result<Vm, String> {
+/// The conformance convention (r1 = input, r2 = its length), plus a read-only packet
+/// for `LD_ABS`/`LD_IND` when given.
+fn vm_for(program: &Program, mem: &[u8], packet: Option<&[u8]>, profile: Profile) -> Result<Vm, String> {
     let vm = Vm::new(program.clone(), Config::for_profile(profile)).map_err(|e| e.to_string())?;
-    Ok(vm.with_input(mem.to_vec()))
+    let mut vm = vm.with_input(mem.to_vec());
+    if let Some(packet) = packet {
+        vm.memory_mut().map(RegionKind::Packet, packet.to_vec(), false);
+    }
+    Ok(vm)
 }
 
-fn interpret(program: &Program, mem: &[u8], profile: Profile) -> Outcome {
-    let mut vm = match vm_for(program, mem, profile) {
+fn interpret(program: &Program, mem: &[u8], packet: Option<&[u8]>, profile: Profile) -> Outcome {
+    let mut vm = match vm_for(program, mem, packet, profile) {
         Ok(vm) => vm,
         Err(e) => return Outcome::Other(e),
     };
     match vm.run(&mut ConformanceHelpers, &[]) {
         RunStop::Exited { r0 } => {
             let State::Exited { early, .. } = vm.state() else { unreachable!() };
-            Outcome::Exited { r0, early: *early }
+            let memory = vm.memory().regions().iter().map(|r| r.data.to_vec()).collect();
+            Outcome::Exited { r0, early: *early, memory }
         }
         RunStop::Faulted(f) => match f.kind {
             FaultKind::OutOfFuel { .. } => Outcome::Other(f.to_string()),
@@ -79,10 +88,16 @@ struct Host {
 }
 
 /// Compiles and runs a program in wasmi with the conformance helper table.
-fn jit_run(engine: &wasmi::Engine, program: &Program, mem: &[u8], profile: Profile) -> Result<Outcome, JitError> {
+fn jit_run(
+    engine: &wasmi::Engine,
+    program: &Program,
+    mem: &[u8],
+    packet: Option<&[u8]>,
+    profile: Profile,
+) -> Result<Outcome, JitError> {
     let wasm = jit::compile(program, profile)?;
     // The VM lays out memory and registers exactly as for an interpreted run.
-    let vm = vm_for(program, mem, profile).expect("compile checked the profile");
+    let vm = vm_for(program, mem, packet, profile).expect("compile checked the profile");
     let image = jit::image(vm.memory(), vm.regs()[10]).expect("few regions");
     let module = wasmi::Module::new(engine, &wasm[..]).expect("the JIT emits valid wasm");
     let mut store = wasmi::Store::new(engine, Host::default());
@@ -132,7 +147,12 @@ fn jit_run(engine: &wasmi::Engine, program: &Program, mem: &[u8], profile: Profi
     let host = store.data();
     Ok(match (result, host.fault) {
         (_, Some((pc, code))) => Outcome::Faulted { pc, code },
-        (Ok(r0), None) => Outcome::Exited { r0: r0 as u64, early: host.early },
+        (Ok(r0), None) => {
+            let mut linear = vec![0; memory.data_size(&store) as usize];
+            memory.read(&store, 0, &mut linear).unwrap();
+            let memory = image.regions.iter().map(|&(at, len)| linear[at as usize..(at + len) as usize].to_vec()).collect();
+            Outcome::Exited { r0: r0 as u64, early: host.early, memory }
+        }
         (Err(e), None) => Outcome::Other(format!("wasm trap without a fault report: {e}")),
     })
 }
@@ -155,10 +175,7 @@ fn suite() -> Vec<DataFile> {
 
 /// Conformance tests the JIT does not compile yet, with the reason. The test fails if
 /// this list is not exactly the set of refused programs, so it cannot grow silently.
-const RFC9669_SKIPPED: &[(&str, &str)] = &[
-    ("call_local.data", "local (bpf-to-bpf) call at instruction 10: JitError::LocalCall"),
-    ("rfc9669_call_local.data", "local (bpf-to-bpf) call at instruction 5: JitError::LocalCall"),
-];
+const RFC9669_SKIPPED: &[(&str, &str)] = &[];
 
 /// Runs the suite in one profile through the JIT: every test must match the file's
 /// expected r0 and the interpreter's outcome, or be in `skipped` with its reason.
@@ -176,11 +193,10 @@ fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
         }
         ran += 1;
         let expected = overrides.get(&file.name).copied().unwrap_or_else(|| file.expected().unwrap());
-        let interpreted = interpret(&program, &file.mem, profile);
-        match jit_run(&engine, &program, &file.mem, profile) {
+        let interpreted = interpret(&program, &file.mem, None, profile);
+        match jit_run(&engine, &program, &file.mem, None, profile) {
             Err(e) => refused.push((file.name.clone(), e.to_string())),
-            Ok(Outcome::Exited { r0, early }) if r0 == expected => {
-                let jit = Outcome::Exited { r0, early };
+            Ok(jit @ Outcome::Exited { r0, .. }) if r0 == expected => {
                 if jit.agrees(&interpreted) {
                     passed += 1;
                 } else {
@@ -228,13 +244,26 @@ fn jit_passes_the_4_4_subset_linux44() {
 }
 
 #[test]
-fn jit_refuses_local_calls_naming_the_pc() {
+fn jit_local_calls_nest_to_the_interpreters_limit() {
+    // f calls itself: the eighth frame faults at the call, as in the interpreter.
+    let recursive = Program::from_insns([Insn::Call { kind: CallKind::Local, imm: -1 }, Insn::Exit]);
+    let engine = engine();
+    let jitted = jit_run(&engine, &recursive, &[], None, Profile::Rfc9669).unwrap();
+    assert_eq!(jitted, Outcome::Faulted { pc: Some(0), code: Some(FaultCode::CallDepthExceeded) });
+    assert!(jitted.agrees(&interpret(&recursive, &[], None, Profile::Rfc9669)));
+    // A callee's r6..r9 and r10 changes do not leak into the caller.
     let program = Program::from_insns([
-        Insn::Call { kind: CallKind::Local, imm: 1 },
+        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R6, src: Source::Imm(6) },
+        Insn::Call { kind: CallKind::Local, imm: 3 },
+        Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Reg(Reg::R6) },
+        Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Reg(Reg::R10) },
         Insn::Exit,
+        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R6, src: Source::Imm(100) },
+        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Reg(Reg::R10) },
         Insn::Exit,
     ]);
-    assert_eq!(jit::compile(&program, Profile::Rfc9669), Err(JitError::LocalCall { pc: 0 }));
+    let jitted = jit_run(&engine, &program, &[], None, Profile::Rfc9669).unwrap();
+    assert_eq!(jitted, interpret(&program, &[], None, Profile::Rfc9669));
 }
 
 /// xorshift64*, so that failures reproduce from the printed seed.
@@ -284,7 +313,7 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
         let width = |rng: &mut Rng| if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
         // Memory: the stack through r10 (mostly in bounds) or the input through r1.
         let stack_off = |rng: &mut Rng| -(1 + rng.below(520) as i16);
-        let choice = rng.below(if rfc { 14 } else { 12 });
+        let choice = rng.below(if rfc { 16 } else { 14 });
         let target = i + 1 + rng.below((len - i) as u64) as usize;
         gens.push(match choice {
             0..=3 => {
@@ -325,15 +354,19 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
             11 => {
                 if rng.below(3) == 0 {
                     Gen::Plain(Insn::Call { kind: CallKind::Helper, imm: rng.pick(&[5, 5, 5, 1]) })
+                } else if rfc && rng.below(3) == 0 {
+                    Gen::Jump { insn: Insn::Call { kind: CallKind::Local, imm: 0 }, target }
                 } else {
                     Gen::Jump { insn: Insn::Ja { off: 0 }, target }
                 }
             }
             12 => {
-                let op = rng.pick(AtomicOp::ALL);
+                let atomics: Vec<AtomicOp> = AtomicOp::ALL.iter().copied().filter(|op| profile.allows(op.since())).collect();
+                let op = rng.pick(&atomics);
                 let (dst, off) = if rng.below(2) == 0 { (Reg::R10, -8 * (1 + rng.below(65) as i16)) } else { (Reg::R1, 4 * rng.below(5) as i16) };
                 Gen::Plain(Insn::Atomic { size: rng.pick(&[Size::W, Size::DW]), op, dst, src: reg(rng), off })
             }
+            13.. if !rfc => Gen::Plain(Insn::Alu { width: Width::W64, op: rng.pick(&ops), dst: reg(rng), src: src(rng) }),
             _ => {
                 if rng.below(2) == 0 {
                     Gen::Plain(Insn::Load { size: rng.pick(&[Size::B, Size::H, Size::W]), signed: true, dst: reg(rng), src: Reg::R10, off: stack_off(rng) })
@@ -342,6 +375,12 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
                 }
             }
         });
+    }
+    // Fold r1..r9 into r0 so that a wrong value in any register shows in the result.
+    for r in 1..=9 {
+        let (dst, src) = (Reg::R0, Source::Reg(Reg::new(r).unwrap()));
+        gens.push(Gen::Plain(Insn::Alu { width: Width::W64, op: AluOp::Mul, dst, src: Source::Imm(0x0100_0193) }));
+        gens.push(Gen::Plain(Insn::Alu { width: Width::W64, op: AluOp::Xor, dst, src }));
     }
     gens.push(Gen::Plain(Insn::Exit));
     // Slot index of each instruction, then resolve jump targets.
@@ -360,6 +399,7 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
             let off = (slot[target] - slot[i] - 1) as i16;
             match insn {
                 Insn::Branch { width, cond, dst, src, .. } => Insn::Branch { width, cond, dst, src, off },
+                Insn::Call { kind, .. } => Insn::Call { kind, imm: off.into() },
                 _ => Insn::Ja { off },
             }
         }
@@ -371,14 +411,17 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
 fn jit_agrees_with_the_interpreter_on_random_programs() {
     let engine = engine();
     let mem: Vec<u8> = (0..16u8).map(|b| b.wrapping_mul(37)).collect();
+    let packet: Vec<u8> = (0..12u8).map(|b| b.wrapping_mul(91) ^ 0x5a).collect();
     let mut disagreements = Vec::new();
     let mut outcomes = BTreeMap::new();
     for profile in Profile::ALL {
         for seed in 1..=3000u64 {
             let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
             let program = random_program(&mut rng, profile);
-            let interpreted = interpret(&program, &mem, profile);
-            let jitted = jit_run(&engine, &program, &mem, profile).expect("no local calls are generated");
+            // Every other program has a packet, so LD_ABS/LD_IND also load.
+            let packet = (seed % 2 == 0).then_some(&packet[..]);
+            let interpreted = interpret(&program, &mem, packet, profile);
+            let jitted = jit_run(&engine, &program, &mem, packet, profile).expect("compiles");
             let kind = match &jitted {
                 Outcome::Exited { early: None, .. } => "exit",
                 Outcome::Exited { .. } => "early exit",

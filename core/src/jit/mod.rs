@@ -27,8 +27,9 @@
 //!
 //! # Not yet
 //!
-//! Local (bpf-to-bpf) calls are refused ([`JitError::LocalCall`]); helper tail calls are
-//! the host's to refuse (the module has no way to switch programs).
+//! Helper tail calls are the host's to refuse (the module has no way to switch
+//! programs). Local (bpf-to-bpf) calls save the caller's r6..r10 and return block in a
+//! frame area of linear memory ([`FRAMES_ADDR`]), with the interpreter's frame limit.
 
 use crate::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
 use crate::prelude::*;
@@ -54,8 +55,15 @@ pub const REGION_TABLE_ADDR: u32 = 32;
 pub const REGION_ENTRY_SIZE: u32 = 16;
 /// Regions the table has room for.
 pub const MAX_REGIONS: u32 = 64;
+/// Linear address of the saved frames of local calls (written and read only by the
+/// module): per frame, the return block, r6..r9 and r10 (six i64).
+pub const FRAMES_ADDR: u32 = REGION_TABLE_ADDR + REGION_ENTRY_SIZE * MAX_REGIONS;
+/// Bytes per saved frame.
+pub const FRAME_SIZE: u32 = 48;
+/// Frames (including the entry frame) the JIT supports; the profiles' limit is at most this.
+pub const MAX_FRAMES: u32 = 8;
 /// Where region bytes start in linear memory.
-pub const DATA_ADDR: u32 = REGION_TABLE_ADDR + REGION_ENTRY_SIZE * MAX_REGIONS;
+pub const DATA_ADDR: u32 = FRAMES_ADDR + FRAME_SIZE * MAX_FRAMES;
 
 /// Guest offset of a region's first byte inside its 4 GiB window.
 const REGION_START: i64 = 0x8000_0000;
@@ -94,10 +102,12 @@ pub enum FaultCode {
     FellOffEnd = 8,
     /// A kfunc call, which this emulator does not implement.
     UnsupportedCall = 9,
+    /// Local calls nested deeper than the profile's frame limit.
+    CallDepthExceeded = 10,
 }
 
 impl FaultCode {
-    pub const ALL: [FaultCode; 9] = [
+    pub const ALL: [FaultCode; 10] = [
         FaultCode::Unmapped,
         FaultCode::OutOfBounds,
         FaultCode::ReadOnly,
@@ -107,6 +117,7 @@ impl FaultCode {
         FaultCode::JumpIntoImm64,
         FaultCode::FellOffEnd,
         FaultCode::UnsupportedCall,
+        FaultCode::CallDepthExceeded,
     ];
 
     pub fn from_i32(code: i32) -> Option<Self> {
@@ -127,16 +138,16 @@ pub enum EarlyExitCode {
 pub enum JitError {
     /// The program uses an instruction the profile does not include.
     Profile(ProfileError),
-    /// Local (bpf-to-bpf) calls are not compiled yet.
-    LocalCall { pc: usize },
+    /// The profile allows more nested local calls than the JIT's frame area holds.
+    TooManyFrames { frames: usize },
 }
 
 impl fmt::Display for JitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             JitError::Profile(e) => write!(f, "{e}"),
-            JitError::LocalCall { pc } => {
-                write!(f, "instruction {pc}: local calls are not supported by the JIT yet (use the interpreter)")
+            JitError::TooManyFrames { frames } => {
+                write!(f, "the profile allows {frames} frames but the JIT holds {MAX_FRAMES}")
             }
         }
     }
@@ -211,6 +222,8 @@ const L_A: u32 = 11;
 const L_B: u32 = 12;
 const L_NEXT: u32 = 13;
 const L_LIN: u32 = 14;
+/// Local-call depth (0 in the entry frame).
+const L_DEPTH: u32 = 15;
 
 fn local(reg: Reg) -> u32 {
     match reg.number() {
@@ -231,8 +244,9 @@ fn mem(offset: u64) -> MemArg {
 /// The program uses an instruction outside `profile`, or a local call.
 pub fn compile(program: &Program, profile: Profile) -> Result<Vec<u8>, JitError> {
     program.check_profile(profile).map_err(JitError::Profile)?;
-    if let Some((pc, _)) = program.insns().find(|(_, i)| matches!(i, Insn::Call { kind: CallKind::Local, .. })) {
-        return Err(JitError::LocalCall { pc });
+    let config = crate::vm::Config::for_profile(profile);
+    if config.max_frames > MAX_FRAMES as usize {
+        return Err(JitError::TooManyFrames { frames: config.max_frames });
     }
 
     let mut types = TypeSection::new();
@@ -259,7 +273,7 @@ pub fn compile(program: &Program, profile: Profile) -> Result<Vec<u8>, JitError>
     let mut code = CodeSection::new();
     code.function(&translate_function());
     code.function(&bswap_function());
-    code.function(&run_function(program, profile));
+    code.function(&run_function(program, config));
 
     let mut module = Module::new();
     module.section(&types).section(&imports).section(&functions).section(&exports).section(&code);
@@ -329,48 +343,56 @@ fn bswap_function() -> Function {
 /// ```
 /// Falling through from block k to k+1 is free, a forward jump is a `br` to the end of
 /// the block before its target, and a backward jump sets `next` and branches to `$L`.
-fn run_function(program: &Program, profile: Profile) -> Function {
-    let slots = program.slots();
-    let mut leader = vec![false; slots.len()];
-    if let Some(first) = leader.first_mut() {
-        *first = true;
-    }
+fn run_function(program: &Program, config: crate::vm::Config) -> Function {
+    let len = program.len();
+    // Block leaders: instruction 0, jump and call targets, return points of local calls,
+    // and a last block at slot `len` that reports falling off the end.
+    let mut leader = vec![false; len + 1];
+    leader[0] = true;
+    leader[len] = true;
     for (pc, insn) in program.insns() {
         if let Some(off) = insn.jump_offset()
             && let Some(t) = valid_target(program, pc, off.into())
         {
             leader[t] = true;
         }
+        if matches!(insn, Insn::Call { kind: CallKind::Local, .. }) {
+            leader[pc + 1] = true;
+        }
     }
-    let mut block_of = vec![0u32; slots.len()];
+    let mut block_of = vec![0u32; len + 1];
     let mut blocks = 0u32;
     for (pc, is_leader) in leader.iter().enumerate() {
         if *is_leader {
             blocks += 1;
         }
-        block_of[pc] = blocks.saturating_sub(1);
+        block_of[pc] = blocks - 1;
     }
+    let has_calls = program.insns().any(|(_, i)| matches!(i, Insn::Call { kind: CallKind::Local, .. }));
 
-    let mut f = Function::new([(9, ValType::I64), (2, ValType::I64), (2, ValType::I32)]);
-    let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, profile };
+    let mut f = Function::new([(9, ValType::I64), (2, ValType::I64), (3, ValType::I32)]);
+    let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, config, has_calls };
     e.s.i32_const(0).i64_load(mem(u64::from(FRAME_POINTER_ADDR))).local_set(local(Reg::R10));
-    if blocks > 0 {
-        e.s.loop_(BlockType::Empty);
-        for _ in 0..blocks {
-            e.s.block(BlockType::Empty);
-        }
-        e.s.local_get(L_NEXT).br_table(0..blocks - 1, blocks - 1);
-        e.s.end();
-        for (pc, insn) in program.insns() {
-            if pc > 0 && leader[pc] {
-                e.s.end();
-                e.block += 1;
-            }
-            e.insn(pc, insn);
-        }
-        e.s.end();
+    e.s.loop_(BlockType::Empty);
+    for _ in 0..blocks {
+        e.s.block(BlockType::Empty);
     }
-    e.fault(slots.len(), FaultCode::FellOffEnd);
+    e.s.local_get(L_NEXT).br_table(0..blocks - 1, blocks - 1);
+    e.s.end();
+    for (pc, insn) in program.insns() {
+        if pc > 0 && leader[pc] {
+            e.s.end();
+            e.block += 1;
+        }
+        e.insn(pc, insn);
+    }
+    if len > 0 {
+        e.s.end();
+        e.block += 1;
+    }
+    e.fault(len, FaultCode::FellOffEnd);
+    e.s.end();
+    e.s.unreachable();
     e.s.end();
     f
 }
@@ -389,7 +411,9 @@ struct Emitter<'a> {
     block: u32,
     block_of: Vec<u32>,
     program: &'a Program,
-    profile: Profile,
+    config: crate::vm::Config,
+    /// Whether the program has local calls (so `exit` may return to a caller).
+    has_calls: bool,
 }
 
 impl Emitter<'_> {
@@ -582,7 +606,7 @@ impl Emitter<'_> {
                 self.s.i32_const(imm);
                 self.call_helper();
             }
-            Insn::Call { kind: CallKind::Local, .. } => unreachable!("refused by compile"),
+            Insn::Call { kind: CallKind::Local, imm } => self.local_call(pc, imm),
             Insn::Call { kind: CallKind::Kfunc, .. } => self.fault(pc, FaultCode::UnsupportedCall),
             Insn::CallReg { reg } => {
                 // The id must fit an i32, as the interpreter's `i32::try_from` requires.
@@ -596,10 +620,57 @@ impl Emitter<'_> {
                 self.s.i32_wrap_i64();
                 self.call_helper();
             }
-            Insn::Exit => {
-                self.get(Reg::R0);
-                self.s.return_();
+            Insn::Exit => self.exit(),
+        }
+    }
+
+    /// A local call: checks the target and the depth as the interpreter does, saves
+    /// r6..r9, r10 and the return block, gives the callee its own stack frame, and jumps.
+    fn local_call(&mut self, pc: usize, imm: i32) {
+        if valid_target(self.program, pc, imm.into()).is_none() {
+            return self.jump(pc, imm.into());
+        }
+        // The interpreter's check: frames.len() + 1 >= max_frames.
+        self.s.local_get(L_DEPTH).i32_const(1).i32_add().i32_const(self.config.max_frames as i32).i32_ge_u();
+        self.open_if();
+        self.fault(pc, FaultCode::CallDepthExceeded);
+        self.close();
+        self.frame_addr();
+        self.s.i64_const(i64::from(self.block_of[pc + 1])).i64_store(mem(0));
+        for (i, r) in [6u8, 7, 8, 9, 10].into_iter().enumerate() {
+            self.frame_addr();
+            self.s.local_get(r.into()).i64_store(mem(8 + 8 * i as u64));
+        }
+        self.s.local_get(L_DEPTH).i32_const(1).i32_add().local_set(L_DEPTH);
+        self.get(Reg::R10);
+        self.s.i64_const(self.config.stack_size as i64).i64_sub().local_set(local(Reg::R10));
+        self.jump(pc, imm.into());
+    }
+
+    /// Pushes the linear address of the frame at the current depth.
+    fn frame_addr(&mut self) {
+        self.s.local_get(L_DEPTH).i32_const(FRAME_SIZE as i32).i32_mul().i32_const(FRAMES_ADDR as i32).i32_add();
+    }
+
+    /// `exit`: return r0 from the entry frame, otherwise restore the caller and go back.
+    fn exit(&mut self) {
+        if self.has_calls {
+            self.s.local_get(L_DEPTH).i32_eqz();
+            self.open_if();
+            self.get(Reg::R0);
+            self.s.return_();
+            self.close();
+            self.s.local_get(L_DEPTH).i32_const(1).i32_sub().local_set(L_DEPTH);
+            for (i, r) in [6u8, 7, 8, 9, 10].into_iter().enumerate() {
+                self.frame_addr();
+                self.s.i64_load(mem(8 + 8 * i as u64)).local_set(r.into());
             }
+            self.frame_addr();
+            self.s.i64_load(mem(0)).i32_wrap_i64().local_set(L_NEXT);
+            self.s.br(self.blocks - 1 - self.block + self.nest);
+        } else {
+            self.get(Reg::R0);
+            self.s.return_();
         }
     }
 
@@ -657,7 +728,7 @@ impl Emitter<'_> {
 
     /// `L_A op L_B` in 64 bits, leaving the i64 result on the stack.
     fn alu64(&mut self, pc: usize, op: AluOp) {
-        let rfc = self.profile == Profile::Rfc9669;
+        let rfc = self.config.profile == Profile::Rfc9669;
         // Division and modulo by zero: RFC 9669 defines a result, Linux 4.4 ends the program.
         if matches!(op, AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod) {
             let by_zero_result = match op {
@@ -735,7 +806,7 @@ impl Emitter<'_> {
 
     /// `L_A op L_B` on the low 32 bits, leaving the zero-extended i64 result.
     fn alu32(&mut self, pc: usize, op: AluOp) {
-        let rfc = self.profile == Profile::Rfc9669;
+        let rfc = self.config.profile == Profile::Rfc9669;
         if matches!(op, AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod) {
             let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
             self.s.local_get(L_B).i32_wrap_i64().i32_eqz();
