@@ -7,7 +7,7 @@ const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
 
-test('open an example, run, step, step back, breakpoint, new tab, reload keeps pins and tabs', async () => {
+test('open an example, run, step, step back, breakpoint, map forms, new tab, reload keeps pins and tabs', async () => {
   const browser = await chromium.launch({
     executablePath: CHROMIUM, headless: true,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
@@ -46,6 +46,29 @@ test('open an example, run, step, step back, breakpoint, new tab, reload keeps p
     await page.fill('#console-input', 'map create /sys/fs/bpf/kept type array key 4 value 8 entries 2 name kept');
     await page.press('#console-input', 'Enter');
     await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/kept'));
+    // The maps panel's forms: create a map, add an entry, edit it, delete it, pin and unpin.
+    await page.fill('#map-create [name=path]', '/sys/fs/bpf/formed');
+    await page.fill('#map-create [name=name]', 'formed');
+    await page.selectOption('#map-create [name=type]', 'hash');
+    await page.click('#map-create button[type=submit]');
+    const card = '#' + await page.locator('.map', { has: page.locator('h4', { hasText: / formed / }) }).getAttribute('id');
+    await page.fill(`${card} .entry-key`, '1 0 0 0');
+    await page.fill(`${card} .entry-value`, '0x2a 0 0 0 0 0 0 0');
+    await page.click(`${card} .entry-form button`);
+    await page.waitForFunction((c) => document.querySelector(`${c} td.number`)?.textContent === 'u64 42 / i64 42', card);
+    await page.click(`${card} button.edit`);
+    assert.equal(await page.inputValue(`${card} .entry-value`), 'hex 2a 00 00 00 00 00 00 00');
+    await page.fill(`${card} .entry-value`, 'hex ff ff ff ff ff ff ff ff');
+    await page.click(`${card} .entry-form button`);
+    await page.waitForFunction((c) => document.querySelector(`${c} td.number`)?.textContent.endsWith('i64 -1'), card);
+    await page.click(`${card} button.delete`);
+    await page.waitForFunction((c) => !document.querySelector(`${c} tr.entry`), card);
+    await page.fill(`${card} .pin-path`, '/sys/fs/bpf/formed2');
+    await page.click(`${card} .pin-form button`);
+    await page.waitForFunction(() => document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/formed2'));
+    await page.locator(`${card} .pin`, { hasText: '/sys/fs/bpf/formed2' }).locator('button.unpin').click();
+    await page.waitForFunction(() => !document.querySelector('#bpffs')?.textContent.includes('/sys/fs/bpf/formed2'));
+
     // A second program in a new tab; both tabs survive the reload too.
     await page.click('#new-tab');
     await page.waitForFunction(() => document.querySelectorAll('.tabs .tab').length === 2);

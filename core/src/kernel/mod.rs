@@ -571,6 +571,20 @@ impl Kernel {
         self.install_fd(pid, id).inspect_err(|_| self.put_user(id))
     }
 
+    /// An fd for a map by its id, for the tools (`bpftool map … id N`). Linux added this
+    /// as BPF_MAP_GET_FD_BY_ID in 4.13; 4.4's bpf(2) has no such command, so it is not
+    /// one of the modelled commands. As in 4.13 it needs CAP_SYS_ADMIN (uid 0 here).
+    pub fn map_get_fd_by_id(&mut self, pid: Pid, id: ObjectId) -> Result<Fd, Errno> {
+        if !self.process(pid).ok_or(Errno::ESRCH)?.privileged() {
+            return Err(Errno::EPERM);
+        }
+        if !matches!(self.objects.get(&id), Some(Object::Map { .. })) {
+            return Err(Errno::ENOENT);
+        }
+        self.get_user(id);
+        self.install_fd(pid, id).inspect_err(|_| self.put_user(id))
+    }
+
     // ----- the bpf filesystem from user space -----
 
     pub fn mkdir(&mut self, path: &str) -> Result<(), Errno> {

@@ -3,11 +3,12 @@
 //!
 //! ```text
 //! map create PATH type hash key 4 value 8 entries 64 name counts
-//! map update pinned PATH key 1 0 0 0 value 0 0 0 0 0 0 0 0 [any|noexist|exist]
+//! MAP is `pinned PATH` or `id N` (an id from `map show`):
+//! map update MAP key 1 0 0 0 value 0 0 0 0 0 0 0 0 [any|noexist|exist]
 //! map update pinned PATH key 0 0 0 0 value pinned PROG_PATH      (prog_array)
 //! map update pinned PATH key 0 0 0 0 value perf cpu 0             (perf_event_array)
-//! map lookup|delete|getnext pinned PATH key …   ·   map dump pinned PATH   ·   map show
-//! prog load FILE PATH type sched_cls [map idx 0 pinned PATH]…     ·   prog show
+//! map lookup|delete|getnext MAP key …   ·   map dump MAP   ·   map pin MAP PATH   ·   map show
+//! prog load FILE PATH type sched_cls [map idx 0 MAP]…     ·   prog show
 //! prog run pinned PATH [packet FILE | packet hex …] [repeat N]
 //! process new NAME [uid N] · process use NAME · process exit
 //! fs mkdir|rmdir|unlink|ls PATH
@@ -18,7 +19,7 @@
 
 use super::ctx::PtRegs;
 use super::map::{BPF_ANY, BPF_EXIST, BPF_NOEXIST};
-use super::{Errno, Kernel, MapCreate, MapType, Object, PerfKind, Pid, ProgLoad, ProgType, RunInput};
+use super::{Errno, Kernel, MapCreate, MapType, Object, ObjectId, PerfKind, Pid, ProgLoad, ProgType, RunInput};
 use crate::isa::{Imm64Kind, Insn, Program};
 use crate::prelude::*;
 use core::fmt;
@@ -191,6 +192,7 @@ impl Session {
             ("map", "update") => self.map_update(&mut it),
             ("map", "lookup" | "delete" | "getnext") => self.map_key_command(verb, &mut it),
             ("map", "dump") => self.map_dump(&mut it),
+            ("map", "pin") => self.map_pin(&mut it),
             ("map", "show") => end(&mut it).map(|()| self.map_show()),
             ("prog", "load") => self.prog_load(&mut it, files),
             ("prog", "run") => self.prog_run(&mut it, files),
@@ -225,7 +227,32 @@ impl Session {
         Ok(self.kernel.obj_get(pid, path)?)
     }
 
-    /// Runs `f` with a fd got from `pinned PATH`, closing it afterwards as bpftool does.
+    /// bpftool's MAP: `pinned PATH` or `id N` (ids as `map show` lists them).
+    fn map_ref<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<u32> {
+        match it.peek().copied() {
+            Some("id") => {
+                it.next();
+                let id = u32_arg(it, "a map id")?;
+                let pid = self.pid()?;
+                Ok(self.kernel.map_get_fd_by_id(pid, ObjectId(id))?)
+            }
+            Some("pinned") => self.pinned(it),
+            Some(w) => Err(usage(format!("expected `pinned PATH` or `id N`, found `{w}`"))),
+            None => Err(usage("expected `pinned PATH` or `id N`")),
+        }
+    }
+
+    fn map_pin<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
+        let fd = self.map_ref(it)?;
+        self.with_fd(fd, |s, pid, fd| {
+            let path = arg(it, "the path to pin at")?;
+            end(it)?;
+            s.kernel.obj_pin(pid, fd, path)?;
+            Ok(Vec::new())
+        })
+    }
+
+    /// Runs `f` with an fd opened for one command, closing it afterwards as bpftool does.
     fn with_fd<T>(&mut self, fd: u32, f: impl FnOnce(&mut Self, Pid, u32) -> Result<T>) -> Result<T> {
         let pid = self.pid()?;
         let result = f(self, pid, fd);
@@ -269,7 +296,7 @@ impl Session {
     }
 
     fn map_update<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
-        let fd = self.pinned(it)?;
+        let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             expect(it, "key")?;
             let key = bytes(it, "key")?;
@@ -316,7 +343,7 @@ impl Session {
         verb: &str,
         it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
     ) -> Result<Vec<String>> {
-        let fd = self.pinned(it)?;
+        let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             expect(it, "key")?;
             let key = bytes(it, "key")?;
@@ -340,7 +367,7 @@ impl Session {
     }
 
     fn map_dump<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
-        let fd = self.pinned(it)?;
+        let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             end(it)?;
             let id = s.kernel.fd_object(pid, fd)?;
@@ -420,7 +447,7 @@ impl Session {
                 expect(it, "map")?;
                 expect(it, "idx")?;
                 let idx = u32_arg(it, "a map index")?;
-                let fd = self.pinned(it)?;
+                let fd = self.map_ref(it)?;
                 Ok::<_, CommandError>((idx, fd))
             })();
             match bound {

@@ -4,6 +4,8 @@ pub mod command_input;
 pub mod console;
 pub mod editor;
 pub mod listing;
+pub mod map_card;
+pub mod map_create;
 pub mod maps;
 pub mod memory;
 pub mod registers;

@@ -68,7 +68,7 @@ pub fn setup_bar(props: &PanelProps) -> Html {
                 <input id="skb" value={setup.skb.clone()} onchange={change(|s, v| s.skb = v)} placeholder="mark=1 priority=7 cb0=5" />
             </label>
             <label>{ "Maps " }
-                <input id="maps" value={setup.maps.clone()} onchange={change(|s, v| s.maps = v)} placeholder="hash:4:8:16,array:4:8:4" />
+                <input id="setup-maps" value={setup.maps.clone()} onchange={change(|s, v| s.maps = v)} placeholder="hash:4:8:16,array:4:8:4" />
             </label>
         </div>
     }
