@@ -480,3 +480,23 @@ fn write_jit_bench_modules() {
         std::fs::write(dir.join(format!("{name}.json")), json).unwrap();
     }
 }
+
+#[test]
+fn jit_handles_4096_instructions_with_a_block_each() {
+    // Every instruction is a jump target, so the dispatch loop nests ~4096 blocks; the
+    // program counts down a loop through all of them twice.
+    let mut insns = vec![Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R1, src: Source::Imm(2) }];
+    for _ in 0..4090 {
+        insns.push(Insn::Ja { off: 0 });
+    }
+    insns.push(Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Imm(1) });
+    insns.push(Insn::Alu { width: Width::W64, op: AluOp::Sub, dst: Reg::R1, src: Source::Imm(1) });
+    // Back to the first `ja` while r1 != 0.
+    insns.push(Insn::Branch { width: Width::W64, cond: Cond::Ne, dst: Reg::R1, src: Source::Imm(0), off: -4093 });
+    insns.push(Insn::Exit);
+    let program = Program::from_insns(insns);
+    assert_eq!(program.len(), 4095);
+    let interpreted = interpret(&program, &[], None, Profile::Rfc9669);
+    assert!(matches!(interpreted, Outcome::Exited { r0: 2, .. }), "{interpreted:?}");
+    assert_eq!(jit_run(&engine(), &program, &[], None, Profile::Rfc9669).unwrap(), interpreted);
+}
