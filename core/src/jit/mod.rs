@@ -28,7 +28,9 @@
 //! # Not yet
 //!
 //! Helper tail calls are the host's to refuse (the module has no way to switch
-//! programs). Local (bpf-to-bpf) calls save the caller's r6..r10 and return block in a
+//! programs). No host runs the emulated kernel's helpers through the JIT yet: such a host
+//! must translate guest pointers with the region table, and a helper that maps a new
+//! region (a map value) must append it to the table and the region count itself. Local (bpf-to-bpf) calls save the caller's r6..r10 and return block in a
 //! frame area of linear memory ([`FRAMES_ADDR`]), with the interpreter's frame limit.
 
 use crate::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
