@@ -28,7 +28,16 @@ async fn settle() {
 
 async fn mount() {
     web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    // One app per page, since ids are unique only within an app (the test runner's
+    // own output lives in the body too, so only earlier apps are removed).
+    let earlier = document().query_selector_all(".test-app-root").unwrap();
+    for i in 0..earlier.length() {
+        if let Some(node) = earlier.item(i) {
+            node.dyn_into::<web_sys::Element>().unwrap().remove();
+        }
+    }
     let root = document().create_element("div").unwrap();
+    root.set_class_name("test-app-root");
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<bpfplay_web::App>::with_root(root).render();
     settle().await;
@@ -63,6 +72,36 @@ async fn app_verifies_runs_steps_and_steps_back() {
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     document().dispatch_event(&event).unwrap();
     settle().await;
-    assert!(text_of("counter").starts_with("1 instructions executed"), "{}", text_of("counter"));
+    assert!(text_of("counter").starts_with("1 instruction executed"), "{}", text_of("counter"));
     assert!(document().query_selector("#registers tr.changed").unwrap().is_some(), "the changed register is highlighted");
+}
+
+fn count(selector: &str) -> u32 {
+    document().query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn tabs_and_the_map_form_dispatch() {
+    mount().await;
+    let tabs = count(".tabs .tab");
+    click("new-tab");
+    settle().await;
+    assert_eq!(count(".tabs .tab"), tabs + 1);
+    assert_eq!(document().query_selector(".tab.active .tab-name").unwrap().unwrap().text_content().unwrap(), format!("program{}", tabs + 1));
+
+    let set = |selector: &str, value: &str| {
+        let input: web_sys::HtmlInputElement = document().query_selector(selector).unwrap().unwrap().dyn_into().unwrap();
+        input.set_value(value);
+    };
+    set("#map-create [name=path]", "/sys/fs/bpf/from_form");
+    set("#map-create [name=name]", "from_form");
+    let submit: web_sys::HtmlElement =
+        document().query_selector("#map-create button[type=submit]").unwrap().unwrap().dyn_into().unwrap();
+    submit.click();
+    settle().await;
+    let headings: Vec<String> = (0..count(".map h4"))
+        .filter_map(|i| document().query_selector_all(".map h4").unwrap().item(i)?.text_content())
+        .collect();
+    assert!(headings.iter().any(|h| h.contains(" from_form  hash  key 4B value 8B entries 16")), "{headings:?} {}", text_of("console-output"));
+    assert!(text_of("bpffs").contains("/sys/fs/bpf/from_form"), "{}", text_of("bpffs"));
 }

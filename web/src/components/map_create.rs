@@ -49,7 +49,7 @@ pub fn map_create_form(props: &MapCreateProps) -> Html {
     html! {
         <form id="map-create" class="map-create" ref={form} onsubmit={on_submit}>
             <select name="type">
-                { for MapType::ALL.iter().map(|t| html! { <option value={t.name()}>{ t.name() }</option> }) }
+                { for MapType::ALL.iter().map(|t| html! { <option value={t.name()} selected={*t == MapType::Hash}>{ t.name() }</option> }) }
             </select>
             <label>{ "key " }<input name="key" type="number" min="1" value="4" /></label>
             <label>{ "value " }<input name="value" type="number" min="1" value="8" /></label>

@@ -36,7 +36,7 @@ pub fn registers(props: &PanelProps) -> Html {
                 <thead><tr><th/><th>{ "hex" }</th><th>{ "unsigned" }</th><th>{ "signed" }</th><th>{ "before" }</th><th>{ "verifier" }</th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
-            <p id="counter">{ format!("{} instructions executed, pc = {}", vm.executed(), vm.pc()) }</p>
+            <p id="counter">{ format!("{} instruction{} executed, pc = {}", vm.executed(), if vm.executed() == 1 { "" } else { "s" }, vm.pc()) }</p>
         </div>
     }
 }
