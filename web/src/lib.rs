@@ -4,6 +4,8 @@
 mod codemirror;
 mod components;
 pub mod examples;
+pub mod jit;
+mod jit_host;
 pub mod state;
 pub mod storage;
 

@@ -6,6 +6,7 @@
 //! the step and not a copy of the whole history; `version` tells Yew something changed.
 
 use crate::examples::{EXAMPLES, Example};
+use crate::jit::{JitHost, JitReport};
 use bpfplay_core::asm::{AsmError, Assembled, assemble};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
@@ -15,7 +16,7 @@ use bpfplay_core::kernel::{Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
-use bpfplay_core::vm::{Config, NoHelpers, State, Step, Vm};
+use bpfplay_core::vm::{Config, FaultKind, NoHelpers, State, Step, Vm};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -160,6 +161,10 @@ pub struct Engine {
     /// Steps taken, newest last, for step-back.
     pub history: Vec<Step>,
     pub report: Option<RunReport>,
+    /// The last run through the wasm JIT.
+    pub jit_report: Option<JitReport>,
+    /// Runs JIT-compiled modules (the browser's WebAssembly); `None` natively.
+    pub jit_host: Option<JitHost>,
     pub console: Vec<ConsoleLine>,
     /// Maps created for the current `Setup::maps`.
     maps: Option<BoundMaps>,
@@ -173,7 +178,16 @@ impl Default for Engine {
 
 impl Engine {
     pub fn with_session(session: Session) -> Self {
-        Engine { session, run: None, history: Vec::new(), report: None, console: Vec::new(), maps: None }
+        Engine {
+            session,
+            run: None,
+            history: Vec::new(),
+            report: None,
+            jit_report: None,
+            jit_host: None,
+            console: Vec::new(),
+            maps: None,
+        }
     }
 }
 
@@ -196,6 +210,8 @@ pub struct Workspace {
     pub selected: Option<usize>,
     /// A message for the user that is not tied to the program (e.g. storage problems).
     pub notice: Option<String>,
+    /// Run (F8) from the start uses the wasm JIT instead of the interpreter.
+    pub use_jit: bool,
     pub engine: Rc<RefCell<Engine>>,
     /// Bumped on every change of `engine`, so that equality sees it.
     pub version: u64,
@@ -229,6 +245,8 @@ pub enum Action {
     Notice(Option<String>),
     /// Select an instruction (from the verifier log or the listing).
     Select(Option<usize>),
+    /// Choose the engine of Run: interpreter (false) or wasm JIT (true).
+    UseJit(bool),
     /// Switch to another program of the workspace.
     SwitchTab(usize),
     /// Add a program (a copy of the active one) and switch to it.
@@ -301,6 +319,7 @@ impl Workspace {
             breakpoints: BTreeSet::new(),
             selected: None,
             notice: None,
+            use_jit: false,
             engine: Rc::new(RefCell::new(engine)),
             version: 0,
         };
@@ -489,6 +508,46 @@ impl Workspace {
         }
     }
 
+    /// Runs the program through the interpreter (which the panels show) and then
+    /// through the wasm JIT, and records whether both ended the same way. The JIT has
+    /// no fuel, so it only runs a program the interpreter saw end.
+    fn run_jit(&mut self, engine: &mut Engine) {
+        engine.jit_report = None;
+        let Some(host) = engine.jit_host.clone() else {
+            self.notice = Some(String::from("the wasm JIT needs the browser's WebAssembly engine"));
+            return;
+        };
+        if !self.start(engine) {
+            return;
+        }
+        // Kernel runs are always Linux 4.4.
+        let profile = if self.setup.prog_type.is_some() { Profile::Linux44 } else { self.setup.profile };
+        let Some(run) = engine.run.as_ref() else { return };
+        let prepared = match crate::jit::prepare(run.vm(), profile) {
+            Ok(prepared) => prepared,
+            Err(e) => {
+                engine.run = None;
+                self.notice = Some(e);
+                return;
+            }
+        };
+        let breakpoints = std::mem::take(&mut self.breakpoints);
+        self.continue_to(engine, None);
+        self.breakpoints = breakpoints;
+        let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else { return };
+        if matches!(&state, State::Faulted(f) if matches!(f.kind, FaultKind::OutOfFuel { .. })) {
+            self.notice = Some(String::from("the interpreter ran out of fuel, so the wasm JIT (which has none) was not run"));
+            return;
+        }
+        match host.0.run(&prepared.module, &prepared.image, prepared.r1, prepared.r2) {
+            Ok(outcome) => {
+                let agrees = crate::jit::agrees(&outcome.stop, &state);
+                engine.jit_report = Some(JitReport { outcome, module_bytes: prepared.module.len(), agrees });
+            }
+            Err(e) => self.notice = Some(e),
+        }
+    }
+
     fn step_once(engine: &mut Engine) -> Option<Step> {
         let Engine { session, run, .. } = engine;
         match run.as_mut()? {
@@ -584,7 +643,9 @@ impl Workspace {
                 self.version += 1;
                 return;
             }
+            Action::Continue if self.use_jit && engine.run.is_none() => self.run_jit(&mut engine),
             Action::Continue => self.continue_to(&mut engine, None),
+            Action::UseJit(on) => self.use_jit = on,
             Action::RunToLine(line) => {
                 let target = self.slot_of_line(line);
                 self.continue_to(&mut engine, target);
@@ -609,6 +670,7 @@ impl Workspace {
                 engine.run = None;
                 engine.history.clear();
                 engine.report = None;
+                engine.jit_report = None;
             }
             Action::ToggleBreakpoint(pc) => {
                 if !self.breakpoints.remove(&pc) {

@@ -177,3 +177,51 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
     reduce(&mut w, [Action::CloseTab(1), Action::CloseTab(0), Action::SwitchTab(7)]);
     assert_eq!((w.tabs.len(), w.active, w.tabs[0].name.as_str()), (1, 0, "program2"));
 }
+
+/// A stand-in for the browser's WebAssembly: checks it was given a wasm module and
+/// answers with a fixed end.
+struct FixedJit(crate::jit::JitStop);
+
+impl crate::jit::JitRunner for FixedJit {
+    fn run(&self, module: &[u8], image: &[u8], _r1: u64, _r2: u64) -> Result<crate::jit::JitOutcome, String> {
+        assert_eq!(&module[..4], b"\0asm");
+        assert!(image.len() >= bpfplay_core::jit::DATA_ADDR as usize);
+        Ok(crate::jit::JitOutcome { stop: self.0.clone(), instantiate_ms: 1.0, run_ms: 0.5 })
+    }
+}
+
+fn with_jit(stop: crate::jit::JitStop) -> Workspace {
+    let mut w = Workspace::default();
+    w.engine.borrow_mut().jit_host = Some(crate::jit::JitHost(Rc::new(FixedJit(stop))));
+    reduce(&mut w, [Action::UseJit(true)]);
+    w
+}
+
+#[test]
+fn run_with_the_jit_compares_it_with_the_interpreter() {
+    use crate::jit::JitStop;
+    let mut w = with_jit(JitStop::Exited { r0: 42 });
+    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Continue]);
+    let report = w.engine.borrow().jit_report.clone().expect("a JIT report");
+    assert!(report.agrees, "{report}");
+    assert!(report.to_string().starts_with("wasm JIT: r0 = 0x2a in 0.500 ms"), "{report}");
+
+    let mut w = with_jit(JitStop::Exited { r0: 7 });
+    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Continue]);
+    assert!(!w.engine.borrow().jit_report.as_ref().unwrap().agrees);
+}
+
+#[test]
+fn the_jit_refuses_helper_calls_and_needs_a_host() {
+    let mut w = with_jit(crate::jit::JitStop::Exited { r0: 0 });
+    reduce(&mut w, [Action::LoadExample(example("sockex1-proto-count.s")), Action::Continue]);
+    assert_eq!(
+        w.notice.as_deref(),
+        Some("the wasm JIT cannot run helper calls yet (instruction 7 calls bpf_map_lookup_elem); run it with the interpreter")
+    );
+    assert!(w.engine.borrow().run.is_none());
+
+    let mut w = Workspace::default();
+    reduce(&mut w, [Action::UseJit(true), Action::Continue]);
+    assert!(w.notice.as_deref().unwrap().contains("needs the browser's WebAssembly engine"));
+}

@@ -105,3 +105,49 @@ async fn tabs_and_the_map_form_dispatch() {
     assert!(headings.iter().any(|h| h.contains(" from_form  hash  key 4B value 8B entries 16")), "{headings:?} {}", text_of("console-output"));
     assert!(text_of("bpffs").contains("/sys/fs/bpf/from_form"), "{}", text_of("bpffs"));
 }
+
+/// Picks an option of a `<select>` as a user would (a bubbling change event).
+fn choose(id: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = document().get_element_by_id(id).unwrap().dyn_into().unwrap();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_wasm_jit_runs_in_the_browser_and_agrees_with_the_interpreter() {
+    mount().await;
+    choose("example", "answer.s");
+    choose("engine", "jit");
+    settle().await;
+    click("run");
+    settle().await;
+    let jit = text_of("jit-status");
+    assert!(jit.starts_with("wasm JIT: r0 = 0x2a in "), "{jit} / {}", text_of("notice"));
+    assert!(jit.ends_with("the interpreter agrees"), "{jit}");
+    assert!(text_of("status").starts_with("exited: r0 = 0x2a"), "{}", text_of("status"));
+}
+
+#[wasm_bindgen_test]
+async fn every_helper_free_example_agrees_between_jit_and_interpreter() {
+    mount().await;
+    choose("engine", "jit");
+    let mut compared = Vec::new();
+    for example in bpfplay_web::examples::EXAMPLES {
+        choose("example", example.name);
+        settle().await;
+        click("run");
+        settle().await;
+        let jit = text_of("jit-status");
+        if jit.is_empty() {
+            // Refused (helper calls) or rejected by the verifier: said in the notice.
+            assert!(!text_of("notice").is_empty() || text_of("verdict").contains("rejected"), "{}: no JIT run and no reason", example.name);
+        } else {
+            assert!(jit.ends_with("the interpreter agrees"), "{}: {jit}", example.name);
+            compared.push(example.name);
+        }
+        click("reset");
+    }
+    assert!(compared.len() >= 5, "only {compared:?} ran through the JIT");
+}

@@ -9,7 +9,10 @@ use super::setup::SetupBar;
 use super::tabs::Tabs;
 use super::toolbar::Toolbar;
 use super::verifier::VerifierPanel;
+use crate::jit::JitHost;
+use crate::jit_host::BrowserJit;
 use crate::state::Action;
+use std::rc::Rc;
 use crate::storage;
 use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Timeout;
@@ -23,7 +26,9 @@ pub fn app() -> Html {
     let ws = use_reducer(|| {
         let saved = LocalStorage::get::<String>(storage::WORKSPACE_KEY).ok();
         let source = LocalStorage::get::<String>(storage::SOURCE_KEY).ok();
-        storage::restore_or_default(saved, source)
+        let workspace = storage::restore_or_default(saved, source);
+        workspace.engine.borrow_mut().jit_host = Some(JitHost(Rc::new(BrowserJit)));
+        workspace
     });
     let dark = use_state(|| true);
 
