@@ -500,3 +500,78 @@ fn jit_handles_4096_instructions_with_a_block_each() {
     assert!(matches!(interpreted, Outcome::Exited { r0: 2, .. }), "{interpreted:?}");
     assert_eq!(jit_run(&engine(), &program, &[], None, Profile::Rfc9669).unwrap(), interpreted);
 }
+
+#[test]
+fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
+    // r10-relative accesses take the JIT's inline stack path, accesses through a copy of
+    // r10 the inline region-table path: both must fault at the same pc with the same kind
+    // one byte past either end of the stack, in every size, for loads, stores and atomics,
+    // also from a callee's frame.
+    let engine = engine();
+    for profile in Profile::ALL {
+        let vm = vm_for(&Program::from_insns([Insn::Exit]), &[], None, profile).unwrap();
+        let r10 = vm.regs()[10];
+        let stack = &vm.memory().regions()[(r10 >> 32) as usize - 1];
+        let below = i64::from(r10 as u32) - 0x8000_0000; // bytes of stack below r10
+        assert!(below > 0 && below <= stack.data.len() as i64 && below < 30000, "{profile}: {below}");
+        let stack_size = Config::for_profile(profile).stack_size as i64;
+        let (mut checked, mut faults) = (0, 0);
+        for size in [Size::B, Size::H, Size::W, Size::DW] {
+            let n = bpfplay_core::vm::size_bytes(size) as i64;
+            // Linux 4.4 has no local calls.
+            let callees: &[bool] = if profile == Profile::Rfc9669 { &[false, true] } else { &[false] };
+            for &callee in callees {
+                // In a callee, r10 is one frame lower: offsets around the callee's r10,
+                // the entry r10 and the stack's bottom.
+                let shift = if callee { stack_size } else { 0 };
+                let mut offs: Vec<i64> = (-n - 2..=2).collect();
+                if callee {
+                    offs.extend(-n - 2 + shift..=2 + shift);
+                }
+                offs.extend(-below + shift - 2..=-below + shift + 2);
+                for off in offs {
+                    let off = i16::try_from(off).unwrap();
+                    let mut accesses = vec![
+                        (Reg::R10, Insn::Load { size, signed: false, dst: Reg::R0, src: Reg::R10, off }),
+                        (Reg::R10, Insn::Store { size, dst: Reg::R10, off, imm: -7 }),
+                        (Reg::R10, Insn::StoreReg { size, dst: Reg::R10, src: Reg::R10, off }),
+                        (Reg::R1, Insn::Load { size, signed: profile == Profile::Rfc9669, dst: Reg::R0, src: Reg::R1, off }),
+                        (Reg::R1, Insn::StoreReg { size, dst: Reg::R1, src: Reg::R0, off }),
+                    ];
+                    if matches!(size, Size::W | Size::DW) {
+                        for base in [Reg::R10, Reg::R1] {
+                            let op = AtomicOp::Add;
+                            accesses.push((base, Insn::Atomic { size, op, dst: base, src: Reg::R0, off }));
+                        }
+                    }
+                    for (base, access) in accesses {
+                        let mut insns = vec![Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Imm(3) }];
+                        if callee {
+                            insns.push(Insn::Call { kind: CallKind::Local, imm: 1 });
+                            insns.push(Insn::Exit);
+                        }
+                        if base == Reg::R1 {
+                            insns.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R1, src: Source::Reg(Reg::R10) });
+                        }
+                        insns.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R2, src: Source::Imm(1) });
+                        insns.push(access);
+                        insns.push(Insn::Exit);
+                        let program = Program::from_insns(insns);
+                        let interpreted = interpret(&program, &[], None, profile);
+                        let jitted = jit_run(&engine, &program, &[], None, profile).unwrap();
+                        assert_eq!(jitted, interpreted, "{profile}: {access:?} callee={callee}");
+                        // Past either end of the stack region faults out of bounds.
+                        let at = i64::from(off) - shift; // relative to the entry r10
+                        if at < -below || at + n > stack.data.len() as i64 - below {
+                            let pc = program.len() - 2;
+                            assert_eq!(jitted, Outcome::Faulted { pc: Some(pc), code: Some(FaultCode::OutOfBounds) }, "{access:?}");
+                            faults += 1;
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 300 && faults > 100, "{profile}: {checked} runs, {faults} faults");
+    }
+}

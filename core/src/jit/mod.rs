@@ -25,6 +25,17 @@
 //! unmapped, out of bounds or a write to a read-only region, exactly where the
 //! interpreter faults.
 //!
+//! The checks are inline, with no call on the common path. At entry `run` caches the
+//! stack region (the one the initial r10 points into): its first guest address, its
+//! linear base and, per access size and direction, a limit, so that an r10-relative
+//! access is one subtraction and one unsigned compare. Other accesses look their region
+//! up in the table inline (index compare, two offset compares, the writable flag for
+//! writes). An access that fails an inline check calls the internal `translate`
+//! function, which repeats the checks in the interpreter's order and calls `env.fault`;
+//! the inline checks never admit an access `translate` would refuse. The region count
+//! is read from linear memory at every access; a region's table entry must not change
+//! during a run (a helper may only append regions).
+//!
 //! # Not yet
 //!
 //! Helper tail calls are the host's to refuse (the module has no way to switch
@@ -226,6 +237,21 @@ const L_NEXT: u32 = 13;
 const L_LIN: u32 = 14;
 /// Local-call depth (0 in the entry frame).
 const L_DEPTH: u32 = 15;
+/// The guest address of the access being translated (i64).
+const L_ADDR: u32 = 16;
+/// The region-table entry's offset from [`REGION_TABLE_ADDR`] (i32).
+const L_ENT: u32 = 17;
+/// The access's offset inside its region (i32).
+const L_OFF: u32 = 18;
+/// The stack region's first guest address (i64), set at entry.
+const L_STACK_START: u32 = 19;
+/// The stack region's linear base (i32), set at entry.
+const L_STACK_LIN: u32 = 20;
+/// Per access size (1, 2, 4, 8 bytes) and then per write, `len - size + 1` of the stack
+/// region (i64), or 0 when no access of that kind fits (or the region is read-only, for
+/// writes): an r10-relative access at offset `d` from the stack's start is in bounds
+/// exactly when `d <u limit`. Set at entry.
+const L_STACK_LIMIT: u32 = 21;
 
 fn local(reg: Reg) -> u32 {
     match reg.number() {
@@ -372,9 +398,19 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
     }
     let has_calls = program.insns().any(|(_, i)| matches!(i, Insn::Call { kind: CallKind::Local, .. }));
 
-    let mut f = Function::new([(9, ValType::I64), (2, ValType::I64), (3, ValType::I32)]);
+    let mut f = Function::new([
+        (9, ValType::I64),
+        (2, ValType::I64),
+        (3, ValType::I32),
+        (1, ValType::I64),
+        (2, ValType::I32),
+        (1, ValType::I64),
+        (1, ValType::I32),
+        (8, ValType::I64),
+    ]);
     let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, config, has_calls };
     e.s.i32_const(0).i64_load(mem(u64::from(FRAME_POINTER_ADDR))).local_set(local(Reg::R10));
+    e.cache_stack_region();
     e.s.loop_(BlockType::Empty);
     for _ in 0..blocks {
         e.s.block(BlockType::Empty);
@@ -483,12 +519,76 @@ impl Emitter<'_> {
         }
     }
 
-    /// Leaves the linear address of a guest access in `L_LIN`.
+    /// At entry: caches the stack region (the one r10 points into) in `L_STACK_START`,
+    /// `L_STACK_LIN` and the `L_STACK_LIMIT` locals. When r10 is in no region the limits
+    /// stay 0 and every r10-relative access takes the general path.
+    fn cache_stack_region(&mut self) {
+        let s = &mut self.s;
+        s.local_get(local(Reg::R10)).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
+        s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i32_lt_u();
+        s.if_(BlockType::Empty);
+        s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
+        s.local_get(local(Reg::R10)).i64_const(!0xffff_ffff).i64_and().i64_const(REGION_START).i64_or();
+        s.local_set(L_STACK_START);
+        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_set(L_STACK_LIN);
+        // len, capped below 2^31 so that every offset the limits admit lies in the
+        // region's own 4 GiB window (a longer region's far bytes take the general path).
+        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 4))).i64_extend_i32_u().local_tee(L_ADDR);
+        s.i64_const(0x7fff_ffff).local_get(L_ADDR).i64_const(0x7fff_ffff).i64_lt_u().select().local_set(L_ADDR);
+        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 8))).local_set(L_OFF);
+        for (k, n) in [1i64, 2, 4, 8].into_iter().enumerate() {
+            let k = k as u32;
+            // limit = len >= n ? len - n + 1 : 0; for writes, 0 unless writable.
+            s.local_get(L_ADDR).i64_const(1 - n).i64_add().i64_const(0);
+            s.local_get(L_ADDR).i64_const(n).i64_ge_u().select().local_tee(L_STACK_LIMIT + k);
+            s.i64_const(0).local_get(L_OFF).select().local_set(L_STACK_LIMIT + 4 + k);
+        }
+        s.end();
+    }
+
+    /// Leaves the linear address of a guest access in `L_LIN`, or faults exactly as the
+    /// interpreter does.
+    ///
+    /// The checks are inline: r10-relative accesses compare against the stack region
+    /// cached at entry, others look their region up in the table. Anything that fails a
+    /// check goes to the out-of-line `translate`, which repeats the checks in the
+    /// interpreter's order and reports the fault (or, for the rare access the inline
+    /// checks are too strict for, returns the address).
     fn translate(&mut self, pc: usize, base: Reg, off: i16, size: Size, write: bool) {
+        let n = crate::vm::size_bytes(size) as u32;
+        let s = &mut self.s;
+        s.block(BlockType::Result(ValType::I32)); // $done
+        s.block(BlockType::Empty); // $slow
+        if base == Reg::R10 {
+            let limit = L_STACK_LIMIT + n.trailing_zeros() + if write { 4 } else { 0 };
+            // d = r10 + off - stack start; in bounds iff d <u limit.
+            s.local_get(local(Reg::R10)).local_get(L_STACK_START).i64_sub().i64_const(i64::from(off)).i64_add();
+            s.local_tee(L_ADDR).local_get(limit).i64_ge_u().br_if(0);
+            s.local_get(L_STACK_LIN).local_get(L_ADDR).i32_wrap_i64().i32_add().br(1);
+        } else {
+            s.local_get(local(base)).i64_const(i64::from(off)).i64_add().local_tee(L_ADDR);
+            // The region index (addr >> 32) - 1 against the region count.
+            s.i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
+            s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i32_ge_u().br_if(0);
+            s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
+            // off = low 32 bits - 0x8000_0000: 0 <= off and off + n <= len.
+            s.local_get(L_ADDR).i32_wrap_i64().i32_const(i32::MIN).i32_xor().local_tee(L_OFF);
+            s.i32_const(0).i32_lt_s().br_if(0);
+            s.local_get(L_OFF).i32_const(n as i32).i32_add();
+            s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 4))).i32_gt_u().br_if(0);
+            if write {
+                s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 8))).i32_eqz().br_if(0);
+            }
+            s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_get(L_OFF).i32_add().br(1);
+        }
+        s.end();
         self.get(base);
-        self.s.i64_const(i64::from(off)).i64_add();
-        self.s.i32_const(crate::vm::size_bytes(size) as i32).i32_const(i32::from(write)).i32_const(pc as i32);
-        self.s.call(F_TRANSLATE).local_set(L_LIN);
+        let s = &mut self.s;
+        s.i64_const(i64::from(off)).i64_add();
+        s.i32_const(n as i32).i32_const(i32::from(write)).i32_const(pc as i32);
+        s.call(F_TRANSLATE);
+        s.end();
+        s.local_set(L_LIN);
     }
 
     fn load(&mut self, size: Size, signed: bool) {
