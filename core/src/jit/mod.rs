@@ -28,9 +28,10 @@
 //! The checks are inline, with no call on the common path. At entry `run` caches the
 //! stack region (the one the initial r10 points into): its first guest address, its
 //! linear base and, per access size and direction, a limit, so that an r10-relative
-//! access is one subtraction and one unsigned compare. Other accesses look their region
-//! up in the table inline (index compare, two offset compares, the writable flag for
-//! writes). An access that fails an inline check calls the internal `translate`
+//! access is one subtraction and one unsigned compare. The region the initial r1 points
+//! into (the input or context) is cached the same way and tried first for every other
+//! base register; failing that, the access looks its region up in the table inline
+//! (index compare, two offset compares, the writable flag for writes). An access that fails an inline check calls the internal `translate`
 //! function, which repeats the checks in the interpreter's order and calls `env.fault`;
 //! the inline checks never admit an access `translate` would refuse. The region count
 //! is read from linear memory at every access; a region's table entry must not change
@@ -243,15 +244,22 @@ const L_ADDR: u32 = 16;
 const L_ENT: u32 = 17;
 /// The access's offset inside its region (i32).
 const L_OFF: u32 = 18;
-/// The stack region's first guest address (i64), set at entry.
-const L_STACK_START: u32 = 19;
-/// The stack region's linear base (i32), set at entry.
-const L_STACK_LIN: u32 = 20;
-/// Per access size (1, 2, 4, 8 bytes) and then per write, `len - size + 1` of the stack
-/// region (i64), or 0 when no access of that kind fits (or the region is read-only, for
-/// writes): an r10-relative access at offset `d` from the stack's start is in bounds
-/// exactly when `d <u limit`. Set at entry.
-const L_STACK_LIMIT: u32 = 21;
+/// A region cached at entry: its first guest address (i64 local `start`), its linear base
+/// (i32 local `lin`) and, per access size (1, 2, 4, 8 bytes) and then per write, the
+/// i64 locals `limit..limit + 8` holding `len - size + 1`, or 0 when no access of that
+/// kind fits (or the region is read-only, for writes): an access at offset `d` from the
+/// region's start is in bounds exactly when `d <u limit`.
+#[derive(Clone, Copy)]
+struct Cached {
+    start: u32,
+    lin: u32,
+    limit: u32,
+}
+
+/// The stack region, the one the initial r10 points into.
+const STACK: Cached = Cached { start: 19, lin: 20, limit: 21 };
+/// The region the initial r1 points into (the input or context), if any.
+const CTX: Cached = Cached { start: 29, lin: 30, limit: 31 };
 
 fn local(reg: Reg) -> u32 {
     match reg.number() {
@@ -407,10 +415,14 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         (1, ValType::I64),
         (1, ValType::I32),
         (8, ValType::I64),
+        (1, ValType::I64),
+        (1, ValType::I32),
+        (8, ValType::I64),
     ]);
     let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, config, has_calls };
     e.s.i32_const(0).i64_load(mem(u64::from(FRAME_POINTER_ADDR))).local_set(local(Reg::R10));
-    e.cache_stack_region();
+    e.cache_region(local(Reg::R10), STACK);
+    e.cache_region(local(Reg::R1), CTX);
     e.s.loop_(BlockType::Empty);
     for _ in 0..blocks {
         e.s.block(BlockType::Empty);
@@ -519,18 +531,17 @@ impl Emitter<'_> {
         }
     }
 
-    /// At entry: caches the stack region (the one r10 points into) in `L_STACK_START`,
-    /// `L_STACK_LIN` and the `L_STACK_LIMIT` locals. When r10 is in no region the limits
-    /// stay 0 and every r10-relative access takes the general path.
-    fn cache_stack_region(&mut self) {
+    /// At entry: caches the region the i64 local `reg` points into in `c`'s locals. When
+    /// it is in no region the limits stay 0 and accesses take the general path.
+    fn cache_region(&mut self, reg: u32, c: Cached) {
         let s = &mut self.s;
-        s.local_get(local(Reg::R10)).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
+        s.local_get(reg).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
         s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i32_lt_u();
         s.if_(BlockType::Empty);
         s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
-        s.local_get(local(Reg::R10)).i64_const(!0xffff_ffff).i64_and().i64_const(REGION_START).i64_or();
-        s.local_set(L_STACK_START);
-        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_set(L_STACK_LIN);
+        s.local_get(reg).i64_const(!0xffff_ffff).i64_and().i64_const(REGION_START).i64_or();
+        s.local_set(c.start);
+        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_set(c.lin);
         // len, capped below 2^31 so that every offset the limits admit lies in the
         // region's own 4 GiB window (a longer region's far bytes take the general path).
         s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 4))).i64_extend_i32_u().local_tee(L_ADDR);
@@ -540,8 +551,8 @@ impl Emitter<'_> {
             let k = k as u32;
             // limit = len >= n ? len - n + 1 : 0; for writes, 0 unless writable.
             s.local_get(L_ADDR).i64_const(1 - n).i64_add().i64_const(0);
-            s.local_get(L_ADDR).i64_const(n).i64_ge_u().select().local_tee(L_STACK_LIMIT + k);
-            s.i64_const(0).local_get(L_OFF).select().local_set(L_STACK_LIMIT + 4 + k);
+            s.local_get(L_ADDR).i64_const(n).i64_ge_u().select().local_tee(c.limit + k);
+            s.i64_const(0).local_get(L_OFF).select().local_set(c.limit + 4 + k);
         }
         s.end();
     }
@@ -559,13 +570,20 @@ impl Emitter<'_> {
         let s = &mut self.s;
         s.block(BlockType::Result(ValType::I32)); // $done
         s.block(BlockType::Empty); // $slow
+        let cached = |s: &mut InstructionSink<'_>, c: Cached, fail: u32, done: u32| {
+            // d = base + off - start; in bounds iff d <u limit.
+            let limit = c.limit + n.trailing_zeros() + if write { 4 } else { 0 };
+            s.local_get(local(base)).local_get(c.start).i64_sub().i64_const(i64::from(off)).i64_add();
+            s.local_tee(L_ADDR).local_get(limit).i64_ge_u().br_if(fail);
+            s.local_get(c.lin).local_get(L_ADDR).i32_wrap_i64().i32_add().br(done);
+        };
         if base == Reg::R10 {
-            let limit = L_STACK_LIMIT + n.trailing_zeros() + if write { 4 } else { 0 };
-            // d = r10 + off - stack start; in bounds iff d <u limit.
-            s.local_get(local(Reg::R10)).local_get(L_STACK_START).i64_sub().i64_const(i64::from(off)).i64_add();
-            s.local_tee(L_ADDR).local_get(limit).i64_ge_u().br_if(0);
-            s.local_get(L_STACK_LIN).local_get(L_ADDR).i32_wrap_i64().i32_add().br(1);
+            cached(s, STACK, 0, 1);
         } else {
+            // First the region r1 pointed into at entry, then the table.
+            s.block(BlockType::Empty);
+            cached(s, CTX, 0, 2);
+            s.end();
             s.local_get(local(base)).i64_const(i64::from(off)).i64_add().local_tee(L_ADDR);
             // The region index (addr >> 32) - 1 against the region count.
             s.i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
