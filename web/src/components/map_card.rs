@@ -1,13 +1,47 @@
-use super::{WorkspaceHandle, dispatch, hex};
-use crate::state::Action;
-use bpfplay_core::kernel::{MapType, Object, ObjectId};
+use super::hex;
+use crate::state::{Action, Workspace};
+use bpfplay_core::kernel::{Kernel, MapType, Object, ObjectId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// What a map card shows, read from the kernel; the card re-renders only when it
+/// changes, so stepping a program does not redraw maps it does not touch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapView {
+    pub id: u32,
+    pub title: String,
+    pub map_type: MapType,
+    pub key_size: u32,
+    pub pins: Vec<String>,
+    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+impl MapView {
+    pub fn read(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
+        let Some(Object::Map { map, refcnt, usercnt }) = kernel.object(id) else { return None };
+        let d = &map.def;
+        Some(MapView {
+            id: id.0,
+            title: format!(
+                "map {id} {}  {}  key {}B value {}B entries {}  refs {refcnt} (user {usercnt})",
+                if map.name.is_empty() { "-" } else { &map.name },
+                d.map_type,
+                d.key_size,
+                d.value_size,
+                d.max_entries
+            ),
+            map_type: d.map_type,
+            key_size: d.key_size,
+            pins: kernel.fs().pins().iter().filter(|(_, o)| *o == id).map(|(p, _)| p.clone()).collect(),
+            entries: map.entries(),
+        })
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct MapCardProps {
-    pub ws: WorkspaceHandle,
-    pub id: u32,
+    pub dispatcher: UseReducerDispatcher<Workspace>,
+    pub view: MapView,
 }
 
 /// Entries shown per map; the rest are counted.
@@ -30,36 +64,37 @@ fn field(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlInputElement>().value()))
 }
 
+/// A click that sends one console command.
+fn command(dispatcher: &UseReducerDispatcher<Workspace>, line: String) -> Callback<MouseEvent> {
+    let dispatcher = dispatcher.clone();
+    Callback::from(move |_| dispatcher.dispatch(Action::Console(line.clone())))
+}
+
 /// One map: its entries (edit, delete), an entry form, its pins (pin, unpin) and, for a
 /// prog_array, the tail-call graph. Every change is a console command, so it goes
 /// through bpf(2) with its checks and its errno shows in the console.
 #[component(MapCard)]
 pub fn map_card(props: &MapCardProps) -> Html {
-    let ws = &props.ws;
-    let id = props.id;
+    let MapCardProps { dispatcher, view } = props;
+    let id = view.id;
     let key = use_state(String::new);
     let value = use_state(String::new);
     let pin_path = use_state(String::new);
-    let engine = ws.engine.borrow();
-    let kernel = &engine.session.kernel;
-    let Some(Object::Map { map, refcnt, usercnt }) = kernel.object(ObjectId(id)) else { return html! {} };
-    let pins: Vec<String> =
-        kernel.fs().pins().iter().filter(|(_, o)| *o == ObjectId(id)).map(|(p, _)| p.clone()).collect();
-    let entries = map.entries();
-    let fd_values = matches!(map.def.map_type, MapType::ProgArray | MapType::PerfEventArray);
+    let entries = &view.entries;
+    let fd_values = matches!(view.map_type, MapType::ProgArray | MapType::PerfEventArray);
 
     let on_update = {
-        let (ws, key, value) = (ws.clone(), key.clone(), value.clone());
+        let (dispatcher, key, value) = (dispatcher.clone(), key.clone(), value.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            ws.dispatch(Action::Console(format!("map update id {id} key {} value {}", key.trim(), value.trim())));
+            dispatcher.dispatch(Action::Console(format!("map update id {id} key {} value {}", key.trim(), value.trim())));
         })
     };
     let on_pin = {
-        let (ws, pin_path) = (ws.clone(), pin_path.clone());
+        let (dispatcher, pin_path) = (dispatcher.clone(), pin_path.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            ws.dispatch(Action::Console(format!("map pin id {id} {}", pin_path.trim())));
+            dispatcher.dispatch(Action::Console(format!("map pin id {id} {}", pin_path.trim())));
             pin_path.set(String::new());
         })
     };
@@ -80,13 +115,12 @@ pub fn map_card(props: &MapCardProps) -> Html {
                 <td class="number">{ if fd_values { String::new() } else { number_views(v) } }</td>
                 <td>
                     <button class="edit" title="edit this entry in the form below" onclick={edit}>{ "edit" }</button>
-                    <button class="delete" title={delete_command.clone()}
-                        onclick={dispatch(ws, move || Action::Console(delete_command.clone()))}>{ "✕" }</button>
+                    <button class="delete" title={delete_command.clone()} onclick={command(dispatcher, delete_command)}>{ "✕" }</button>
                 </td>
             </tr>
         }
     });
-    let graph = (map.def.map_type == MapType::ProgArray).then(|| {
+    let graph = (view.map_type == MapType::ProgArray).then(|| {
         let height = 24 * entries.len().max(1) as u32 + 8;
         html! {
             <svg class="tailcalls" width="260" height={height.to_string()}>
@@ -103,20 +137,19 @@ pub fn map_card(props: &MapCardProps) -> Html {
             </svg>
         }
     });
-    let value_hint = match map.def.map_type {
+    let value_hint = match view.map_type {
         MapType::ProgArray => "pinned /sys/fs/bpf/PROG",
         MapType::PerfEventArray => "perf cpu 0",
         _ => "1 0 0 0 … or hex 01 00 …",
     };
     html! {
         <section class="map" id={format!("map-{id}")}>
-            <h4>{ format!("map {id} {}  {}  key {}B value {}B entries {}  refs {refcnt} (user {usercnt})",
-                if map.name.is_empty() { "-" } else { &map.name }, map.def.map_type, map.def.key_size, map.def.value_size, map.def.max_entries) }</h4>
+            <h4>{ &view.title }</h4>
             <div class="pins">
-                { for pins.iter().map(|path| {
+                { for view.pins.iter().map(|path| {
                     let unlink = format!("fs unlink {path}");
                     html! { <span class="pin">{ path }
-                        <button class="unpin" title={unlink.clone()} onclick={dispatch(ws, move || Action::Console(unlink.clone()))}>{ "unpin" }</button>
+                        <button class="unpin" title={unlink.clone()} onclick={command(dispatcher, unlink)}>{ "unpin" }</button>
                     </span> }
                 }) }
                 <form class="pin-form" onsubmit={on_pin}>
@@ -130,7 +163,7 @@ pub fn map_card(props: &MapCardProps) -> Html {
             </table>
             if entries.len() > SHOWN_ENTRIES { <div>{ format!("… {} more (map dump id {id})", entries.len() - SHOWN_ENTRIES) }</div> }
             <form class="entry-form" onsubmit={on_update}>
-                <input class="entry-key" placeholder={format!("key: {} bytes", map.def.key_size)} value={(*key).clone()} oninput={field(&key)} />
+                <input class="entry-key" placeholder={format!("key: {} bytes", view.key_size)} value={(*key).clone()} oninput={field(&key)} />
                 <input class="entry-value" placeholder={value_hint} value={(*value).clone()} oninput={field(&value)} />
                 <button type="submit">{ "update" }</button>
             </form>

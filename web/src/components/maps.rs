@@ -1,6 +1,6 @@
 use super::PanelProps;
 use super::command_input::CommandInput;
-use super::map_card::MapCard;
+use super::map_card::{MapCard, MapView};
 use super::map_create::MapCreateForm;
 use bpfplay_core::kernel::Object;
 use yew::prelude::*;
@@ -9,18 +9,18 @@ use yew::prelude::*;
 #[component(Maps)]
 pub fn maps(props: &PanelProps) -> Html {
     let ws = &props.ws;
-    let ids: Vec<u32> = ws
-        .engine
-        .borrow()
-        .session
-        .kernel
-        .objects()
-        .filter(|(_, o)| matches!(o, Object::Map { .. }))
-        .map(|(id, _)| id.0)
-        .collect();
+    let views: Vec<MapView> = {
+        let engine = ws.engine.borrow();
+        let kernel = &engine.session.kernel;
+        kernel
+            .objects()
+            .filter(|(_, o)| matches!(o, Object::Map { .. }))
+            .filter_map(|(id, _)| MapView::read(kernel, id))
+            .collect()
+    };
     html! {
         <div id="maps" class="maps">
-            { for ids.into_iter().map(|id| html! { <MapCard key={id} ws={ws.clone()} {id} /> }) }
+            { for views.into_iter().map(|view| { let id = view.id; html! { <MapCard key={id} dispatcher={ws.dispatcher()} {view} /> } }) }
             <MapCreateForm ws={ws.clone()} />
             <CommandInput ws={ws.clone()} id="map-command" button={Some(AttrValue::from("Apply"))}
                 placeholder="map lookup|update|delete|getnext|dump|pin id N … (as bpftool)" />
