@@ -176,6 +176,24 @@ pub fn load(path: &Path) -> Result<DataFile, String> {
     DataFile::parse(&name, &text)
 }
 
+/// The conformance suite's `tests/*.data`, parsed (empty, loudly, when it is absent).
+pub fn conformance_suite() -> Vec<DataFile> {
+    data_files("tests").iter().map(|p| load(p).unwrap()).collect()
+}
+
+/// Expected linux-4.4 results that differ from the files' RFC 9669 results
+/// (`tests/data/linux-4.4-results.txt`: `NAME 0xRESULT` per line).
+pub fn linux44_overrides() -> std::collections::BTreeMap<String, u64> {
+    let text = std::fs::read_to_string(workspace_root().join("tests/data/linux-4.4-results.txt")).unwrap();
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (name, value) = l.split_once(' ').unwrap();
+            (name.to_owned(), u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).unwrap())
+        })
+        .collect()
+}
+
 /// Memory as the runner passes it to a plugin: `%02x` plus two spaces per byte.
 pub fn runner_memory_arg(mem: &[u8]) -> String {
     mem.iter().fold(String::new(), |mut s, b| {

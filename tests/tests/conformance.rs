@@ -2,8 +2,7 @@
 
 use bpfplay_core::isa::{Profile, Program};
 use bpfplay_core::vm::{ConformanceHelpers, Config, EarlyExit, State, Vm};
-use bpfplay_tests::{DataFile, data_files, load, workspace_root};
-use std::collections::BTreeMap;
+use bpfplay_tests::{conformance_suite, linux44_overrides};
 
 fn run(program: &Program, mem: &[u8], profile: Profile) -> Result<(u64, State), String> {
     let vm = Vm::new(program.clone(), Config::for_profile(profile)).map_err(|e| e.to_string())?;
@@ -14,25 +13,9 @@ fn run(program: &Program, mem: &[u8], profile: Profile) -> Result<(u64, State), 
     }
 }
 
-/// Expected linux-4.4 results that differ from the files' RFC 9669 results.
-fn linux44_overrides() -> BTreeMap<String, u64> {
-    let text = std::fs::read_to_string(workspace_root().join("tests/data/linux-4.4-results.txt")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once(' ').unwrap();
-            (name.to_owned(), u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).unwrap())
-        })
-        .collect()
-}
-
-fn suite() -> Vec<DataFile> {
-    data_files("tests").iter().map(|p| load(p).unwrap()).collect()
-}
-
 #[test]
 fn rfc9669_profile_passes_every_conformance_test() {
-    let files = suite();
+    let files = conformance_suite();
     let mut failures = Vec::new();
     for file in &files {
         let outcome = file.program().and_then(|p| run(&p, &file.mem, Profile::Rfc9669));
@@ -52,7 +35,7 @@ fn rfc9669_profile_passes_every_conformance_test() {
 
 #[test]
 fn linux44_profile_passes_every_test_of_the_4_4_subset() {
-    let files = suite();
+    let files = conformance_suite();
     let overrides = linux44_overrides();
     let mut failures = Vec::new();
     let (mut subset, mut later) = (0, 0);

@@ -4,7 +4,7 @@
 use bpfplay_core::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size, Source, Width};
 use bpfplay_core::jit::{self, EarlyExitCode, FaultCode, HelperStatus, JitError, STATUS_ADDR};
 use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RegionKind, RunStop, State, Vm};
-use bpfplay_tests::{DataFile, data_files, load, workspace_root};
+use bpfplay_tests::{conformance_suite, linux44_overrides, workspace_root};
 use std::collections::BTreeMap;
 
 /// How a run ended, in terms both engines can report.
@@ -157,22 +157,6 @@ fn jit_run(
     })
 }
 
-/// Expected linux-4.4 results that differ from the files' RFC 9669 results.
-fn linux44_overrides() -> BTreeMap<String, u64> {
-    let text = std::fs::read_to_string(workspace_root().join("tests/data/linux-4.4-results.txt")).unwrap();
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (name, value) = l.split_once(' ').unwrap();
-            (name.to_owned(), u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).unwrap())
-        })
-        .collect()
-}
-
-fn suite() -> Vec<DataFile> {
-    data_files("tests").iter().map(|p| load(p).unwrap()).collect()
-}
-
 /// Conformance tests the JIT does not compile yet, with the reason. The test fails if
 /// this list is not exactly the set of refused programs, so it cannot grow silently.
 const RFC9669_SKIPPED: &[(&str, &str)] = &[];
@@ -181,7 +165,7 @@ const RFC9669_SKIPPED: &[(&str, &str)] = &[];
 /// expected r0 and the interpreter's outcome, or be in `skipped` with its reason.
 fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
     let engine = engine();
-    let files = suite();
+    let files = conformance_suite();
     let overrides = if profile == Profile::Linux44 { linux44_overrides() } else { BTreeMap::new() };
     let (mut passed, mut ran) = (0, 0);
     let mut failures = Vec::new();
