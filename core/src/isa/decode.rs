@@ -27,7 +27,7 @@ pub(super) fn decode(bytes: &[u8]) -> core::result::Result<Program, DecodeError>
         }
         pc += insn.slots();
     }
-    Ok(Program { slots })
+    Ok(Program::from_slots(slots))
 }
 
 type Result<T> = core::result::Result<T, DecodeErrorKind>;

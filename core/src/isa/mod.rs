@@ -278,9 +278,13 @@ pub enum Slot {
 }
 
 /// A decoded program: one entry per 8-byte slot, so jump offsets index it directly.
+///
+/// It also keeps the interpreter's flat form of the slots (derived from them when the
+/// program is built), so that every run of the same program shares it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Program {
     slots: Vec<Slot>,
+    flat: crate::vm::flat::FlatCode,
 }
 
 impl Program {
@@ -298,7 +302,17 @@ impl Program {
                 slots.push(Slot::Imm64Tail);
             }
         }
-        Program { slots }
+        Program::from_slots(slots)
+    }
+
+    fn from_slots(slots: Vec<Slot>) -> Program {
+        let flat = crate::vm::flat::FlatCode::build(&slots);
+        Program { slots, flat }
+    }
+
+    /// The interpreter's flat form, one op per slot.
+    pub(crate) fn flat(&self) -> &[crate::vm::flat::Op] {
+        self.flat.ops()
     }
 
     /// Wire bytes of the whole program.

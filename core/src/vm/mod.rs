@@ -3,6 +3,7 @@
 
 pub mod alu;
 mod fault;
+pub(crate) mod flat;
 pub mod helpers;
 pub mod memory;
 #[cfg(test)]
@@ -12,7 +13,7 @@ pub use fault::{Fault, FaultKind};
 pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, NoHelpers};
 pub use memory::{AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes};
 
-use crate::isa::{AtomicOp, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
+use crate::isa::{AtomicOp, ByteOrder, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::fmt;
@@ -260,19 +261,18 @@ impl Vm {
     /// breakpoint check done) or is a breakpoint (returns `false`). An instruction that
     /// would fault or exit early is left unexecuted, so `advance` redoes it in full.
     fn run_fast(&mut self, marks: &[bool], mut skip_breakpoint: bool) -> bool {
+        use crate::isa::{AluOp, Cond};
+        use flat::Kind as K;
         let program = self.program.clone();
-        let slots = program.slots();
-        // 16 registers so that `reg & 15` indexes without a bounds check; 11..16 unused.
+        let ops = program.flat();
+        // 16 registers so that `reg & 15` indexes without a bounds check; 11..16 stay
+        // zero (r15 is the register operand of every immediate operand, see `flat`).
         let mut regs = [0u64; 16];
         regs[..Reg::COUNT].copy_from_slice(&self.regs);
         let mut pc = self.pc;
         let mut executed = self.executed;
         let budget = self.config.fuel.unwrap_or(u64::MAX);
         let profile = self.config.profile;
-        let jump = |pc: usize, off: i64| -> Option<usize> {
-            let target = (pc as i64).wrapping_add(1).wrapping_add(off) as usize;
-            matches!(slots.get(target), Some(Slot::Insn(_))).then_some(target)
-        };
         let at_breakpoint = loop {
             if !skip_breakpoint && marks.get(pc).copied().unwrap_or(false) {
                 break true;
@@ -281,106 +281,160 @@ impl Vm {
             if executed >= budget {
                 break false;
             }
-            let Some(Slot::Insn(insn)) = slots.get(pc) else { break false };
-            match *insn {
-                Insn::Alu { width, op, dst, src } => {
-                    if dst == Reg::R10 {
+            let Some(op) = ops.get(pc) else { break false };
+            let dst = op.dst as usize & 15;
+            let src = op.src as usize & 15;
+            let imm = op.imm;
+            macro_rules! alu64 {
+                ($op:ident) => {{
+                    let Some(v) = alu::alu64(AluOp::$op, regs[dst], regs[src] | imm, profile) else { break false };
+                    regs[dst] = v;
+                    pc += 1;
+                }};
+            }
+            macro_rules! alu32 {
+                ($op:ident) => {{
+                    let Some(v) = alu::alu32(AluOp::$op, regs[dst] as u32, (regs[src] | imm) as u32, profile) else {
                         break false;
-                    }
-                    let s = match src {
-                        Source::Reg(r) => regs[r.index() & 15],
-                        Source::Imm(i) => i as i64 as u64,
                     };
-                    let d = regs[dst.index() & 15];
-                    let value = match width {
-                        Width::W64 => alu::alu64(op, d, s, profile),
-                        Width::W32 => alu::alu32(op, d as u32, s as u32, profile).map(u64::from),
-                    };
-                    let Some(v) = value else { break false };
-                    regs[dst.index() & 15] = v;
+                    regs[dst] = u64::from(v);
                     pc += 1;
-                }
-                Insn::Branch { width, cond, dst, src, off } => {
-                    let a = regs[dst.index() & 15];
-                    let b = match src {
-                        Source::Reg(r) => regs[r.index() & 15],
-                        Source::Imm(i) => i as i64 as u64,
-                    };
-                    let taken = match width {
-                        Width::W64 => alu::cond64(cond, a, b),
-                        Width::W32 => alu::cond32(cond, a as u32, b as u32),
-                    };
-                    if taken {
-                        let Some(target) = jump(pc, off.into()) else { break false };
-                        pc = target;
-                    } else {
-                        pc += 1;
-                    }
-                }
-                Insn::Load { size, signed, dst, src, off } => {
-                    if dst == Reg::R10 {
-                        break false;
-                    }
-                    let addr = regs[src.index() & 15].wrapping_add(off as i64 as u64);
-                    let Some(raw) = self.memory.load(addr, size_bytes(size)) else { break false };
-                    regs[dst.index() & 15] = if signed { sign_extend(raw, size) } else { raw };
+                }};
+            }
+            macro_rules! jmp64 {
+                ($cond:ident) => {{
+                    pc = if alu::cond64(Cond::$cond, regs[dst], regs[src] | imm) { op.aux as usize } else { pc + 1 };
+                }};
+            }
+            macro_rules! jmp32 {
+                ($cond:ident) => {{
+                    let taken = alu::cond32(Cond::$cond, regs[dst] as u32, (regs[src] | imm) as u32);
+                    pc = if taken { op.aux as usize } else { pc + 1 };
+                }};
+            }
+            macro_rules! load {
+                ($size:ident, $signed:expr) => {{
+                    let addr = regs[src].wrapping_add(op.aux as i32 as i64 as u64);
+                    let Some(raw) = self.memory.load(addr, size_bytes(Size::$size)) else { break false };
+                    regs[dst] = if $signed { sign_extend(raw, Size::$size) } else { raw };
                     pc += 1;
-                }
-                Insn::StoreReg { size, dst, src, off } => {
-                    let addr = regs[dst.index() & 15].wrapping_add(off as i64 as u64);
-                    if !self.memory.store(addr, size_bytes(size), regs[src.index() & 15]) {
+                }};
+            }
+            macro_rules! store {
+                ($size:ident) => {{
+                    let addr = regs[dst].wrapping_add(op.aux as i32 as i64 as u64);
+                    if !self.memory.store(addr, size_bytes(Size::$size), regs[src] | imm) {
                         break false;
                     }
                     pc += 1;
-                }
-                Insn::Store { size, dst, off, imm } => {
-                    let addr = regs[dst.index() & 15].wrapping_add(off as i64 as u64);
-                    if !self.memory.store(addr, size_bytes(size), imm as i64 as u64) {
-                        break false;
-                    }
-                    pc += 1;
-                }
-                Insn::Neg { width, dst } => {
-                    if dst == Reg::R10 {
-                        break false;
-                    }
-                    let d = regs[dst.index() & 15];
-                    regs[dst.index() & 15] = match width {
-                        Width::W64 => d.wrapping_neg(),
-                        Width::W32 => u64::from((d as u32).wrapping_neg()),
-                    };
-                    pc += 1;
-                }
-                Insn::Endian { order, bits, dst } => {
-                    if dst == Reg::R10 {
-                        break false;
-                    }
-                    regs[dst.index() & 15] = alu::endian(order, bits, regs[dst.index() & 15]);
-                    pc += 1;
-                }
-                Insn::LoadImm64 { dst, imm, .. } => {
-                    if dst == Reg::R10 {
-                        break false;
-                    }
-                    regs[dst.index() & 15] = imm;
-                    pc += 2;
-                }
-                Insn::LoadPacket { size, index, imm } => {
-                    let base = index.map_or(0, |r| regs[r.index() & 15] as u32);
-                    let off = (imm as u32).wrapping_add(base) as i32;
-                    let Some(v) = self.packet_load(off, size) else { break false };
+                }};
+            }
+            macro_rules! packet {
+                ($size:ident) => {{
+                    let off = (imm as u32).wrapping_add(regs[src] as u32) as i32;
+                    let Some(v) = self.packet_load(off, Size::$size) else { break false };
                     regs[0] = v;
                     pc += 1;
+                }};
+            }
+            macro_rules! endian {
+                ($order:ident, $bits:expr) => {{
+                    regs[dst] = alu::endian(ByteOrder::$order, $bits, regs[dst]);
+                    pc += 1;
+                }};
+            }
+            match op.kind {
+                K::Add64 => alu64!(Add),
+                K::Sub64 => alu64!(Sub),
+                K::Mul64 => alu64!(Mul),
+                K::Div64 => alu64!(Div),
+                K::SDiv64 => alu64!(SDiv),
+                K::Or64 => alu64!(Or),
+                K::And64 => alu64!(And),
+                K::Lsh64 => alu64!(Lsh),
+                K::Rsh64 => alu64!(Rsh),
+                K::Mod64 => alu64!(Mod),
+                K::SMod64 => alu64!(SMod),
+                K::Xor64 => alu64!(Xor),
+                K::Mov64 => alu64!(Mov),
+                K::MovSx8_64 => alu64!(MovSx8),
+                K::MovSx16_64 => alu64!(MovSx16),
+                K::MovSx32_64 => alu64!(MovSx32),
+                K::Arsh64 => alu64!(Arsh),
+                K::Add32 => alu32!(Add),
+                K::Sub32 => alu32!(Sub),
+                K::Mul32 => alu32!(Mul),
+                K::Div32 => alu32!(Div),
+                K::SDiv32 => alu32!(SDiv),
+                K::Or32 => alu32!(Or),
+                K::And32 => alu32!(And),
+                K::Lsh32 => alu32!(Lsh),
+                K::Rsh32 => alu32!(Rsh),
+                K::Mod32 => alu32!(Mod),
+                K::SMod32 => alu32!(SMod),
+                K::Xor32 => alu32!(Xor),
+                K::Mov32 => alu32!(Mov),
+                K::MovSx8_32 => alu32!(MovSx8),
+                K::MovSx16_32 => alu32!(MovSx16),
+                K::MovSx32_32 => alu32!(MovSx32),
+                K::Arsh32 => alu32!(Arsh),
+                K::Neg64 => {
+                    regs[dst] = regs[dst].wrapping_neg();
+                    pc += 1;
                 }
-                Insn::Ja { off } => {
-                    let Some(target) = jump(pc, off.into()) else { break false };
-                    pc = target;
+                K::Neg32 => {
+                    regs[dst] = u64::from((regs[dst] as u32).wrapping_neg());
+                    pc += 1;
                 }
-                Insn::JaLong { off } => {
-                    let Some(target) = jump(pc, off.into()) else { break false };
-                    pc = target;
+                K::Le16 => endian!(Le, 16),
+                K::Le32 => endian!(Le, 32),
+                K::Le64 => endian!(Le, 64),
+                K::Swap16 => endian!(Be, 16),
+                K::Swap32 => endian!(Be, 32),
+                K::Swap64 => endian!(Be, 64),
+                K::Lddw => {
+                    regs[dst] = imm;
+                    pc += 2;
                 }
-                Insn::Atomic { .. } | Insn::Call { .. } | Insn::CallReg { .. } | Insn::Exit => break false,
+                K::LdxB => load!(B, false),
+                K::LdxH => load!(H, false),
+                K::LdxW => load!(W, false),
+                K::LdxDW => load!(DW, false),
+                K::LdxSB => load!(B, true),
+                K::LdxSH => load!(H, true),
+                K::LdxSW => load!(W, true),
+                K::StB => store!(B),
+                K::StH => store!(H),
+                K::StW => store!(W),
+                K::StDW => store!(DW),
+                K::PktB => packet!(B),
+                K::PktH => packet!(H),
+                K::PktW => packet!(W),
+                K::PktDW => packet!(DW),
+                K::Ja => pc = op.aux as usize,
+                K::Jeq64 => jmp64!(Eq),
+                K::Jgt64 => jmp64!(Gt),
+                K::Jge64 => jmp64!(Ge),
+                K::Jset64 => jmp64!(Set),
+                K::Jne64 => jmp64!(Ne),
+                K::Jsgt64 => jmp64!(Sgt),
+                K::Jsge64 => jmp64!(Sge),
+                K::Jlt64 => jmp64!(Lt),
+                K::Jle64 => jmp64!(Le),
+                K::Jslt64 => jmp64!(Slt),
+                K::Jsle64 => jmp64!(Sle),
+                K::Jeq32 => jmp32!(Eq),
+                K::Jgt32 => jmp32!(Gt),
+                K::Jge32 => jmp32!(Ge),
+                K::Jset32 => jmp32!(Set),
+                K::Jne32 => jmp32!(Ne),
+                K::Jsgt32 => jmp32!(Sgt),
+                K::Jsge32 => jmp32!(Sge),
+                K::Jlt32 => jmp32!(Lt),
+                K::Jle32 => jmp32!(Le),
+                K::Jslt32 => jmp32!(Slt),
+                K::Jsle32 => jmp32!(Sle),
+                K::Slow => break false,
             }
             executed += 1;
         };

@@ -1,0 +1,251 @@
+//! The interpreter's flat form of a program: one [`Op`] per slot with a dense [`Kind`]
+//! (operation, width and size folded into one opcode), so [`super::Vm::run_fast`]
+//! dispatches with a single jump table instead of matching the nested [`Insn`] enum.
+//!
+//! It is derived from the decoded [`Insn`]s (never from wire bytes), built once when a
+//! [`crate::isa::Program`] is built and kept with it. Anything the fast loop does not
+//! execute itself becomes [`Kind::Slow`], which hands the instruction to `advance`.
+
+use crate::isa::{AluOp, ByteOrder, Cond, Insn, Reg, Size, Slot, Source, Width};
+use crate::prelude::*;
+use core::fmt;
+
+/// A register index that is always zero in the fast loop's 16-entry register file, used
+/// as the register operand of an instruction whose operand is an immediate.
+pub(crate) const ZERO: u8 = 15;
+
+/// One opcode per (operation, width, size) the fast loop executes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Add64, Sub64, Mul64, Div64, SDiv64, Or64, And64, Lsh64, Rsh64, Mod64, SMod64, Xor64,
+    Mov64, MovSx8_64, MovSx16_64, MovSx32_64, Arsh64,
+    Add32, Sub32, Mul32, Div32, SDiv32, Or32, And32, Lsh32, Rsh32, Mod32, SMod32, Xor32,
+    Mov32, MovSx8_32, MovSx16_32, MovSx32_32, Arsh32,
+    Neg64, Neg32,
+    Le16, Le32, Le64, Swap16, Swap32, Swap64,
+    Lddw,
+    LdxB, LdxH, LdxW, LdxDW, LdxSB, LdxSH, LdxSW,
+    StB, StH, StW, StDW,
+    PktB, PktH, PktW, PktDW,
+    Ja,
+    Jeq64, Jgt64, Jge64, Jset64, Jne64, Jsgt64, Jsge64, Jlt64, Jle64, Jslt64, Jsle64,
+    Jeq32, Jgt32, Jge32, Jset32, Jne32, Jsgt32, Jsge32, Jlt32, Jle32, Jslt32, Jsle32,
+    /// Left to `advance`: calls, exit, atomics, an `lddw` tail, a write to r10, a jump
+    /// out of the program or into an `lddw` tail.
+    Slow,
+}
+
+/// One slot in flat form. The register operand `src` is [`ZERO`] when the operand is
+/// `imm`, and `imm` is 0 when it is a register, so the operand is `regs[src] | imm`.
+/// `aux` is a jump's absolute target or a memory access's offset (sign-extended `i16`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Op {
+    pub kind: Kind,
+    pub dst: u8,
+    pub src: u8,
+    pub aux: u32,
+    pub imm: u64,
+}
+
+const SLOW: Op = Op { kind: Kind::Slow, dst: 0, src: ZERO, aux: 0, imm: 0 };
+
+/// The flat form of a program's slots (same length, same indexes).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct FlatCode(Vec<Op>);
+
+impl fmt::Debug for FlatCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FlatCode({} ops)", self.0.len())
+    }
+}
+
+impl FlatCode {
+    pub(crate) fn build(slots: &[Slot]) -> FlatCode {
+        FlatCode((0..slots.len()).map(|pc| flatten(slots, pc)).collect())
+    }
+
+    pub(crate) fn ops(&self) -> &[Op] {
+        &self.0
+    }
+}
+
+const fn alu_kind(width: Width, op: AluOp) -> Kind {
+    use AluOp as A;
+    use Kind as K;
+    match width {
+        Width::W64 => match op {
+            A::Add => K::Add64,
+            A::Sub => K::Sub64,
+            A::Mul => K::Mul64,
+            A::Div => K::Div64,
+            A::SDiv => K::SDiv64,
+            A::Or => K::Or64,
+            A::And => K::And64,
+            A::Lsh => K::Lsh64,
+            A::Rsh => K::Rsh64,
+            A::Mod => K::Mod64,
+            A::SMod => K::SMod64,
+            A::Xor => K::Xor64,
+            A::Mov => K::Mov64,
+            A::MovSx8 => K::MovSx8_64,
+            A::MovSx16 => K::MovSx16_64,
+            A::MovSx32 => K::MovSx32_64,
+            A::Arsh => K::Arsh64,
+        },
+        Width::W32 => match op {
+            A::Add => K::Add32,
+            A::Sub => K::Sub32,
+            A::Mul => K::Mul32,
+            A::Div => K::Div32,
+            A::SDiv => K::SDiv32,
+            A::Or => K::Or32,
+            A::And => K::And32,
+            A::Lsh => K::Lsh32,
+            A::Rsh => K::Rsh32,
+            A::Mod => K::Mod32,
+            A::SMod => K::SMod32,
+            A::Xor => K::Xor32,
+            A::Mov => K::Mov32,
+            A::MovSx8 => K::MovSx8_32,
+            A::MovSx16 => K::MovSx16_32,
+            A::MovSx32 => K::MovSx32_32,
+            A::Arsh => K::Arsh32,
+        },
+    }
+}
+
+const fn cond_kind(width: Width, cond: Cond) -> Kind {
+    use Cond as C;
+    use Kind as K;
+    match width {
+        Width::W64 => match cond {
+            C::Eq => K::Jeq64,
+            C::Gt => K::Jgt64,
+            C::Ge => K::Jge64,
+            C::Set => K::Jset64,
+            C::Ne => K::Jne64,
+            C::Sgt => K::Jsgt64,
+            C::Sge => K::Jsge64,
+            C::Lt => K::Jlt64,
+            C::Le => K::Jle64,
+            C::Slt => K::Jslt64,
+            C::Sle => K::Jsle64,
+        },
+        Width::W32 => match cond {
+            C::Eq => K::Jeq32,
+            C::Gt => K::Jgt32,
+            C::Ge => K::Jge32,
+            C::Set => K::Jset32,
+            C::Ne => K::Jne32,
+            C::Sgt => K::Jsgt32,
+            C::Sge => K::Jsge32,
+            C::Lt => K::Jlt32,
+            C::Le => K::Jle32,
+            C::Slt => K::Jslt32,
+            C::Sle => K::Jsle32,
+        },
+    }
+}
+
+/// `(register, imm)` for a second operand: `regs[register] | imm` is its value.
+fn operand(src: Source) -> (u8, u64) {
+    match src {
+        Source::Reg(r) => (r.number(), 0),
+        Source::Imm(i) => (ZERO, i as i64 as u64),
+    }
+}
+
+/// The absolute target of a jump at `pc` by `off`, if it lands on an instruction.
+fn target(slots: &[Slot], pc: usize, off: i64) -> Option<u32> {
+    let target = (pc as i64).wrapping_add(1).wrapping_add(off) as usize;
+    if !matches!(slots.get(target), Some(Slot::Insn(_))) {
+        return None;
+    }
+    u32::try_from(target).ok()
+}
+
+fn flatten(slots: &[Slot], pc: usize) -> Op {
+    let Some(Slot::Insn(insn)) = slots.get(pc) else { return SLOW };
+    let writes_r10 = |dst: Reg| dst == Reg::R10;
+    let mem_off = |off: i16| off as i32 as u32;
+    match *insn {
+        Insn::Alu { width, op, dst, src } if !writes_r10(dst) => {
+            let (src, imm) = operand(src);
+            Op { kind: alu_kind(width, op), dst: dst.number(), src, aux: 0, imm }
+        }
+        Insn::Neg { width, dst } if !writes_r10(dst) => {
+            let kind = match width {
+                Width::W64 => Kind::Neg64,
+                Width::W32 => Kind::Neg32,
+            };
+            Op { kind, dst: dst.number(), ..SLOW }
+        }
+        Insn::Endian { order, bits, dst } if !writes_r10(dst) => {
+            let kind = match (bits, order != ByteOrder::Le) {
+                (16, false) => Kind::Le16,
+                (16, true) => Kind::Swap16,
+                (32, false) => Kind::Le32,
+                (32, true) => Kind::Swap32,
+                (_, false) => Kind::Le64,
+                (_, true) => Kind::Swap64,
+            };
+            Op { kind, dst: dst.number(), ..SLOW }
+        }
+        Insn::LoadImm64 { dst, imm, .. } if !writes_r10(dst) => Op { kind: Kind::Lddw, dst: dst.number(), imm, ..SLOW },
+        Insn::Load { size, signed, dst, src, off } if !writes_r10(dst) => {
+            let kind = match (size, signed) {
+                (Size::B, false) => Kind::LdxB,
+                (Size::H, false) => Kind::LdxH,
+                (Size::W, false) => Kind::LdxW,
+                (Size::DW, _) => Kind::LdxDW,
+                (Size::B, true) => Kind::LdxSB,
+                (Size::H, true) => Kind::LdxSH,
+                (Size::W, true) => Kind::LdxSW,
+            };
+            Op { kind, dst: dst.number(), src: src.number(), aux: mem_off(off), imm: 0 }
+        }
+        Insn::Store { size, dst, off, imm } => {
+            Op { kind: store_kind(size), dst: dst.number(), src: ZERO, aux: mem_off(off), imm: imm as i64 as u64 }
+        }
+        Insn::StoreReg { size, dst, src, off } => {
+            Op { kind: store_kind(size), dst: dst.number(), src: src.number(), aux: mem_off(off), imm: 0 }
+        }
+        Insn::LoadPacket { size, index, imm } => {
+            let kind = match size {
+                Size::B => Kind::PktB,
+                Size::H => Kind::PktH,
+                Size::W => Kind::PktW,
+                Size::DW => Kind::PktDW,
+            };
+            let src = index.map_or(ZERO, Reg::number);
+            Op { kind, dst: 0, src, aux: 0, imm: imm as i64 as u64 }
+        }
+        Insn::Ja { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op { kind: Kind::Ja, aux, ..SLOW }),
+        Insn::JaLong { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op { kind: Kind::Ja, aux, ..SLOW }),
+        Insn::Branch { width, cond, dst, src, off } => match target(slots, pc, off.into()) {
+            Some(aux) => {
+                let (src, imm) = operand(src);
+                Op { kind: cond_kind(width, cond), dst: dst.number(), src, aux, imm }
+            }
+            None => SLOW,
+        },
+        Insn::Alu { .. }
+        | Insn::Neg { .. }
+        | Insn::Endian { .. }
+        | Insn::LoadImm64 { .. }
+        | Insn::Load { .. }
+        | Insn::Atomic { .. }
+        | Insn::Call { .. }
+        | Insn::CallReg { .. }
+        | Insn::Exit => SLOW,
+    }
+}
+
+const fn store_kind(size: Size) -> Kind {
+    match size {
+        Size::B => Kind::StB,
+        Size::H => Kind::StH,
+        Size::W => Kind::StW,
+        Size::DW => Kind::StDW,
+    }
+}
