@@ -1,8 +1,8 @@
 #!/bin/sh
 # The core interpreter compiled to wasm32-unknown-unknown, run in node on the ALU mix:
 # prints ns per instruction, to compare with `cargo bench -p bpfplay-tests --bench
-# interpreter -- alu_mix/bpfplay` (native). Set OPT_LEVEL=z to build as the playground's
-# release profile does (opt-level "z"); the default is 3.
+# interpreter -- alu_mix/bpfplay` (native). The default opt-level is 3, as the
+# playground's release profile; set OPT_LEVEL=z to compare a size-optimised build.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
