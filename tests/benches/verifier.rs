@@ -7,9 +7,9 @@ mod common;
 
 use bpfplay_core::isa::{INSN_SIZE, RawInsn};
 use bpfplay_core::kernel::script::bind_maps;
-use bpfplay_core::kernel::{Errno, Kernel, MapCreate, MapType, ProgLoad, ProgType, RunInput, Settings};
-use bpfplay_core::verifier::{Env, MapInfo, verify};
+use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, ProgType, RunInput, Settings};
 use bpfplay_core::vm::State;
+use bpfplay_tests::bench_verify;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -21,29 +21,17 @@ fn raw(file: &str) -> Vec<RawInsn> {
         .collect()
 }
 
-fn run_verifier(insns: &[RawInsn], log: bool) -> (bool, u32) {
-    let mut resolve = |_fd: i32| -> Result<MapInfo, Errno> { Err(Errno::EBADF) };
-    let env = Env {
-        prog_type: ProgType::SocketFilter,
-        privileged: true,
-        gpl_compatible: true,
-        log,
-        resolve_map: &mut resolve,
-    };
-    let report = verify(insns, env);
-    (report.result.is_ok(), report.processed)
-}
 
 fn verifier(c: &mut Criterion) {
     let mut group = c.benchmark_group("verifier");
     for (name, file, accepted) in [("alu_mix_4095", "alu_mix.s", true), ("worst_4093", "verifier_worst.s", false)] {
         let insns = raw(file);
-        let (ok, processed) = run_verifier(&insns, false);
+        let (ok, processed) = bench_verify(&insns, false);
         assert_eq!(ok, accepted, "{file}");
         eprintln!("verifier {name}: {} slots, {processed} instructions processed", insns.len());
         group.throughput(Throughput::Elements(u64::from(processed)));
-        group.bench_function(name, |b| b.iter(|| run_verifier(black_box(&insns), false)));
-        group.bench_function(format!("{name}_log"), |b| b.iter(|| run_verifier(black_box(&insns), true)));
+        group.bench_function(name, |b| b.iter(|| bench_verify(black_box(&insns), false)));
+        group.bench_function(format!("{name}_log"), |b| b.iter(|| bench_verify(black_box(&insns), true)));
     }
     group.finish();
 }

@@ -194,6 +194,17 @@ pub fn linux44_overrides() -> std::collections::BTreeMap<String, u64> {
         .collect()
 }
 
+/// One verification as the verifier benchmarks (native and wasm) measure it: a socket
+/// filter, privileged, GPL, no maps. Returns (accepted, instructions processed).
+pub fn bench_verify(insns: &[bpfplay_core::isa::RawInsn], log: bool) -> (bool, u32) {
+    use bpfplay_core::kernel::{Errno, ProgType};
+    use bpfplay_core::verifier::{Env, MapInfo, verify};
+    let mut resolve = |_fd: i32| -> Result<MapInfo, Errno> { Err(Errno::EBADF) };
+    let env = Env { prog_type: ProgType::SocketFilter, privileged: true, gpl_compatible: true, log, resolve_map: &mut resolve };
+    let report = verify(insns, env);
+    (report.result.is_ok(), report.processed)
+}
+
 /// Memory as the runner passes it to a plugin: `%02x` plus two spaces per byte.
 pub fn runner_memory_arg(mem: &[u8]) -> String {
     mem.iter().fold(String::new(), |mut s, b| {

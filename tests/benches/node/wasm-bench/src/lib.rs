@@ -2,16 +2,15 @@
 //! (a fresh `Vm` each time, as the native criterion benchmark does) and returns the
 //! instructions executed, so node can time it and print ns per instruction.
 //!
-//! The verifier, as `tests/benches/verifier.rs` calls it natively (`run_verifier`: socket
-//! filter, privileged, GPL, no maps): `verify_setup(which)` encodes program `which`
+//! The verifier, as `tests/benches/verifier.rs` calls it natively (`bpfplay_tests::bench_verify`:
+//! socket filter, privileged, GPL, no maps): `verify_setup(which)` encodes program `which`
 //! (0: `alu_mix.s`, accepted; 1: `verifier_worst.s`, rejected at the complexity limit) and
 //! returns its slot count; `verify(n, log)` verifies it `n` times and returns the
 //! instructions processed by one verification (0 on any failure).
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn};
-use bpfplay_core::kernel::{Errno, ProgType};
-use bpfplay_core::verifier::{Env, MapInfo, verify as verify_insns};
+use bpfplay_tests::bench_verify;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,19 +49,6 @@ pub extern "C" fn run(n: u32) -> f64 {
     executed as f64
 }
 
-/// One verification with the native bench's settings: (accepted, instructions processed).
-fn run_verifier(insns: &[RawInsn], log: bool) -> (bool, u32) {
-    let mut resolve = |_fd: i32| -> Result<MapInfo, Errno> { Err(Errno::EBADF) };
-    let env = Env {
-        prog_type: ProgType::SocketFilter,
-        privileged: true,
-        gpl_compatible: true,
-        log,
-        resolve_map: &mut resolve,
-    };
-    let report = verify_insns(insns, env);
-    (report.result.is_ok(), report.processed)
-}
 
 /// Encodes program `which` (0: alu_mix, 1: verifier_worst) for `verify`; returns its slot
 /// count, 0 for an unknown `which` or a program that does not assemble.
@@ -93,7 +79,7 @@ pub extern "C" fn verify(n: u32, log: u32) -> u32 {
     let Some((insns, accepted)) = VERIFY.with(|v| v.borrow().clone()) else { return 0 };
     let mut processed = None;
     for _ in 0..n {
-        let (ok, count) = run_verifier(&insns, log != 0);
+        let (ok, count) = bench_verify(&insns, log != 0);
         if ok != accepted || processed.is_some_and(|p| p != count) {
             return 0;
         }
