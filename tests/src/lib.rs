@@ -194,6 +194,20 @@ pub fn linux44_overrides() -> std::collections::BTreeMap<String, u64> {
         .collect()
 }
 
+/// Programs (`tests/benches/programs/NAME.s`) whose JIT modules are timed in V8.
+pub const JIT_BENCH_PROGRAMS: [&str; 2] = ["alu_mix", "alu_mem"];
+
+/// The input (r1's memory) of the JIT benchmark runs.
+pub const JIT_BENCH_INPUT: [u8; 64] = {
+    let mut input = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        input[i] = (i as u8).wrapping_mul(37) ^ 0x5a;
+        i += 1;
+    }
+    input
+};
+
 /// One verification as the verifier benchmarks (native and wasm) measure it: a socket
 /// filter, privileged, GPL, no maps. Returns (accepted, instructions processed).
 pub fn bench_verify(insns: &[bpfplay_core::isa::RawInsn], log: bool) -> (bool, u32) {

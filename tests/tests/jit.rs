@@ -4,7 +4,7 @@
 use bpfplay_core::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size, Source, Width};
 use bpfplay_core::jit::{self, EarlyExitCode, FaultCode, HelperStatus, JitError, STATUS_ADDR};
 use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RegionKind, RunStop, State, Vm};
-use bpfplay_tests::{conformance_suite, linux44_overrides, workspace_root};
+use bpfplay_tests::{JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, conformance_suite, linux44_overrides, workspace_root};
 use std::collections::BTreeMap;
 
 /// How a run ended, in terms both engines can report.
@@ -431,37 +431,19 @@ fn jit_agrees_with_the_interpreter_on_random_programs() {
     }
 }
 
-/// Writes the JIT's modules for the benchmark programs, for the V8 measurement in
-/// BENCHMARKS.md ("JIT, first version"): `JIT_BENCH_DIR=dir cargo test -p bpfplay-tests
-/// --test jit -- --ignored`. Per program: `NAME.wasm`, `NAME.image` (linear memory) and
-/// `NAME.json` (r1, r2, the interpreter's r0 and executed-instruction count).
+/// The programs whose modules `examples/jit_bench_modules.rs` writes for the V8
+/// measurement give the interpreter's result under the JIT too.
 #[test]
-#[ignore = "writes files; run by hand for the V8 measurement"]
-fn write_jit_bench_modules() {
-    let dir = std::path::PathBuf::from(std::env::var("JIT_BENCH_DIR").expect("set JIT_BENCH_DIR"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let input: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
-    for name in ["alu_mix", "alu_mem"] {
+fn jit_bench_programs_agree_with_the_interpreter() {
+    for name in JIT_BENCH_PROGRAMS {
         let path = workspace_root().join(format!("tests/benches/programs/{name}.s"));
         let source = std::fs::read_to_string(&path).unwrap();
         let program = bpfplay_core::asm::assemble(&source, None).unwrap().program;
         let profile = Profile::Rfc9669;
-        let wasm = jit::compile(&program, profile).unwrap();
-        let mut vm = vm_for(&program, &input, None, profile).unwrap();
-        let image = jit::image(vm.memory(), vm.regs()[10]).unwrap();
-        let (r1, r2) = (vm.regs()[1], vm.regs()[2]);
+        let mut vm = vm_for(&program, &JIT_BENCH_INPUT, None, profile).unwrap();
         let RunStop::Exited { r0 } = vm.run(&mut ConformanceHelpers, &[]) else { panic!("{name} faulted") };
-        // The JIT agrees before anything is measured.
-        let jitted = jit_run(&engine(), &program, &input, None, profile).unwrap();
+        let jitted = jit_run(&engine(), &program, &JIT_BENCH_INPUT, None, profile).unwrap();
         assert!(matches!(jitted, Outcome::Exited { r0: j, .. } if j == r0), "{name}: {jitted:?}");
-        std::fs::write(dir.join(format!("{name}.wasm")), &wasm).unwrap();
-        std::fs::write(dir.join(format!("{name}.image")), &image.bytes).unwrap();
-        let json = format!(
-            "{{\"r1\": \"{r1}\", \"r2\": \"{r2}\", \"r0\": \"{r0}\", \"executed\": {}, \"wasm_bytes\": {}}}\n",
-            vm.executed(),
-            wasm.len()
-        );
-        std::fs::write(dir.join(format!("{name}.json")), json).unwrap();
     }
 }
 
