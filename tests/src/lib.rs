@@ -194,6 +194,29 @@ pub fn linux44_overrides() -> std::collections::BTreeMap<String, u64> {
         .collect()
 }
 
+/// xorshift64*: a deterministic generator for the random-program tests, so that a
+/// failure reproduces from its seed and the tests need no dependency. The seed must not
+/// be 0.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
 /// Programs (`tests/benches/programs/NAME.s`) whose JIT modules are timed in V8.
 pub const JIT_BENCH_PROGRAMS: [&str; 2] = ["alu_mix", "alu_mem"];
 

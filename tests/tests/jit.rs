@@ -4,7 +4,7 @@
 use bpfplay_core::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size, Source, Width};
 use bpfplay_core::jit::{self, EarlyExitCode, FaultCode, HelperStatus, JitError, STATUS_ADDR};
 use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RegionKind, RunStop, State, Vm};
-use bpfplay_tests::{JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, conformance_suite, linux44_overrides, workspace_root};
+use bpfplay_tests::{JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite, linux44_overrides, workspace_root};
 use std::collections::BTreeMap;
 
 /// How a run ended, in terms both engines can report.
@@ -250,26 +250,6 @@ fn jit_local_calls_nest_to_the_interpreters_limit() {
     assert_eq!(jitted, interpret(&program, &[], None, Profile::Rfc9669));
 }
 
-/// xorshift64*, so that failures reproduce from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
-
 /// One random instruction; jumps are stored with a target instruction index and
 /// resolved once slot positions are known (forward only, so every program ends).
 enum Gen {
@@ -314,7 +294,7 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
                 let order = if rfc { rng.pick(&[ByteOrder::Le, ByteOrder::Be, ByteOrder::Swap]) } else { rng.pick(&[ByteOrder::Le, ByteOrder::Be]) };
                 Gen::Plain(Insn::Endian { order, bits: rng.pick(&[16, 32, 64]), dst: reg(rng) })
             }
-            6 => Gen::Plain(Insn::LoadImm64 { dst: reg(rng), kind: Imm64Kind::Imm, imm: rng.next() }),
+            6 => Gen::Plain(Insn::LoadImm64 { dst: reg(rng), kind: Imm64Kind::Imm, imm: rng.next_u64() }),
             7 => {
                 let (src, off) = if rng.below(2) == 0 { (Reg::R10, stack_off(rng)) } else { (Reg::R1, rng.below(20) as i16 - 2) };
                 Gen::Plain(Insn::Load { size: rng.pick(&sizes), signed: false, dst: reg(rng), src, off })

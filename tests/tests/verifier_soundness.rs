@@ -4,25 +4,7 @@
 
 use bpfplay_core::isa::{AluOp, Cond, Imm64Kind, Insn, Program, Reg, Size, Source, Width};
 use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
+use bpfplay_tests::Rng;
 
 fn reg(n: u64) -> Reg {
     Reg::new(n as u8).unwrap()
