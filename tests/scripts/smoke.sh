@@ -4,10 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${SMOKE_PORT:-8093}
-python3 -m http.server "$port" --bind 127.0.0.1 -d dist >/dev/null 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+source tests/scripts/serve-dist.sh
+serve_dist "$port"
 profile=$(mktemp -d)
 dom=$(chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync --user-data-dir="$profile" \
