@@ -10,7 +10,14 @@ fn newest_mtime(dir: &Path) -> SystemTime {
     let mut newest = SystemTime::UNIX_EPOCH;
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
-        let t = if path.is_dir() { newest_mtime(&path) } else { entry.metadata().and_then(|m| m.modified()).unwrap_or(newest) };
+        let t = if path.is_dir() {
+            newest_mtime(&path)
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .unwrap_or(newest)
+        };
         newest = newest.max(t);
     }
     newest
@@ -33,12 +40,25 @@ fn main() {
     }
     let status = Command::new(&esbuild)
         .current_dir(&dir)
-        .args(["src/editor.js", "--bundle", "--format=esm", "--minify", "--target=es2020", "--outfile=dist/editor.js", "--log-level=warning"])
+        .args([
+            "src/editor.js",
+            "--bundle",
+            "--format=esm",
+            "--minify",
+            "--target=es2020",
+            "--outfile=dist/editor.js",
+            "--log-level=warning",
+        ])
         .status()
         .expect("esbuild runs");
-    assert!(status.success(), "esbuild failed to bundle web/editor/src/editor.js");
+    assert!(
+        status.success(),
+        "esbuild failed to bundle web/editor/src/editor.js"
+    );
     // Backdate the bundle to its newest input, or cargo would rerun this on every build.
-    let lock = fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+    let lock = fs::metadata(dir.join("package-lock.json"))
+        .and_then(|m| m.modified())
+        .unwrap_or(SystemTime::UNIX_EPOCH);
     let inputs = newest_mtime(&dir.join("src")).max(lock);
     if let Ok(file) = fs::File::options().write(true).open(&out) {
         let _ = file.set_modified(inputs);

@@ -17,7 +17,10 @@ pub fn load_program(path: &str, syntax: Option<Syntax>) -> Result<Program, Strin
         let text = read_stdin()?;
         return decode_hex(&text, "stdin");
     }
-    let ext = Path::new(path).extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     match ext {
         "s" | "asm" => assemble_file(path, syntax),
         "hex" => decode_hex(&read_text(path)?, path),
@@ -25,14 +28,22 @@ pub fn load_program(path: &str, syntax: Option<Syntax>) -> Result<Program, Strin
             let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
             Program::decode(&bytes).map_err(|e| format!("{path}: {e}"))
         }
-        _ => Err(format!("{path}: cannot tell the program format from the file name (use .s, .asm, .hex, .bin, or - for hex on stdin)")),
+        _ => Err(format!(
+            "{path}: cannot tell the program format from the file name (use .s, .asm, .hex, .bin, or - for hex on stdin)"
+        )),
     }
 }
 
 /// Assembles a file (or `-` for stdin).
 pub fn assemble_file(path: &str, syntax: Option<Syntax>) -> Result<Program, String> {
-    let text = if path == "-" { read_stdin()? } else { read_text(path)? };
-    asm::assemble(&text, syntax).map(|a| a.program).map_err(|e| format!("{path}: {e}"))
+    let text = if path == "-" {
+        read_stdin()?
+    } else {
+        read_text(path)?
+    };
+    asm::assemble(&text, syntax)
+        .map(|a| a.program)
+        .map_err(|e| format!("{path}: {e}"))
 }
 
 pub fn decode_hex(text: &str, origin: &str) -> Result<Program, String> {
@@ -49,7 +60,9 @@ fn read_text(path: &str) -> Result<String, String> {
 
 pub fn read_stdin() -> Result<String, String> {
     let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| format!("stdin: {e}"))?;
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| format!("stdin: {e}"))?;
     Ok(text)
 }
 
@@ -64,7 +77,10 @@ pub fn program_from_elf(bytes: &[u8]) -> Result<Program, String> {
     use object::{Object, ObjectSection, ObjectSymbol};
     let file = object::File::parse(bytes).map_err(|e| format!("ELF: {e}"))?;
     if file.architecture() != object::Architecture::Bpf {
-        return Err(format!("ELF: architecture is {:?}, not eBPF", file.architecture()));
+        return Err(format!(
+            "ELF: architecture is {:?}, not eBPF",
+            file.architecture()
+        ));
     }
     let by_symbol = file
         .symbols()
@@ -104,14 +120,27 @@ pub fn read_packet(path: &str) -> Result<Vec<u8>, String> {
 
 /// One line of `--trace`: the instruction and what it changed.
 pub fn trace_line(vm: &Vm, step: &Step, syntax: Syntax) -> String {
-    let text = step.insn.map(|i| disasm::format_insn(&i, syntax)).unwrap_or_default();
+    let text = step
+        .insn
+        .map(|i| disasm::format_insn(&i, syntax))
+        .unwrap_or_default();
     let mut line = format!("{:>5}: {text:<36}", step.pc);
     for c in &step.regs {
         let _ = write!(line, " {}={:#x} (was {:#x})", c.reg, c.new, c.old);
     }
     for m in &step.memory {
-        let place = vm.memory().symbolize(m.addr).map(|(r, off)| format!("{}{off:+}", r.kind)).unwrap_or_default();
-        let _ = write!(line, " [{:#x} {place}] {} -> {}", m.addr, hex(&m.old), hex(&m.new));
+        let place = vm
+            .memory()
+            .symbolize(m.addr)
+            .map(|(r, off)| format!("{}{off:+}", r.kind))
+            .unwrap_or_default();
+        let _ = write!(
+            line,
+            " [{:#x} {place}] {} -> {}",
+            m.addr,
+            hex(&m.old),
+            hex(&m.new)
+        );
     }
     if let State::Faulted(f) = &step.state {
         let _ = write!(line, " FAULT: {}", f.kind);

@@ -1,17 +1,23 @@
 //! `bpfplay`: assemble, disassemble and run eBPF programs.
 
-use bpfplay_cli::{Files, assemble_file, load_program, parse_memory, read_packet, read_stdin, trace_line};
-use bpfplay_core::kernel::script::{Session, bind_maps};
-use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
+use bpfplay_cli::{
+    Files, assemble_file, load_program, parse_memory, read_packet, read_stdin, trace_line,
+};
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Profile, hex_lines};
+use bpfplay_core::kernel::script::{Session, bind_maps};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, State, Vm};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "bpfplay", version, about = "eBPF playground: assemble, disassemble and run Linux 4.4 / RFC 9669 eBPF")]
+#[command(
+    name = "bpfplay",
+    version,
+    about = "eBPF playground: assemble, disassemble and run Linux 4.4 / RFC 9669 eBPF"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -169,12 +175,22 @@ fn kernel_with_maps(
     uid: u32,
     verify: bool,
 ) -> Result<(Kernel, u32, bpfplay_core::isa::Program), String> {
-    let mut kernel = Kernel::new(Settings { memlock_pages: None, verifier: verify, ..Settings::default() });
+    let mut kernel = Kernel::new(Settings {
+        memlock_pages: None,
+        verifier: verify,
+        ..Settings::default()
+    });
     let pid = kernel.spawn("bpfplay", uid);
-    let specs = maps.map(MapCreate::parse_list).transpose().map_err(|e| format!("--{e}"))?.unwrap_or_default();
+    let specs = maps
+        .map(MapCreate::parse_list)
+        .transpose()
+        .map_err(|e| format!("--{e}"))?
+        .unwrap_or_default();
     let mut bound = Vec::new();
     for (i, spec) in specs.into_iter().enumerate() {
-        let fd = kernel.map_create(pid, spec, "").map_err(|e| format!("--maps item {}: {e}", i + 1))?;
+        let fd = kernel
+            .map_create(pid, spec, "")
+            .map_err(|e| format!("--maps item {}: {e}", i + 1))?;
         bound.push((i as u32, fd));
     }
     let program = bind_maps(&program, &bound)?;
@@ -194,17 +210,35 @@ struct KernelRun {
 /// `bpfplay run --type`: create the maps, load the program (verifying it, as the
 /// kernel does) and run it.
 fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result<(), String> {
-    let KernelRun { prog_type, ref packet, ref maps, verify, trace, fuel } = *run;
+    let KernelRun {
+        prog_type,
+        ref packet,
+        ref maps,
+        verify,
+        trace,
+        fuel,
+    } = *run;
     let (mut kernel, pid, program) = kernel_with_maps(program, maps.as_deref(), 0, verify)?;
-    let load = ProgLoad { log_level: 1, log_size: u32::MAX >> 8, log_buf: true, ..ProgLoad::new(prog_type, &program) };
+    let load = ProgLoad {
+        log_level: 1,
+        log_size: u32::MAX >> 8,
+        log_buf: true,
+        ..ProgLoad::new(prog_type, &program)
+    };
     let loaded = kernel.prog_load(pid, &load);
     let fd = loaded.fd.map_err(|e| {
         let log = loaded.log.trim_end();
-        if log.is_empty() { format!("BPF_PROG_LOAD: {e}") } else { format!("BPF_PROG_LOAD: {e}\n{log}") }
+        if log.is_empty() {
+            format!("BPF_PROG_LOAD: {e}")
+        } else {
+            format!("BPF_PROG_LOAD: {e}\n{log}")
+        }
     })?;
     let packet = packet.as_deref();
     let input = if prog_type == ProgType::Kprobe {
-        RunInput::Kprobe { regs: Default::default() }
+        RunInput::Kprobe {
+            regs: Default::default(),
+        }
     } else {
         let bytes = match packet {
             None => vec![0; 60],
@@ -226,7 +260,14 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         println!("{line}");
     }
     for (event, bytes) in &report.perf_samples {
-        println!("perf event {event}: {}", bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "));
+        println!(
+            "perf event {event}: {}",
+            bytes
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
     if let Some(redirect) = &report.redirect {
         println!("{redirect}");
@@ -256,24 +297,61 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                 (read_stdin()?, std::path::PathBuf::from("."))
             } else {
                 let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-                (text, std::path::Path::new(&file).parent().map(std::path::Path::to_path_buf).unwrap_or_default())
+                (
+                    text,
+                    std::path::Path::new(&file)
+                        .parent()
+                        .map(std::path::Path::to_path_buf)
+                        .unwrap_or_default(),
+                )
             };
             let mut session = Session::default();
             for line in session.run_script(&text, &mut Files { base }) {
                 println!("{line}");
             }
         }
-        Command::Run { prog_type: Some(prog_type), packet, maps, no_verify, trace, fuel, program, mem, .. } => {
+        Command::Run {
+            prog_type: Some(prog_type),
+            packet,
+            maps,
+            no_verify,
+            trace,
+            fuel,
+            program,
+            mem,
+            ..
+        } => {
             if mem.is_some() {
-                return Err(String::from("--mem is for plain runs; with --type the program gets its context in r1").into());
+                return Err(String::from(
+                    "--mem is for plain runs; with --type the program gets its context in r1",
+                )
+                .into());
             }
             let program = load_program(&program, None)?;
-            let run = KernelRun { prog_type: prog_type.into(), packet, maps, verify: !no_verify, trace, fuel };
+            let run = KernelRun {
+                prog_type: prog_type.into(),
+                packet,
+                maps,
+                verify: !no_verify,
+                trace,
+                fuel,
+            };
             run_in_kernel(program, &run)?;
         }
-        Command::Verify { prog_type, unprivileged, log_level, maps, program } => {
+        Command::Verify {
+            prog_type,
+            unprivileged,
+            log_level,
+            maps,
+            program,
+        } => {
             let program = load_program(&program, None)?;
-            let (kernel, pid, program) = kernel_with_maps(program, maps.as_deref(), if unprivileged { 1000 } else { 0 }, true)?;
+            let (kernel, pid, program) = kernel_with_maps(
+                program,
+                maps.as_deref(),
+                if unprivileged { 1000 } else { 0 },
+                true,
+            )?;
             let mut kernel = kernel;
             let attr = ProgLoad {
                 log_level,
@@ -284,25 +362,45 @@ fn execute(command: Command) -> Result<(), ExitWith> {
             let result = kernel.prog_load(pid, &attr);
             print!("{}", result.log);
             match result.fd {
-                Ok(_) => println!("bpfplay: accepted ({} instructions processed)", result.verifier.map_or(0, |v| v.processed)),
+                Ok(_) => println!(
+                    "bpfplay: accepted ({} instructions processed)",
+                    result.verifier.map_or(0, |v| v.processed)
+                ),
                 Err(e) => {
                     println!("bpfplay: rejected: {e}");
                     let rejection = result.verifier.and_then(|v| v.result.err());
-                    let explanation = rejection.and_then(|r| bpfplay_core::verifier::explain::explain(&r.message));
+                    let explanation = rejection
+                        .and_then(|r| bpfplay_core::verifier::explain::explain(&r.message));
                     if let Some(explanation) = explanation {
                         println!("bpfplay: what it means: {}", explanation.meaning);
                         println!("bpfplay: usual fix: {}", explanation.fix);
                     } else if e == bpfplay_core::kernel::Errno::EPERM {
-                        println!("bpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs");
+                        println!(
+                            "bpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs"
+                        );
                     }
                     return Err(ExitWith::Rejected);
                 }
             }
         }
-        Command::Run { profile, mem, trace, fuel, program, .. } => {
+        Command::Run {
+            profile,
+            mem,
+            trace,
+            fuel,
+            program,
+            ..
+        } => {
             let program = load_program(&program, None)?;
-            let memory = mem.as_deref().map(parse_memory).transpose()?.unwrap_or_default();
-            let config = Config { fuel: Some(fuel), ..Config::for_profile(profile.into()) };
+            let memory = mem
+                .as_deref()
+                .map(parse_memory)
+                .transpose()?
+                .unwrap_or_default();
+            let config = Config {
+                fuel: Some(fuel),
+                ..Config::for_profile(profile.into())
+            };
             let vm = Vm::new(program, config).map_err(|e| ExitWith::Message(e.to_string()))?;
             let mut vm = vm.with_input(memory);
             if trace {
@@ -312,13 +410,19 @@ fn execute(command: Command) -> Result<(), ExitWith> {
             }
             match vm.run(&mut NoHelpers, &[]) {
                 RunStop::Exited { r0 } => {
-                    if let State::Exited { early: Some(reason), .. } = vm.state() {
+                    if let State::Exited {
+                        early: Some(reason),
+                        ..
+                    } = vm.state()
+                    {
                         eprintln!("note: {reason}");
                     }
                     println!("{r0:#x}");
                 }
                 RunStop::Faulted(fault) => return Err(fault.to_string().into()),
-                RunStop::Breakpoint { pc } => return Err(format!("stopped at breakpoint {pc}").into()),
+                RunStop::Breakpoint { pc } => {
+                    return Err(format!("stopped at breakpoint {pc}").into());
+                }
             }
         }
     }

@@ -37,10 +37,16 @@ fn asm_prints_one_instruction_of_16_hex_digits_per_line() {
     let src = temp_file("a.s", b"mov %r0, 1\nr1 = 0x1122334455667788 ll\nexit\n");
     let out = bpfplay(&["asm", &src], "");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "b700000001000000\n1801000088776655\n0000000044332211\n9500000000000000\n");
+    assert_eq!(
+        stdout(&out),
+        "b700000001000000\n1801000088776655\n0000000044332211\n9500000000000000\n"
+    );
     let forced = bpfplay(&["asm", "--syntax", "ubpf", &src], "");
     assert!(!forced.status.success());
-    assert_eq!(stderr(&forced), format!("bpfplay: {src}: line 2, column 1: expected a mnemonic, found `r1`\n"));
+    assert_eq!(
+        stderr(&forced),
+        format!("bpfplay: {src}: line 2, column 1: expected a mnemonic, found `r1`\n")
+    );
 }
 
 #[test]
@@ -52,22 +58,40 @@ fn disasm_output_assembles_back_to_the_same_bytes() {
         let again = bpfplay(&["asm", &path], "");
         assert_eq!(stdout(&again), hex, "{syntax}:\n{text}");
     }
-    let bin = temp_file("p.bin", &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+    let bin = temp_file(
+        "p.bin",
+        &[0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0],
+    );
     assert_eq!(stdout(&bpfplay(&["disasm", &bin], "")), "r0 = 7\nexit\n");
-    let hexfile = temp_file("p.hex", b"b7 00 00 00 07 00 00 00\n95 00 00 00 00 00 00 00\n");
-    assert_eq!(stdout(&bpfplay(&["disasm", "--syntax", "ubpf", &hexfile], "")), "mov %r0, 7\nexit\n");
+    let hexfile = temp_file(
+        "p.hex",
+        b"b7 00 00 00 07 00 00 00\n95 00 00 00 00 00 00 00\n",
+    );
+    assert_eq!(
+        stdout(&bpfplay(&["disasm", "--syntax", "ubpf", &hexfile], "")),
+        "mov %r0, 7\nexit\n"
+    );
 }
 
 #[test]
 fn run_prints_r0_and_traces_changes() {
-    let src = temp_file("sum.s", b"r0 = *(u8 *)(r1 +0)\nr3 = *(u8 *)(r1 +1)\nr0 += r3\nr0 += r2\nexit\n");
+    let src = temp_file(
+        "sum.s",
+        b"r0 = *(u8 *)(r1 +0)\nr3 = *(u8 *)(r1 +1)\nr0 += r3\nr0 += r2\nexit\n",
+    );
     let out = bpfplay(&["run", "--mem", "10 20 30", &src], "");
     assert_eq!(stdout(&out), "0x33\n");
     let traced = stdout(&bpfplay(&["run", "--trace", "--mem", "1020", &src], ""));
     let lines: Vec<&str> = traced.lines().collect();
     assert_eq!(lines.len(), 6, "{traced}");
-    assert_eq!(lines[0], "    0: r0 = *(u8 *)(r1 +0)                  r0=0x10 (was 0x0)");
-    assert_eq!(lines[2], "    2: r0 += r3                             r0=0x30 (was 0x10)");
+    assert_eq!(
+        lines[0],
+        "    0: r0 = *(u8 *)(r1 +0)                  r0=0x10 (was 0x0)"
+    );
+    assert_eq!(
+        lines[2],
+        "    2: r0 += r3                             r0=0x30 (was 0x10)"
+    );
     assert_eq!(lines[5], "0x32");
 }
 
@@ -76,12 +100,21 @@ fn run_profiles_differ_on_division_by_zero_and_newer_instructions() {
     let div = temp_file("div.s", b"r0 = 7\nr1 = 0\nr0 /= r1\nr0 += 5\nexit\n");
     let old = bpfplay(&["run", "--profile", "linux-4.4", &div], "");
     assert_eq!(stdout(&old), "0x0\n");
-    assert_eq!(stderr(&old), "note: division by zero ends the program with r0 = 0 (Linux 4.4)\n");
-    assert_eq!(stdout(&bpfplay(&["run", "--profile", "rfc9669", &div], "")), "0x5\n");
+    assert_eq!(
+        stderr(&old),
+        "note: division by zero ends the program with r0 = 0 (Linux 4.4)\n"
+    );
+    assert_eq!(
+        stdout(&bpfplay(&["run", "--profile", "rfc9669", &div], "")),
+        "0x5\n"
+    );
     let jlt = temp_file("jlt.s", b"r0 = 1\nif r0 < 2 goto +0\nexit\n");
     let out = bpfplay(&["run", "--profile", "linux-4.4", &jlt], "");
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "bpfplay: instruction 1: jlt needs Linux 4.14 (profile linux-4.4)\n");
+    assert_eq!(
+        stderr(&out),
+        "bpfplay: instruction 1: jlt needs Linux 4.14 (profile linux-4.4)\n"
+    );
 }
 
 #[test]
@@ -109,18 +142,43 @@ fn verify_prints_the_4_4_log_and_exits_by_verdict() {
     let ok = temp_file("ok.s", b"r0 = *(u32 *)(r1 +0)\nexit\n");
     let out = bpfplay(&["verify", &ok], "");
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(stdout(&out), "0: (61) r0 = *(u32 *)(r1 +0)\n1: (95) exit\nbpfplay: accepted (2 instructions processed)\n");
+    assert_eq!(
+        stdout(&out),
+        "0: (61) r0 = *(u32 *)(r1 +0)\n1: (95) exit\nbpfplay: accepted (2 instructions processed)\n"
+    );
     let leak = temp_file("leak.s", b"r0 = r10\nexit\n");
     assert_eq!(bpfplay(&["verify", &leak], "").status.code(), Some(0));
     let out = bpfplay(&["verify", "--unprivileged", "--log-level", "2", &leak], "");
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.starts_with("0: (bf) r0 = r10\n1: (95) exit\nR0 leaks addr as return value\nbpfplay: rejected: EACCES"), "{text}");
-    assert!(text.contains("bpfplay: what it means: Unprivileged programs may not return a pointer."), "{text}");
-    let tc = bpfplay(&["verify", "--type", "sched_cls", "--unprivileged", &ok], "");
-    assert_eq!((tc.status.code(), stdout(&tc)), (Some(1), String::from("bpfplay: rejected: EPERM: Operation not permitted\nbpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs\n")));
-    assert_eq!(bpfplay(&["verify", "--log-level", "3", &ok], "").status.code(), Some(2));
-    assert_eq!(bpfplay(&["verify", "--type", "xdp", &ok], "").status.code(), Some(2));
+    assert!(
+        text.contains("bpfplay: what it means: Unprivileged programs may not return a pointer."),
+        "{text}"
+    );
+    let tc = bpfplay(
+        &["verify", "--type", "sched_cls", "--unprivileged", &ok],
+        "",
+    );
+    assert_eq!(
+        (tc.status.code(), stdout(&tc)),
+        (
+            Some(1),
+            String::from(
+                "bpfplay: rejected: EPERM: Operation not permitted\nbpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs\n"
+            )
+        )
+    );
+    assert_eq!(
+        bpfplay(&["verify", "--log-level", "3", &ok], "")
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        bpfplay(&["verify", "--type", "xdp", &ok], "").status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -131,5 +189,10 @@ fn run_verifies_first_unless_told_not_to() {
     assert!(stderr(&out).starts_with("bpfplay: BPF_PROG_LOAD: EACCES: Permission denied\n0: (79) r0 = *(u64 *)(r1 +4096)\ninvalid bpf_context access off=4096 size=8"), "{}", stderr(&out));
     let out = bpfplay(&["run", "--type", "socket_filter", "--no-verify", &bad], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("bpfplay: fault at instruction 0: out-of-bounds read of 8 byte(s)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .starts_with("bpfplay: fault at instruction 0: out-of-bounds read of 8 byte(s)"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -13,13 +13,28 @@ fn example_scripts_match_their_golden_transcripts() {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     scripts.sort();
-    assert!(scripts.len() >= 3, "expected the example scripts in {}", dir.display());
+    assert!(
+        scripts.len() >= 3,
+        "expected the example scripts in {}",
+        dir.display()
+    );
     let mut problems = Vec::new();
     for script in &scripts {
-        let out = Command::new(env!("CARGO_BIN_EXE_bpfplay")).arg("script").arg(script).output().unwrap();
-        assert!(out.status.success(), "{}: {}", script.display(), String::from_utf8_lossy(&out.stderr));
+        let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
+            .arg("script")
+            .arg(script)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let name = script.file_stem().unwrap().to_string_lossy().into_owned();
-        let golden = workspace_root().join("tests/golden/scripts").join(format!("{name}.out"));
+        let golden = workspace_root()
+            .join("tests/golden/scripts")
+            .join(format!("{name}.out"));
         if let Err(e) = check_golden(&golden, &String::from_utf8_lossy(&out.stdout)) {
             problems.push(e);
         }
@@ -31,15 +46,34 @@ fn example_scripts_match_their_golden_transcripts() {
 fn run_with_a_type_uses_the_kernel_maps_and_packet() {
     let src = workspace_root().join("static/scripts/count-packets.s");
     let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
-        .args(["run", "--type", "sched_cls", "--maps", "array:4:8:1", "--packet", "00 01 02 03"])
+        .args([
+            "run",
+            "--type",
+            "sched_cls",
+            "--maps",
+            "array:4:8:1",
+            "--packet",
+            "00 01 02 03",
+        ])
         .arg(&src)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0x0\n");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "note: TC_ACT_OK (0)\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "note: TC_ACT_OK (0)\n"
+    );
     // Without the map the index is unbound: a clear error, exit 1.
-    let out = Command::new(env!("CARGO_BIN_EXE_bpfplay")).args(["run", "--type", "sched_cls"]).arg(&src).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
+        .args(["run", "--type", "sched_cls"])
+        .arg(&src)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),

@@ -1,6 +1,8 @@
 //! Instructions to text, in either [`Syntax`]. The output assembles back to the same bytes.
 
-use crate::isa::{AluOp, AtomicOp, CallKind, Imm64Kind, Insn, Program, Reg, Size, Slot, Source, Width};
+use crate::isa::{
+    AluOp, AtomicOp, CallKind, Imm64Kind, Insn, Program, Reg, Size, Slot, Source, Width,
+};
 use crate::prelude::*;
 use crate::syntax::{self, Syntax};
 
@@ -16,10 +18,15 @@ pub fn disassemble(program: &Program, syntax: Syntax) -> String {
 
 /// Disassembly annotated with slot numbers, like `llvm-objdump -d` without bytes.
 pub fn listing(program: &Program, syntax: Syntax) -> Vec<(usize, String)> {
-    program.slots().iter().enumerate().filter_map(|(pc, slot)| match slot {
-        Slot::Insn(insn) => Some((pc, format_insn(insn, syntax))),
-        Slot::Imm64Tail => None,
-    }).collect()
+    program
+        .slots()
+        .iter()
+        .enumerate()
+        .filter_map(|(pc, slot)| match slot {
+            Slot::Insn(insn) => Some((pc, format_insn(insn, syntax))),
+            Slot::Imm64Tail => None,
+        })
+        .collect()
 }
 
 /// The text of one instruction.
@@ -36,7 +43,10 @@ pub fn mnemonic(insn: &Insn) -> String {
         Insn::Alu { width, op, .. } => syntax::alu_mnemonic(op, width),
         Insn::Neg { width, .. } => syntax::neg_mnemonic(width),
         Insn::Endian { order, bits, .. } => syntax::endian_mnemonic(order, bits),
-        Insn::LoadImm64 { kind: Imm64Kind::Imm, .. } => String::from("lddw"),
+        Insn::LoadImm64 {
+            kind: Imm64Kind::Imm,
+            ..
+        } => String::from("lddw"),
         Insn::LoadImm64 { kind, .. } => format!("lddw {}", kind.ubpf()),
         Insn::LoadPacket { size, index, .. } => syntax::packet_mnemonic(size, index.is_some()),
         Insn::Load { size, signed, .. } => syntax::load_mnemonic(size, signed),
@@ -53,7 +63,11 @@ pub fn mnemonic(insn: &Insn) -> String {
 }
 
 fn signed_offset(off: i64) -> String {
-    if off < 0 { format!("{off}") } else { format!("+{off}") }
+    if off < 0 {
+        format!("{off}")
+    } else {
+        format!("+{off}")
+    }
 }
 
 fn imm64_value(kind: Imm64Kind, imm: u64) -> String {
@@ -75,32 +89,105 @@ fn ubpf(insn: &Insn) -> String {
         Source::Imm(i) => format!("{i}"),
     };
     match *insn {
-        Insn::Alu { width, op, dst, src: s } => format!("{} %{dst}, {}", syntax::alu_mnemonic(op, width), src(s)),
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src: s,
+        } => format!("{} %{dst}, {}", syntax::alu_mnemonic(op, width), src(s)),
         Insn::Neg { width, dst } => format!("{} %{dst}", syntax::neg_mnemonic(width)),
-        Insn::Endian { order, bits, dst } => format!("{} %{dst}", syntax::endian_mnemonic(order, bits)),
+        Insn::Endian { order, bits, dst } => {
+            format!("{} %{dst}", syntax::endian_mnemonic(order, bits))
+        }
         Insn::LoadImm64 { dst, kind, imm } => format!("lddw %{dst}, {}", imm64_value(kind, imm)),
-        Insn::LoadPacket { size, index: None, imm } => format!("{} {imm}", syntax::packet_mnemonic(size, false)),
-        Insn::LoadPacket { size, index: Some(r), imm } => {
+        Insn::LoadPacket {
+            size,
+            index: None,
+            imm,
+        } => format!("{} {imm}", syntax::packet_mnemonic(size, false)),
+        Insn::LoadPacket {
+            size,
+            index: Some(r),
+            imm,
+        } => {
             format!("{} %{r}, {imm}", syntax::packet_mnemonic(size, true))
         }
-        Insn::Load { size, signed, dst, src, off } => {
-            format!("{} %{dst}, {}", syntax::load_mnemonic(size, signed), mem(src, off))
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => {
+            format!(
+                "{} %{dst}, {}",
+                syntax::load_mnemonic(size, signed),
+                mem(src, off)
+            )
         }
-        Insn::Store { size, dst, off, imm } => format!("{} {}, {imm}", syntax::store_mnemonic(size, false), mem(dst, off)),
-        Insn::StoreReg { size, dst, src, off } => {
-            format!("{} {}, %{src}", syntax::store_mnemonic(size, true), mem(dst, off))
+        Insn::Store {
+            size,
+            dst,
+            off,
+            imm,
+        } => format!(
+            "{} {}, {imm}",
+            syntax::store_mnemonic(size, false),
+            mem(dst, off)
+        ),
+        Insn::StoreReg {
+            size,
+            dst,
+            src,
+            off,
+        } => {
+            format!(
+                "{} {}, %{src}",
+                syntax::store_mnemonic(size, true),
+                mem(dst, off)
+            )
         }
-        Insn::Atomic { size, op, dst, src, off } => {
-            format!("lock {} {}, %{src}", syntax::atomic_mnemonic(op, size), mem(dst, off))
+        Insn::Atomic {
+            size,
+            op,
+            dst,
+            src,
+            off,
+        } => {
+            format!(
+                "lock {} {}, %{src}",
+                syntax::atomic_mnemonic(op, size),
+                mem(dst, off)
+            )
         }
         Insn::Ja { off } => format!("ja {}", signed_offset(off.into())),
         Insn::JaLong { off } => format!("ja32 {}", signed_offset(off.into())),
-        Insn::Branch { width, cond, dst, src: s, off } => {
-            format!("{} %{dst}, {}, {}", syntax::branch_mnemonic(cond, width), src(s), signed_offset(off.into()))
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src: s,
+            off,
+        } => {
+            format!(
+                "{} %{dst}, {}, {}",
+                syntax::branch_mnemonic(cond, width),
+                src(s),
+                signed_offset(off.into())
+            )
         }
-        Insn::Call { kind: CallKind::Helper, imm } => format!("call {imm}"),
-        Insn::Call { kind: CallKind::Local, imm } => format!("call local {}", signed_offset(imm.into())),
-        Insn::Call { kind: CallKind::Kfunc, imm } => format!("call runtime {imm}"),
+        Insn::Call {
+            kind: CallKind::Helper,
+            imm,
+        } => format!("call {imm}"),
+        Insn::Call {
+            kind: CallKind::Local,
+            imm,
+        } => format!("call local {}", signed_offset(imm.into())),
+        Insn::Call {
+            kind: CallKind::Kfunc,
+            imm,
+        } => format!("call runtime {imm}"),
         Insn::CallReg { reg } => format!("call %{reg}"),
         Insn::Exit => String::from("exit"),
     }
@@ -116,17 +203,28 @@ fn wreg(r: Reg, width: Width) -> String {
 
 fn llvm(insn: &Insn) -> String {
     let mem = |size: Size, signed: bool, r: Reg, off: i16| {
-        format!("*({} *)({r} {})", syntax::c_type(size, signed), signed_offset(off.into()))
+        format!(
+            "*({} *)({r} {})",
+            syntax::c_type(size, signed),
+            signed_offset(off.into())
+        )
     };
     match *insn {
-        Insn::Alu { width, op, dst, src } => {
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        } => {
             let d = wreg(dst, width);
             let s = match src {
                 Source::Reg(r) => wreg(r, width),
                 Source::Imm(i) => format!("{i}"),
             };
             match op {
-                AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => format!("{d} = {}{s}", op.llvm()),
+                AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => {
+                    format!("{d} = {}{s}", op.llvm())
+                }
                 _ => format!("{d} {} {s}", op.llvm()),
             }
         }
@@ -134,15 +232,51 @@ fn llvm(insn: &Insn) -> String {
             let d = wreg(dst, width);
             format!("{d} = -{d}")
         }
-        Insn::Endian { order, bits, dst } => format!("{dst} = {} {dst}", syntax::endian_mnemonic(order, bits)),
+        Insn::Endian { order, bits, dst } => {
+            format!("{dst} = {} {dst}", syntax::endian_mnemonic(order, bits))
+        }
         Insn::LoadImm64 { dst, kind, imm } => format!("{dst} = {} ll", imm64_value(kind, imm)),
-        Insn::LoadPacket { size, index: None, imm } => format!("r0 = *({} *)skb[{imm}]", size.llvm()),
-        Insn::LoadPacket { size, index: Some(r), imm } => format!("r0 = *({} *)skb[{r} + {imm}]", size.llvm()),
-        Insn::Load { size, signed, dst, src, off } => format!("{dst} = {}", mem(size, signed, src, off)),
-        Insn::Store { size, dst, off, imm } => format!("{} = {imm}", mem(size, false, dst, off)),
-        Insn::StoreReg { size, dst, src, off } => format!("{} = {src}", mem(size, false, dst, off)),
-        Insn::Atomic { size, op, dst, src, off } => {
-            let width = if size == Size::DW { Width::W64 } else { Width::W32 };
+        Insn::LoadPacket {
+            size,
+            index: None,
+            imm,
+        } => format!("r0 = *({} *)skb[{imm}]", size.llvm()),
+        Insn::LoadPacket {
+            size,
+            index: Some(r),
+            imm,
+        } => format!("r0 = *({} *)skb[{r} + {imm}]", size.llvm()),
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => format!("{dst} = {}", mem(size, signed, src, off)),
+        Insn::Store {
+            size,
+            dst,
+            off,
+            imm,
+        } => format!("{} = {imm}", mem(size, false, dst, off)),
+        Insn::StoreReg {
+            size,
+            dst,
+            src,
+            off,
+        } => format!("{} = {src}", mem(size, false, dst, off)),
+        Insn::Atomic {
+            size,
+            op,
+            dst,
+            src,
+            off,
+        } => {
+            let width = if size == Size::DW {
+                Width::W64
+            } else {
+                Width::W32
+            };
             let place = format!("({} *)({dst} {})", size.llvm(), signed_offset(off.into()));
             match op {
                 AtomicOp::Add | AtomicOp::Or | AtomicOp::And | AtomicOp::Xor => {
@@ -151,7 +285,10 @@ fn llvm(insn: &Insn) -> String {
                 AtomicOp::CmpXchg => {
                     let s = wreg(src, width);
                     let r0 = wreg(Reg::R0, width);
-                    format!("{r0} = {}({place}, {r0}, {s})", syntax::atomic_function(op, size))
+                    format!(
+                        "{r0} = {}({place}, {r0}, {s})",
+                        syntax::atomic_function(op, size)
+                    )
                 }
                 _ => {
                     let s = wreg(src, width);
@@ -161,17 +298,37 @@ fn llvm(insn: &Insn) -> String {
         }
         Insn::Ja { off } => format!("goto {}", signed_offset(off.into())),
         Insn::JaLong { off } => format!("gotol {}", signed_offset(off.into())),
-        Insn::Branch { width, cond, dst, src, off } => {
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            off,
+        } => {
             let s = match src {
                 Source::Reg(r) => wreg(r, width),
                 Source::Imm(i) if i < 0 => format!("{i}"),
                 Source::Imm(i) => format!("0x{i:x}"),
             };
-            format!("if {} {} {s} goto {}", wreg(dst, width), cond.llvm(), signed_offset(off.into()))
+            format!(
+                "if {} {} {s} goto {}",
+                wreg(dst, width),
+                cond.llvm(),
+                signed_offset(off.into())
+            )
         }
-        Insn::Call { kind: CallKind::Helper, imm } => format!("call {imm}"),
-        Insn::Call { kind: CallKind::Local, imm } => format!("call pc{}", signed_offset(imm.into())),
-        Insn::Call { kind: CallKind::Kfunc, imm } => format!("call kfunc {imm}"),
+        Insn::Call {
+            kind: CallKind::Helper,
+            imm,
+        } => format!("call {imm}"),
+        Insn::Call {
+            kind: CallKind::Local,
+            imm,
+        } => format!("call pc{}", signed_offset(imm.into())),
+        Insn::Call {
+            kind: CallKind::Kfunc,
+            imm,
+        } => format!("call kfunc {imm}"),
         Insn::CallReg { reg } => format!("callx {reg}"),
         Insn::Exit => String::from("exit"),
     }

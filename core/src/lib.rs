@@ -42,7 +42,7 @@ pub mod vm;
 
 /// The `alloc` names every module uses.
 mod prelude {
-    
+
     pub use alloc::borrow::ToOwned;
     pub use alloc::format;
     pub use alloc::string::{String, ToString};

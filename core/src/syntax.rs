@@ -41,7 +41,11 @@ pub fn alu_mnemonic(op: AluOp, width: Width) -> String {
     match op {
         // movsx always names its width: movsx864 / movsx832.
         AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => {
-            format!("{}{}", op.ubpf(), if width == Width::W64 { "64" } else { "32" })
+            format!(
+                "{}{}",
+                op.ubpf(),
+                if width == Width::W64 { "64" } else { "32" }
+            )
         }
         _ => format!("{}{}", op.ubpf(), width_suffix(width)),
     }
@@ -68,7 +72,11 @@ pub fn store_mnemonic(size: Size, reg: bool) -> String {
 }
 
 pub fn packet_mnemonic(size: Size, indirect: bool) -> String {
-    format!("{}{}", if indirect { "ldind" } else { "ldabs" }, size.ubpf())
+    format!(
+        "{}{}",
+        if indirect { "ldind" } else { "ldabs" },
+        size.ubpf()
+    )
 }
 
 /// uBPF operation word after `lock`: `add`, `fetch add32`, `cmpxchg`.
@@ -79,12 +87,20 @@ pub fn atomic_mnemonic(op: AtomicOp, size: Size) -> String {
 /// The C type of a load or store: `u32`, or `s32` for sign-extending loads.
 pub fn c_type(size: Size, signed: bool) -> String {
     let t = size.llvm();
-    if signed { format!("s{}", &t[1..]) } else { String::from(t) }
+    if signed {
+        format!("s{}", &t[1..])
+    } else {
+        String::from(t)
+    }
 }
 
 /// Kernel spelling of a fetching atomic: `atomic64_fetch_add`, `atomic_xchg`.
 pub fn atomic_function(op: AtomicOp, size: Size) -> String {
-    format!("atomic{}_{}", if size == Size::DW { "64" } else { "" }, op.llvm())
+    format!(
+        "atomic{}_{}",
+        if size == Size::DW { "64" } else { "" },
+        op.llvm()
+    )
 }
 
 /// Whether an `lddw` pseudo kind carries two 32-bit values (fd or index, and offset).
@@ -125,5 +141,9 @@ pub const HELPER_NAMES: [&str; 26] = [
 /// Helper id for `bpf_map_lookup_elem` or `map_lookup_elem`.
 pub fn helper_id(name: &str) -> Option<i32> {
     let bare = name.strip_prefix("bpf_").unwrap_or(name);
-    HELPER_NAMES.iter().skip(1).position(|n| *n == bare).map(|i| i as i32 + 1)
+    HELPER_NAMES
+        .iter()
+        .skip(1)
+        .position(|n| *n == bare)
+        .map(|i| i as i32 + 1)
 }

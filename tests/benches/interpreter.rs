@@ -21,7 +21,9 @@ fn input() -> Vec<u8> {
 }
 
 fn run_ours(program: &Rc<Program>, config: Config, mem: &[u8]) -> (u64, u64) {
-    let mut vm = Vm::new(program.clone(), config).unwrap().with_input(mem.to_vec());
+    let mut vm = Vm::new(program.clone(), config)
+        .unwrap()
+        .with_input(mem.to_vec());
     match vm.run(&mut NoHelpers, &[]) {
         RunStop::Exited { r0 } => (r0, vm.executed()),
         other => panic!("bpfplay: {other:?}"),
@@ -37,11 +39,17 @@ fn engines(c: &mut Criterion, name: &str, file: &str) {
 
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(executed));
-    group.bench_function("bpfplay", |b| b.iter(|| run_ours(black_box(&program), config, black_box(&mem))));
+    group.bench_function("bpfplay", |b| {
+        b.iter(|| run_ours(black_box(&program), config, black_box(&mem)))
+    });
 
     let mut rbpf_mem = mem.clone();
     let interp = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf accepts the program");
-    assert_eq!(interp.execute_program(&mut rbpf_mem).unwrap(), r0, "rbpf interpreter disagrees on r0");
+    assert_eq!(
+        interp.execute_program(&mut rbpf_mem).unwrap(),
+        r0,
+        "rbpf interpreter disagrees on r0"
+    );
     group.bench_function("rbpf-interpreter", |b| {
         b.iter(|| {
             let mut m = black_box(&mem).clone();
@@ -70,7 +78,9 @@ fn engines(c: &mut Criterion, name: &str, file: &str) {
                     })
                 });
             }
-            _ => eprintln!("{name}: rbpf's JIT cannot compile this program (its buffer is one 4 KiB page)"),
+            _ => eprintln!(
+                "{name}: rbpf's JIT cannot compile this program (its buffer is one 4 KiB page)"
+            ),
         }
     }
     group.finish();
@@ -85,7 +95,8 @@ fn packet_parser(c: &mut Criterion) {
     let config = Config::for_profile(Profile::Linux44);
     let run = |frame: &[u8]| {
         let mut vm = Vm::new(program.clone(), config).unwrap();
-        vm.memory_mut().map(RegionKind::Packet, frame.to_vec(), false);
+        vm.memory_mut()
+            .map(RegionKind::Packet, frame.to_vec(), false);
         match vm.run(&mut NoHelpers, &[]) {
             RunStop::Exited { r0 } => (r0, vm.executed()),
             other => panic!("{other:?}"),

@@ -21,33 +21,55 @@ fn raw(file: &str) -> Vec<RawInsn> {
         .collect()
 }
 
-
 fn verifier(c: &mut Criterion) {
     let mut group = c.benchmark_group("verifier");
-    for (name, file, accepted) in [("alu_mix_4095", "alu_mix.s", true), ("worst_4093", "verifier_worst.s", false)] {
+    for (name, file, accepted) in [
+        ("alu_mix_4095", "alu_mix.s", true),
+        ("worst_4093", "verifier_worst.s", false),
+    ] {
         let insns = raw(file);
         let (ok, processed) = bench_verify(&insns, false);
         assert_eq!(ok, accepted, "{file}");
-        eprintln!("verifier {name}: {} slots, {processed} instructions processed", insns.len());
+        eprintln!(
+            "verifier {name}: {} slots, {processed} instructions processed",
+            insns.len()
+        );
         group.throughput(Throughput::Elements(u64::from(processed)));
         group.bench_function(name, |b| b.iter(|| bench_verify(black_box(&insns), false)));
-        group.bench_function(format!("{name}_log"), |b| b.iter(|| bench_verify(black_box(&insns), true)));
+        group.bench_function(format!("{name}_log"), |b| {
+            b.iter(|| bench_verify(black_box(&insns), true))
+        });
     }
     group.finish();
 }
 
 fn trace_recording(c: &mut Criterion) {
-    let mut kernel = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
+    let mut kernel = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
     let pid = kernel.spawn("bench", 0);
-    let attr = MapCreate { map_type: MapType::ProgArray as u32, key_size: 4, value_size: 4, max_entries: 1 };
+    let attr = MapCreate {
+        map_type: MapType::ProgArray as u32,
+        key_size: 4,
+        value_size: 4,
+        max_entries: 1,
+    };
     let jmp = kernel.map_create(pid, attr, "jmp").unwrap();
     let program = bind_maps(&common::program("tail_4096.s"), &[(0, jmp)]).unwrap();
     assert_eq!(program.len(), 4095);
-    let prog = kernel.prog_load(pid, &ProgLoad::new(ProgType::SchedCls, &program)).fd.unwrap();
-    kernel.map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0).unwrap();
+    let prog = kernel
+        .prog_load(pid, &ProgLoad::new(ProgType::SchedCls, &program))
+        .fd
+        .unwrap();
+    kernel
+        .map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)
+        .unwrap();
     let frame = common::frame();
     let record = |kernel: &mut Kernel| {
-        let mut inv = kernel.invoke(pid, prog, RunInput::packet(frame.clone())).unwrap();
+        let mut inv = kernel
+            .invoke(pid, prog, RunInput::packet(frame.clone()))
+            .unwrap();
         let mut trace = Vec::new();
         while let Some(step) = kernel.step(&mut inv) {
             trace.push(step);
@@ -64,7 +86,12 @@ fn trace_recording(c: &mut Criterion) {
     group.bench_function("tail_calls_33x4095", |b| b.iter(|| record(&mut kernel)));
     // The same invocation run without recording, for comparison.
     group.bench_function("tail_calls_33x4095_run", |b| {
-        b.iter(|| kernel.run_prog(pid, prog, RunInput::packet(frame.clone())).unwrap().executed)
+        b.iter(|| {
+            kernel
+                .run_prog(pid, prog, RunInput::packet(frame.clone()))
+                .unwrap()
+                .executed
+        })
     });
     group.finish();
 }

@@ -33,7 +33,10 @@ enum Section {
 impl DataFile {
     /// Parses the text of a `.data` file. Unknown `--` directives are an error.
     pub fn parse(name: &str, text: &str) -> Result<DataFile, String> {
-        let mut file = DataFile { name: name.to_owned(), ..DataFile::default() };
+        let mut file = DataFile {
+            name: name.to_owned(),
+            ..DataFile::default()
+        };
         let mut section = Section::None;
         let mut mem_text = String::new();
         let mut raw_text: Option<String> = None;
@@ -55,7 +58,11 @@ impl DataFile {
                 } else if line.contains("error") {
                     Section::Error
                 } else {
-                    return Err(format!("{name}:{}: unknown directive `{}`", index + 1, line.trim()));
+                    return Err(format!(
+                        "{name}:{}: unknown directive `{}`",
+                        index + 1,
+                        line.trim()
+                    ));
                 };
                 continue;
             }
@@ -93,7 +100,9 @@ impl DataFile {
 
     /// The expected r0 (0 when the file gives none, as the reference runner assumes).
     pub fn expected(&self) -> Result<u64, String> {
-        let Some(text) = &self.result else { return Ok(0) };
+        let Some(text) = &self.result else {
+            return Ok(0);
+        };
         let parsed = match text.find("0x") {
             Some(at) => u64::from_str_radix(&text[at + 2..], 16),
             None => text.parse(),
@@ -139,7 +148,10 @@ fn raw_bytes(raw: &str) -> Result<Vec<u8>, String> {
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// `../shared/bpf_conformance` beside the checkout, or `$BPF_CONFORMANCE_DIR`.
@@ -165,31 +177,45 @@ pub fn data_files(subdir: &str) -> Vec<PathBuf> {
         .unwrap_or_default();
     files.retain(|p| p.extension().is_some_and(|e| e == "data"));
     files.sort();
-    eprintln!("found {} .data files in {}", files.len(), dir.join(subdir).display());
+    eprintln!(
+        "found {} .data files in {}",
+        files.len(),
+        dir.join(subdir).display()
+    );
     files
 }
 
 /// Reads and parses one `.data` file.
 pub fn load(path: &Path) -> Result<DataFile, String> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
     DataFile::parse(&name, &text)
 }
 
 /// The conformance suite's `tests/*.data`, parsed (empty, loudly, when it is absent).
 pub fn conformance_suite() -> Vec<DataFile> {
-    data_files("tests").iter().map(|p| load(p).unwrap()).collect()
+    data_files("tests")
+        .iter()
+        .map(|p| load(p).unwrap())
+        .collect()
 }
 
 /// Expected linux-4.4 results that differ from the files' RFC 9669 results
 /// (`tests/data/linux-4.4-results.txt`: `NAME 0xRESULT` per line).
 pub fn linux44_overrides() -> std::collections::BTreeMap<String, u64> {
-    let text = std::fs::read_to_string(workspace_root().join("tests/data/linux-4.4-results.txt")).unwrap();
+    let text =
+        std::fs::read_to_string(workspace_root().join("tests/data/linux-4.4-results.txt")).unwrap();
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
         .map(|l| {
             let (name, value) = l.split_once(' ').unwrap();
-            (name.to_owned(), u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).unwrap())
+            (
+                name.to_owned(),
+                u64::from_str_radix(value.trim().trim_start_matches("0x"), 16).unwrap(),
+            )
         })
         .collect()
 }
@@ -237,7 +263,13 @@ pub fn bench_verify(insns: &[bpfplay_core::isa::RawInsn], log: bool) -> (bool, u
     use bpfplay_core::kernel::{Errno, ProgType};
     use bpfplay_core::verifier::{Env, MapInfo, verify};
     let mut resolve = |_fd: i32| -> Result<MapInfo, Errno> { Err(Errno::EBADF) };
-    let env = Env { prog_type: ProgType::SocketFilter, privileged: true, gpl_compatible: true, log, resolve_map: &mut resolve };
+    let env = Env {
+        prog_type: ProgType::SocketFilter,
+        privileged: true,
+        gpl_compatible: true,
+        log,
+        resolve_map: &mut resolve,
+    };
     let report = verify(insns, env);
     (report.result.is_ok(), report.processed)
 }
@@ -264,7 +296,10 @@ pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
     if expected == actual {
         Ok(())
     } else {
-        Err(format!("{} differs (BLESS=1 refreshes it)\n--- expected\n{expected}\n--- actual\n{actual}", path.display()))
+        Err(format!(
+            "{} differs (BLESS=1 refreshes it)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        ))
     }
 }
 
@@ -286,6 +321,69 @@ pub struct Example {
     pub result: Option<u64>,
 }
 
+/// A typed example loaded as its header declares: a fresh kernel, the maps created and
+/// bound, the program loaded, and the input to run it on.
+pub struct LoadedExample {
+    pub kernel: bpfplay_core::kernel::Kernel,
+    pub pid: bpfplay_core::kernel::Pid,
+    /// The program's fd, or the verifier's log when it was rejected.
+    pub prog: Result<bpfplay_core::kernel::Fd, String>,
+    pub input: bpfplay_core::kernel::RunInput,
+}
+
+impl Example {
+    /// Loads a typed example (`None` for a plain program).
+    pub fn load(&self) -> Option<LoadedExample> {
+        use bpfplay_core::kernel::{
+            Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings, script::bind_maps,
+        };
+        let prog_type = self.prog_type?;
+        let name = &self.name;
+        let program = bpfplay_core::asm::assemble(&self.source, None)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .program;
+        let mut kernel = Kernel::new(Settings {
+            memlock_pages: None,
+            ..Settings::default()
+        });
+        let pid = kernel.spawn("examples", 0);
+        let defs = MapCreate::parse_list(self.maps.as_deref().unwrap_or(""))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let fds: Vec<_> = defs
+            .into_iter()
+            .enumerate()
+            .map(|(i, def)| {
+                (
+                    i as u32,
+                    kernel
+                        .map_create(pid, def, "")
+                        .unwrap_or_else(|e| panic!("{name}: {e}")),
+                )
+            })
+            .collect();
+        let program = bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let loaded = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
+        let prog = loaded.fd.map_err(|e| format!("{e}\n{}", loaded.log));
+        let input = if prog_type == ProgType::Kprobe {
+            RunInput::Kprobe {
+                regs: Default::default(),
+            }
+        } else {
+            RunInput::packet(if self.mem.is_empty() {
+                vec![0; 60]
+            } else {
+                self.mem.clone()
+            })
+        };
+        Some(LoadedExample {
+            kernel,
+            pid,
+            prog,
+            input,
+        })
+    }
+}
+
 /// Every example, sorted by name.
 pub fn examples() -> Vec<Example> {
     let dir = workspace_root().join("static/examples");
@@ -295,16 +393,29 @@ pub fn examples() -> Vec<Example> {
         .filter(|p| p.extension().is_some_and(|e| e == "s"))
         .collect();
     paths.sort();
-    paths.iter().map(|p| parse_example(p).unwrap_or_else(|e| panic!("{e}"))).collect()
+    paths
+        .iter()
+        .map(|p| parse_example(p).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
 }
 
 fn parse_example(path: &Path) -> Result<Example, String> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let source = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
     let header = |key: &str| {
-        source.lines().find_map(|l| l.trim_start().strip_prefix(';')?.trim().strip_prefix(key).map(str::trim))
+        source.lines().find_map(|l| {
+            l.trim_start()
+                .strip_prefix(';')?
+                .trim()
+                .strip_prefix(key)
+                .map(str::trim)
+        })
     };
-    let profile = header("profile:").and_then(bpfplay_core::isa::Profile::from_name)
+    let profile = header("profile:")
+        .and_then(bpfplay_core::isa::Profile::from_name)
         .ok_or_else(|| format!("{name}: needs a `; profile: linux-4.4|rfc9669` line"))?;
     let mem = header("mem:")
         .or_else(|| header("packet:"))
@@ -314,10 +425,129 @@ fn parse_example(path: &Path) -> Result<Example, String> {
         .unwrap_or_default();
     let prog_type = header("type:").and_then(bpfplay_core::kernel::ProgType::from_name);
     let rejected = header("expect:") == Some("rejected");
-    let result = header("result:").and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok());
+    let result =
+        header("result:").and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok());
     if result.is_none() && !rejected {
         return Err(format!("{name}: needs a `; result: 0x...` line"));
     }
     let maps = header("maps:").map(str::to_owned);
-    Ok(Example { name, source, profile, prog_type, maps, mem, result })
+    Ok(Example {
+        name,
+        source,
+        profile,
+        prog_type,
+        maps,
+        mem,
+        result,
+    })
+}
+
+/// A benchmark program loaded into a fresh emulated kernel with its maps (a prog array
+/// gets the program itself in slot 0), and the return value it must give on
+/// [`bench_frame`].
+pub struct KernelBench {
+    pub name: &'static str,
+    pub kernel: bpfplay_core::kernel::Kernel,
+    pub pid: bpfplay_core::kernel::Pid,
+    pub prog: bpfplay_core::kernel::Fd,
+    pub expect_ret: u32,
+}
+
+/// The Ethernet/IPv4/TCP frame of `tests/benches/programs/tcp_frame.hex`.
+pub fn bench_frame() -> Vec<u8> {
+    let path = workspace_root().join("tests/benches/programs/tcp_frame.hex");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    bpfplay_core::isa::parse_hex_bytes(&text).expect("tcp_frame.hex")
+}
+
+/// The benchmark programs that need the kernel (maps, helpers, tail calls).
+pub fn kernel_benches() -> Vec<KernelBench> {
+    use bpfplay_core::kernel::MapType::{Array, Hash, ProgArray};
+    use bpfplay_core::kernel::ProgType::{SchedCls, SocketFilter};
+    vec![
+        kernel_bench(
+            "packet_parser",
+            "tests/benches/programs/packet_parser.s",
+            SocketFilter,
+            &[],
+            0x68,
+        ),
+        kernel_bench(
+            "hash_map",
+            "tests/benches/programs/hash_map.s",
+            SchedCls,
+            &[(Hash, 4, 8, 1024)],
+            0,
+        ),
+        // The packet counter of the shipped scripts, not a copy of it.
+        kernel_bench(
+            "array_counter",
+            "static/scripts/count-packets.s",
+            SchedCls,
+            &[(Array, 4, 8, 4)],
+            0,
+        ),
+        kernel_bench(
+            "tail_chain",
+            "tests/benches/programs/tail_chain.s",
+            SchedCls,
+            &[(ProgArray, 4, 4, 1)],
+            34,
+        ),
+        kernel_bench(
+            "csum_rewrite",
+            "tests/benches/programs/csum_rewrite.s",
+            SchedCls,
+            &[],
+            0,
+        ),
+    ]
+}
+
+fn kernel_bench(
+    name: &'static str,
+    file: &str,
+    prog_type: bpfplay_core::kernel::ProgType,
+    maps: &[(bpfplay_core::kernel::MapType, u32, u32, u32)],
+    expect_ret: u32,
+) -> KernelBench {
+    use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, Settings, script::bind_maps};
+    let path = workspace_root().join(file);
+    let source =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let program = bpfplay_core::asm::assemble(&source, None)
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+        .program;
+    let mut kernel = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
+    let pid = kernel.spawn("bench", 0);
+    let mut bound = Vec::new();
+    for (i, &(t, key, value, max)) in maps.iter().enumerate() {
+        let attr = MapCreate {
+            map_type: t as u32,
+            key_size: key,
+            value_size: value,
+            max_entries: max,
+        };
+        bound.push((i as u32, kernel.map_create(pid, attr, "m").unwrap()));
+    }
+    let program = bind_maps(&program, &bound).unwrap();
+    let result = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
+    let prog = result
+        .fd
+        .unwrap_or_else(|e| panic!("{file}: {e}\n{}", result.log));
+    if let Some(&(_, jmp)) = bound.first().filter(|_| maps[0].0 == MapType::ProgArray) {
+        kernel
+            .map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)
+            .unwrap();
+    }
+    KernelBench {
+        name,
+        kernel,
+        pid,
+        prog,
+        expect_ret,
+    }
 }

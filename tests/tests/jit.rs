@@ -1,61 +1,75 @@
 //! The eBPF → WebAssembly JIT (`bpfplay_core::jit`) agrees with the interpreter: every
-//! bpf_conformance test in both profiles, and random programs, run in wasmi.
+//! bpf_conformance test in both profiles, random programs, and every program that runs
+//! in the emulated kernel (helpers, maps, tail calls) end in the same state with the
+//! same memory, run in wasmi through `jit::host::JitRun`.
 
-use bpfplay_core::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size, Source, Width};
-use bpfplay_core::jit::{self, EarlyExitCode, FaultCode, HelperStatus, JitError, STATUS_ADDR};
-use bpfplay_core::vm::{AccessProblem, ConformanceHelpers, Config, EarlyExit, FaultKind, RegionKind, RunStop, State, Vm};
-use bpfplay_tests::{JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite, linux44_overrides, workspace_root};
+use bpfplay_core::isa::{
+    AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size,
+    Source, Width,
+};
+use bpfplay_core::jit::host::{JitRun, Next};
+use bpfplay_core::jit::{self, JitError};
+use bpfplay_core::kernel::helpers::runtime::KernelHelpers;
+use bpfplay_core::kernel::snapshot::KernelSnapshot;
+use bpfplay_core::kernel::{Fd, Invocation, InvocationState, Kernel, Pid, RunInput, RunReport};
+use bpfplay_core::vm::{
+    AccessProblem, Config, ConformanceHelpers, Fault, FaultKind, GuestMemory, HelperError,
+    HelperReturn, Helpers, RegionKind, RunStop, State, Vm,
+};
+use bpfplay_tests::{
+    JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite, linux44_overrides, workspace_root,
+};
 use std::collections::BTreeMap;
 
-/// How a run ended, in terms both engines can report.
+/// How a run ended, in the interpreter's terms, and every region's bytes afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
-    /// An exit, with the bytes of every memory region afterwards.
-    Exited { r0: u64, early: Option<EarlyExit>, memory: Vec<Vec<u8>> },
-    /// A fault at `pc` (`None` when a helper faulted: the JIT's helper import has no pc)
-    /// of a kind (`None` for kinds the JIT does not report).
-    Faulted { pc: Option<usize>, code: Option<FaultCode> },
+    Ended {
+        state: State,
+        memory: Vec<Vec<u8>>,
+    },
     /// The interpreter ran out of fuel, or the engine refused the program.
     Other(String),
 }
 
 impl Outcome {
-    /// Whether two outcomes agree; a fault without pc or code matches any pc or code.
-    fn agrees(&self, other: &Outcome) -> bool {
-        match (self, other) {
-            (Outcome::Faulted { pc: p1, code: c1 }, Outcome::Faulted { pc: p2, code: c2 }) => {
-                (p1.is_none() || p2.is_none() || p1 == p2) && (c1.is_none() || c2.is_none() || c1 == c2)
-            }
-            _ => self == other,
+    fn of(vm: &Vm) -> Outcome {
+        let memory = vm
+            .memory()
+            .regions()
+            .iter()
+            .map(|r| r.data.to_vec())
+            .collect();
+        Outcome::Ended {
+            state: vm.state().clone(),
+            memory,
+        }
+    }
+
+    fn r0(&self) -> Option<u64> {
+        match self {
+            Outcome::Ended {
+                state: State::Exited { r0, .. },
+                ..
+            } => Some(*r0),
+            _ => None,
         }
     }
 }
 
-fn fault_code(kind: &FaultKind) -> Option<FaultCode> {
-    Some(match kind {
-        FaultKind::Memory(e) => match e.problem {
-            AccessProblem::Unmapped => FaultCode::Unmapped,
-            AccessProblem::OutOfBounds => FaultCode::OutOfBounds,
-            AccessProblem::ReadOnly => FaultCode::ReadOnly,
-        },
-        FaultKind::UnknownHelper { .. } => FaultCode::UnknownHelper,
-        FaultKind::WriteToR10 => FaultCode::WriteToR10,
-        FaultKind::JumpOutOfRange { .. } => FaultCode::JumpOutOfRange,
-        FaultKind::JumpIntoImm64 { .. } => FaultCode::JumpIntoImm64,
-        FaultKind::FellOffEnd => FaultCode::FellOffEnd,
-        FaultKind::UnsupportedCall { .. } => FaultCode::UnsupportedCall,
-        FaultKind::CallDepthExceeded { .. } => FaultCode::CallDepthExceeded,
-        _ => return None,
-    })
-}
-
 /// The conformance convention (r1 = input, r2 = its length), plus a read-only packet
 /// for `LD_ABS`/`LD_IND` when given.
-fn vm_for(program: &Program, mem: &[u8], packet: Option<&[u8]>, profile: Profile) -> Result<Vm, String> {
+fn vm_for(
+    program: &Program,
+    mem: &[u8],
+    packet: Option<&[u8]>,
+    profile: Profile,
+) -> Result<Vm, String> {
     let vm = Vm::new(program.clone(), Config::for_profile(profile)).map_err(|e| e.to_string())?;
     let mut vm = vm.with_input(mem.to_vec());
     if let Some(packet) = packet {
-        vm.memory_mut().map(RegionKind::Packet, packet.to_vec(), false);
+        vm.memory_mut()
+            .map(RegionKind::Packet, packet.to_vec(), false);
     }
     Ok(vm)
 }
@@ -66,25 +80,139 @@ fn interpret(program: &Program, mem: &[u8], packet: Option<&[u8]>, profile: Prof
         Err(e) => return Outcome::Other(e),
     };
     match vm.run(&mut ConformanceHelpers, &[]) {
-        RunStop::Exited { r0 } => {
-            let State::Exited { early, .. } = vm.state() else { unreachable!() };
-            let memory = vm.memory().regions().iter().map(|r| r.data.to_vec()).collect();
-            Outcome::Exited { r0, early: *early, memory }
-        }
-        RunStop::Faulted(f) => match f.kind {
-            FaultKind::OutOfFuel { .. } => Outcome::Other(f.to_string()),
-            ref kind => Outcome::Faulted { pc: Some(f.pc), code: fault_code(kind) },
-        },
+        RunStop::Faulted(Fault {
+            kind: FaultKind::OutOfFuel { .. },
+            ..
+        }) => Outcome::Other(String::from("out of fuel")),
         RunStop::Breakpoint { pc } => Outcome::Other(format!("breakpoint at {pc}")),
+        RunStop::Exited { .. } | RunStop::Faulted(_) => Outcome::of(&vm),
     }
 }
 
-/// What the host functions saw during one run.
-#[derive(Default)]
-struct Host {
+/// What the imports reach during one run in wasmi.
+struct Host<H> {
+    run: JitRun,
+    helpers: H,
     memory: Option<wasmi::Memory>,
-    fault: Option<(Option<usize>, Option<FaultCode>)>,
-    early: Option<EarlyExit>,
+}
+
+/// The used part of linear memory, as `JitRun`'s imports take it.
+fn linear<H>(caller: &wasmi::Caller<'_, Host<H>>) -> (wasmi::Memory, Vec<u8>) {
+    let memory = caller.data().memory.expect("defined before the run");
+    let used = caller.data().run.used();
+    (memory, memory.data(caller)[..used].to_vec())
+}
+
+/// Runs a VM that has not started through the JIT in wasmi, with `helpers` (tail calls
+/// compile and run the next program on the same memory). Returns the VM as the
+/// interpreter would leave it, and the helpers.
+fn jit_execute<H: Helpers + 'static>(
+    engine: &wasmi::Engine,
+    vm: Vm,
+    helpers: H,
+) -> Result<(Vm, H), String> {
+    let profile = vm.config().profile;
+    let mut run = JitRun::new(vm).map_err(|e| e.to_string())?;
+    let image = run.image();
+    let mut store = wasmi::Store::new(
+        engine,
+        Host {
+            run,
+            helpers,
+            memory: None,
+        },
+    );
+    // The JIT has no fuel of its own; wasmi's bounds a runaway test.
+    store.set_fuel(1 << 32).map_err(|e| e.to_string())?;
+    let pages = (image.len() as u32).div_ceil(65536).max(1);
+    let memory = wasmi::Memory::new(&mut store, wasmi::MemoryType::new(pages, None))
+        .map_err(|e| e.to_string())?;
+    memory
+        .write(&mut store, 0, &image)
+        .map_err(|e| e.to_string())?;
+    store.data_mut().memory = Some(memory);
+    let mut linker = <wasmi::Linker<Host<H>>>::new(engine);
+    linker
+        .define("env", "memory", memory)
+        .map_err(|e| e.to_string())?;
+    linker
+        .func_wrap(
+            "env",
+            "helper",
+            |mut caller: wasmi::Caller<'_, Host<H>>,
+             pc: i32,
+             id: i32,
+             r1: i64,
+             r2: i64,
+             r3: i64,
+             r4: i64,
+             r5: i64| {
+                let (memory, mut bytes) = linear(&caller);
+                let Host { run, helpers, .. } = caller.data_mut();
+                let args = [r1 as u64, r2 as u64, r3 as u64, r4 as u64, r5 as u64];
+                let r0 = run.helper(&mut bytes, helpers, pc, id, args);
+                let have = memory.data_size(&caller);
+                if bytes.len() > have {
+                    let pages = (bytes.len() - have).div_ceil(65536) as u64;
+                    memory
+                        .grow(&mut caller, pages)
+                        .map_err(|e| wasmi::Error::new(e.to_string()))?;
+                }
+                memory
+                    .write(&mut caller, 0, &bytes)
+                    .map_err(|e| wasmi::Error::new(e.to_string()))?;
+                r0.map(|r0| r0 as i64)
+                    .ok_or_else(|| wasmi::Error::new(format!("helper {id} faulted")))
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    linker
+        .func_wrap(
+            "env",
+            "fault",
+            |mut caller: wasmi::Caller<'_, Host<H>>, pc: i32, kind: i32, detail: i64| {
+                let (_, bytes) = linear(&caller);
+                caller.data_mut().run.fault(&bytes, pc, kind, detail);
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    linker
+        .func_wrap(
+            "env",
+            "early_exit",
+            |mut caller: wasmi::Caller<'_, Host<H>>, pc: i32, kind: i32| {
+                caller.data_mut().run.early_exit(pc, kind);
+            },
+        )
+        .map_err(|e| e.to_string())?;
+    loop {
+        let wasm = jit::compile(store.data().run.program(), profile).map_err(|e| e.to_string())?;
+        let module = wasmi::Module::new(engine, &wasm[..])
+            .map_err(|e| format!("the JIT emitted invalid wasm: {e}"))?;
+        let instance = linker
+            .instantiate_and_start(&mut store, &module)
+            .map_err(|e| e.to_string())?;
+        let run = instance
+            .get_typed_func::<(), i64>(&store, "run")
+            .map_err(|e| e.to_string())?;
+        let result = run
+            .call(&mut store, ())
+            .map(|r0| r0 as u64)
+            .map_err(|e| e.to_string());
+        let used = store.data().run.used();
+        let bytes = memory.data(&store)[..used].to_vec();
+        match store
+            .data_mut()
+            .run
+            .returned(&bytes, result)
+            .map_err(|e| e.to_string())?
+        {
+            Next::TailCall(_) => continue,
+            Next::Done => break,
+        }
+    }
+    let Host { run, helpers, .. } = store.into_data();
+    Ok((run.finish(), helpers))
 }
 
 /// Compiles and runs a program in wasmi with the conformance helper table.
@@ -95,65 +223,12 @@ fn jit_run(
     packet: Option<&[u8]>,
     profile: Profile,
 ) -> Result<Outcome, JitError> {
-    let wasm = jit::compile(program, profile)?;
-    // The VM lays out memory and registers exactly as for an interpreted run.
+    // Compiling first reports what the JIT refuses.
+    jit::compile(program, profile)?;
     let vm = vm_for(program, mem, packet, profile).expect("compile checked the profile");
-    let image = jit::image(vm.memory(), vm.regs()[10]).expect("few regions");
-    let module = wasmi::Module::new(engine, &wasm[..]).expect("the JIT emits valid wasm");
-    let mut store = wasmi::Store::new(engine, Host::default());
-    store.set_fuel(1 << 32).unwrap();
-    let pages = (image.bytes.len() as u32).div_ceil(65536).max(1);
-    let memory = wasmi::Memory::new(&mut store, wasmi::MemoryType::new(pages, None)).unwrap();
-    memory.write(&mut store, 0, &image.bytes).unwrap();
-    store.data_mut().memory = Some(memory);
-    let mut linker = <wasmi::Linker<Host>>::new(engine);
-    linker.define("env", "memory", memory).unwrap();
-    linker
-        .func_wrap(
-            "env",
-            "helper",
-            |mut caller: wasmi::Caller<'_, Host>, id: i32, r1: i64, _: i64, _: i64, _: i64, _: i64| {
-                if id != bpfplay_core::vm::helpers::UNWIND_HELPER {
-                    caller.data_mut().fault = Some((None, Some(FaultCode::UnknownHelper)));
-                    return Err(wasmi::Error::new(format!("unknown helper {id}")));
-                }
-                let status = if r1 == 0 { HelperStatus::Stop } else { HelperStatus::Value };
-                if status == HelperStatus::Stop {
-                    caller.data_mut().early = Some(EarlyExit::HelperStop { id });
-                }
-                let memory = caller.data().memory.expect("set before the run");
-                memory.write(&mut caller, STATUS_ADDR as usize, &(status as i32).to_le_bytes()).unwrap();
-                Ok(r1)
-            },
-        )
-        .unwrap();
-    linker
-        .func_wrap("env", "fault", |mut caller: wasmi::Caller<'_, Host>, pc: i32, kind: i32| {
-            caller.data_mut().fault = Some((Some(pc as usize), FaultCode::from_i32(kind)));
-        })
-        .unwrap();
-    linker
-        .func_wrap("env", "early_exit", |mut caller: wasmi::Caller<'_, Host>, _pc: i32, kind: i32| {
-            caller.data_mut().early = Some(match kind {
-                k if k == EarlyExitCode::DivisionByZero as i32 => EarlyExit::DivisionByZero,
-                _ => EarlyExit::PacketOutOfBounds,
-            });
-        })
-        .unwrap();
-    let instance = linker.instantiate_and_start(&mut store, &module).expect("instantiates");
-    let run = instance.get_typed_func::<(i64, i64), i64>(&store, "run").expect("exports run");
-    let (r1, r2) = (vm.regs()[1], vm.regs()[2]);
-    let result = run.call(&mut store, (r1 as i64, r2 as i64));
-    let host = store.data();
-    Ok(match (result, host.fault) {
-        (_, Some((pc, code))) => Outcome::Faulted { pc, code },
-        (Ok(r0), None) => {
-            let mut linear = vec![0; memory.data_size(&store) as usize];
-            memory.read(&store, 0, &mut linear).unwrap();
-            let memory = image.regions.iter().map(|&(at, len)| linear[at as usize..(at + len) as usize].to_vec()).collect();
-            Outcome::Exited { r0: r0 as u64, early: host.early, memory }
-        }
-        (Err(e), None) => Outcome::Other(format!("wasm trap without a fault report: {e}")),
+    Ok(match jit_execute(engine, vm, ConformanceHelpers) {
+        Ok((vm, _)) => Outcome::of(&vm),
+        Err(e) => Outcome::Other(e),
     })
 }
 
@@ -166,7 +241,11 @@ const RFC9669_SKIPPED: &[(&str, &str)] = &[];
 fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
     let engine = engine();
     let files = conformance_suite();
-    let overrides = if profile == Profile::Linux44 { linux44_overrides() } else { BTreeMap::new() };
+    let overrides = if profile == Profile::Linux44 {
+        linux44_overrides()
+    } else {
+        BTreeMap::new()
+    };
     let (mut passed, mut ran) = (0, 0);
     let mut failures = Vec::new();
     let mut refused = Vec::new();
@@ -176,18 +255,27 @@ fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
             continue;
         }
         ran += 1;
-        let expected = overrides.get(&file.name).copied().unwrap_or_else(|| file.expected().unwrap());
+        let expected = overrides
+            .get(&file.name)
+            .copied()
+            .unwrap_or_else(|| file.expected().unwrap());
         let interpreted = interpret(&program, &file.mem, None, profile);
         match jit_run(&engine, &program, &file.mem, None, profile) {
             Err(e) => refused.push((file.name.clone(), e.to_string())),
-            Ok(jit @ Outcome::Exited { r0, .. }) if r0 == expected => {
-                if jit.agrees(&interpreted) {
+            Ok(jit) if jit.r0() == Some(expected) => {
+                if jit == interpreted {
                     passed += 1;
                 } else {
-                    failures.push(format!("{}: JIT {jit:?}, interpreter {interpreted:?}", file.name));
+                    failures.push(format!(
+                        "{}: JIT {jit:?}, interpreter {interpreted:?}",
+                        file.name
+                    ));
                 }
             }
-            Ok(other) => failures.push(format!("{}: JIT {other:?}, expected r0 = {expected:#x}", file.name)),
+            Ok(other) => failures.push(format!(
+                "{}: JIT {other:?}, expected r0 = {expected:#x}",
+                file.name
+            )),
         }
     }
     eprintln!(
@@ -200,11 +288,23 @@ fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
     }
     let refused_names: Vec<&str> = refused.iter().map(|(n, _)| n.as_str()).collect();
     let skipped_names: Vec<&str> = skipped.iter().map(|(n, _)| *n).collect();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     if bpfplay_tests::conformance_dir().is_some() {
-        assert_eq!(refused_names, skipped_names, "the refused tests must be exactly the listed skips");
+        assert_eq!(
+            refused_names, skipped_names,
+            "the refused tests must be exactly the listed skips"
+        );
         assert_eq!(passed + refused.len(), ran);
-        let total = if profile == Profile::Rfc9669 { 313 } else { 160 };
+        let total = if profile == Profile::Rfc9669 {
+            313
+        } else {
+            160
+        };
         assert_eq!(ran, total);
     }
 }
@@ -230,20 +330,67 @@ fn jit_passes_the_4_4_subset_linux44() {
 #[test]
 fn jit_local_calls_nest_to_the_interpreters_limit() {
     // f calls itself: the eighth frame faults at the call, as in the interpreter.
-    let recursive = Program::from_insns([Insn::Call { kind: CallKind::Local, imm: -1 }, Insn::Exit]);
+    let recursive = Program::from_insns([
+        Insn::Call {
+            kind: CallKind::Local,
+            imm: -1,
+        },
+        Insn::Exit,
+    ]);
     let engine = engine();
     let jitted = jit_run(&engine, &recursive, &[], None, Profile::Rfc9669).unwrap();
-    assert_eq!(jitted, Outcome::Faulted { pc: Some(0), code: Some(FaultCode::CallDepthExceeded) });
-    assert!(jitted.agrees(&interpret(&recursive, &[], None, Profile::Rfc9669)));
+    let Outcome::Ended {
+        state: State::Faulted(fault),
+        ..
+    } = &jitted
+    else {
+        panic!("{jitted:?}")
+    };
+    assert_eq!(
+        *fault,
+        Fault {
+            pc: 0,
+            kind: FaultKind::CallDepthExceeded { limit: 8 }
+        }
+    );
+    assert_eq!(jitted, interpret(&recursive, &[], None, Profile::Rfc9669));
     // A callee's r6..r9 and r10 changes do not leak into the caller.
     let program = Program::from_insns([
-        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R6, src: Source::Imm(6) },
-        Insn::Call { kind: CallKind::Local, imm: 3 },
-        Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Reg(Reg::R6) },
-        Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Reg(Reg::R10) },
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::R6,
+            src: Source::Imm(6),
+        },
+        Insn::Call {
+            kind: CallKind::Local,
+            imm: 3,
+        },
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Add,
+            dst: Reg::R0,
+            src: Source::Reg(Reg::R6),
+        },
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Add,
+            dst: Reg::R0,
+            src: Source::Reg(Reg::R10),
+        },
         Insn::Exit,
-        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R6, src: Source::Imm(100) },
-        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Reg(Reg::R10) },
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::R6,
+            src: Source::Imm(100),
+        },
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::R0,
+            src: Source::Reg(Reg::R10),
+        },
         Insn::Exit,
     ]);
     let jitted = jit_run(&engine, &program, &[], None, Profile::Rfc9669).unwrap();
@@ -261,20 +408,58 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
     let rfc = profile == Profile::Rfc9669;
     let len = 2 + rng.below(30) as usize;
     let regs: Vec<Reg> = (0..=9).filter_map(Reg::new).collect();
-    let mut ops: Vec<AluOp> = AluOp::ALL.iter().copied().filter(|op| *op != AluOp::MovSx32).collect();
+    let mut ops: Vec<AluOp> = AluOp::ALL
+        .iter()
+        .copied()
+        .filter(|op| *op != AluOp::MovSx32)
+        .collect();
     if !rfc {
         ops.retain(|op| profile.allows(op.since()));
     }
-    let conds: Vec<Cond> = Cond::ALL.iter().copied().filter(|c| profile.allows(c.since())).collect();
+    let conds: Vec<Cond> = Cond::ALL
+        .iter()
+        .copied()
+        .filter(|c| profile.allows(c.since()))
+        .collect();
     let sizes = [Size::B, Size::H, Size::W, Size::DW];
-    let imms = [0, 1, -1, 2, 7, 31, 32, 63, 64, i32::MIN, i32::MAX, 0x1234_5678, -8];
+    let imms = [
+        0,
+        1,
+        -1,
+        2,
+        7,
+        31,
+        32,
+        63,
+        64,
+        i32::MIN,
+        i32::MAX,
+        0x1234_5678,
+        -8,
+    ];
     let mut gens = Vec::new();
     for i in 0..len {
-        let reg = |rng: &mut Rng| if rng.below(50) == 0 { Reg::R10 } else { rng.pick(&regs) };
-        let src = |rng: &mut Rng| {
-            if rng.below(2) == 0 { Source::Reg(rng.pick(&regs)) } else { Source::Imm(rng.pick(&imms)) }
+        let reg = |rng: &mut Rng| {
+            if rng.below(50) == 0 {
+                Reg::R10
+            } else {
+                rng.pick(&regs)
+            }
         };
-        let width = |rng: &mut Rng| if rng.below(2) == 0 { Width::W32 } else { Width::W64 };
+        let src = |rng: &mut Rng| {
+            if rng.below(2) == 0 {
+                Source::Reg(rng.pick(&regs))
+            } else {
+                Source::Imm(rng.pick(&imms))
+            }
+        };
+        let width = |rng: &mut Rng| {
+            if rng.below(2) == 0 {
+                Width::W32
+            } else {
+                Width::W64
+            }
+        };
         // Memory: the stack through r10 (mostly in bounds) or the input through r1.
         let stack_off = |rng: &mut Rng| -(1 + rng.below(520) as i16);
         let choice = rng.below(if rfc { 16 } else { 14 });
@@ -282,60 +467,164 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
         gens.push(match choice {
             0..=3 => {
                 let op = rng.pick(&ops);
-                let w = if matches!(op, AluOp::SDiv | AluOp::SMod | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::Arsh) && !rfc {
+                let w = if matches!(
+                    op,
+                    AluOp::SDiv | AluOp::SMod | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::Arsh
+                ) && !rfc
+                {
                     Width::W64
                 } else {
                     width(rng)
                 };
-                Gen::Plain(Insn::Alu { width: w, op, dst: reg(rng), src: src(rng) })
+                Gen::Plain(Insn::Alu {
+                    width: w,
+                    op,
+                    dst: reg(rng),
+                    src: src(rng),
+                })
             }
-            4 => Gen::Plain(Insn::Neg { width: width(rng), dst: reg(rng) }),
+            4 => Gen::Plain(Insn::Neg {
+                width: width(rng),
+                dst: reg(rng),
+            }),
             5 => {
-                let order = if rfc { rng.pick(&[ByteOrder::Le, ByteOrder::Be, ByteOrder::Swap]) } else { rng.pick(&[ByteOrder::Le, ByteOrder::Be]) };
-                Gen::Plain(Insn::Endian { order, bits: rng.pick(&[16, 32, 64]), dst: reg(rng) })
+                let order = if rfc {
+                    rng.pick(&[ByteOrder::Le, ByteOrder::Be, ByteOrder::Swap])
+                } else {
+                    rng.pick(&[ByteOrder::Le, ByteOrder::Be])
+                };
+                Gen::Plain(Insn::Endian {
+                    order,
+                    bits: rng.pick(&[16, 32, 64]),
+                    dst: reg(rng),
+                })
             }
-            6 => Gen::Plain(Insn::LoadImm64 { dst: reg(rng), kind: Imm64Kind::Imm, imm: rng.next_u64() }),
+            6 => Gen::Plain(Insn::LoadImm64 {
+                dst: reg(rng),
+                kind: Imm64Kind::Imm,
+                imm: rng.next_u64(),
+            }),
             7 => {
-                let (src, off) = if rng.below(2) == 0 { (Reg::R10, stack_off(rng)) } else { (Reg::R1, rng.below(20) as i16 - 2) };
-                Gen::Plain(Insn::Load { size: rng.pick(&sizes), signed: false, dst: reg(rng), src, off })
+                let (src, off) = if rng.below(2) == 0 {
+                    (Reg::R10, stack_off(rng))
+                } else {
+                    (Reg::R1, rng.below(20) as i16 - 2)
+                };
+                Gen::Plain(Insn::Load {
+                    size: rng.pick(&sizes),
+                    signed: false,
+                    dst: reg(rng),
+                    src,
+                    off,
+                })
             }
             8 => {
-                let (dst, off) = if rng.below(2) == 0 { (Reg::R10, stack_off(rng)) } else { (Reg::R1, rng.below(20) as i16 - 2) };
-                if rng.below(2) == 0 {
-                    Gen::Plain(Insn::Store { size: rng.pick(&sizes), dst, off, imm: rng.pick(&imms) })
+                let (dst, off) = if rng.below(2) == 0 {
+                    (Reg::R10, stack_off(rng))
                 } else {
-                    Gen::Plain(Insn::StoreReg { size: rng.pick(&sizes), dst, src: rng.pick(&regs), off })
+                    (Reg::R1, rng.below(20) as i16 - 2)
+                };
+                if rng.below(2) == 0 {
+                    Gen::Plain(Insn::Store {
+                        size: rng.pick(&sizes),
+                        dst,
+                        off,
+                        imm: rng.pick(&imms),
+                    })
+                } else {
+                    Gen::Plain(Insn::StoreReg {
+                        size: rng.pick(&sizes),
+                        dst,
+                        src: rng.pick(&regs),
+                        off,
+                    })
                 }
             }
             9 => {
-                let index = if rng.below(2) == 0 { None } else { Some(rng.pick(&regs)) };
-                Gen::Plain(Insn::LoadPacket { size: rng.pick(&[Size::B, Size::H, Size::W]), index, imm: rng.below(16) as i32 - 2 })
+                let index = if rng.below(2) == 0 {
+                    None
+                } else {
+                    Some(rng.pick(&regs))
+                };
+                Gen::Plain(Insn::LoadPacket {
+                    size: rng.pick(&[Size::B, Size::H, Size::W]),
+                    index,
+                    imm: rng.below(16) as i32 - 2,
+                })
             }
             10 => {
                 let w = if rfc { width(rng) } else { Width::W64 };
-                Gen::Jump { insn: Insn::Branch { width: w, cond: rng.pick(&conds), dst: rng.pick(&regs), src: src(rng), off: 0 }, target }
+                Gen::Jump {
+                    insn: Insn::Branch {
+                        width: w,
+                        cond: rng.pick(&conds),
+                        dst: rng.pick(&regs),
+                        src: src(rng),
+                        off: 0,
+                    },
+                    target,
+                }
             }
             11 => {
                 if rng.below(3) == 0 {
-                    Gen::Plain(Insn::Call { kind: CallKind::Helper, imm: rng.pick(&[5, 5, 5, 1]) })
+                    Gen::Plain(Insn::Call {
+                        kind: CallKind::Helper,
+                        imm: rng.pick(&[5, 5, 5, 1]),
+                    })
                 } else if rfc && rng.below(3) == 0 {
-                    Gen::Jump { insn: Insn::Call { kind: CallKind::Local, imm: 0 }, target }
+                    Gen::Jump {
+                        insn: Insn::Call {
+                            kind: CallKind::Local,
+                            imm: 0,
+                        },
+                        target,
+                    }
                 } else {
-                    Gen::Jump { insn: Insn::Ja { off: 0 }, target }
+                    Gen::Jump {
+                        insn: Insn::Ja { off: 0 },
+                        target,
+                    }
                 }
             }
             12 => {
-                let atomics: Vec<AtomicOp> = AtomicOp::ALL.iter().copied().filter(|op| profile.allows(op.since())).collect();
+                let atomics: Vec<AtomicOp> = AtomicOp::ALL
+                    .iter()
+                    .copied()
+                    .filter(|op| profile.allows(op.since()))
+                    .collect();
                 let op = rng.pick(&atomics);
-                let (dst, off) = if rng.below(2) == 0 { (Reg::R10, -8 * (1 + rng.below(65) as i16)) } else { (Reg::R1, 4 * rng.below(5) as i16) };
-                Gen::Plain(Insn::Atomic { size: rng.pick(&[Size::W, Size::DW]), op, dst, src: reg(rng), off })
+                let (dst, off) = if rng.below(2) == 0 {
+                    (Reg::R10, -8 * (1 + rng.below(65) as i16))
+                } else {
+                    (Reg::R1, 4 * rng.below(5) as i16)
+                };
+                Gen::Plain(Insn::Atomic {
+                    size: rng.pick(&[Size::W, Size::DW]),
+                    op,
+                    dst,
+                    src: reg(rng),
+                    off,
+                })
             }
-            13.. if !rfc => Gen::Plain(Insn::Alu { width: Width::W64, op: rng.pick(&ops), dst: reg(rng), src: src(rng) }),
+            13.. if !rfc => Gen::Plain(Insn::Alu {
+                width: Width::W64,
+                op: rng.pick(&ops),
+                dst: reg(rng),
+                src: src(rng),
+            }),
             _ => {
                 if rng.below(2) == 0 {
-                    Gen::Plain(Insn::Load { size: rng.pick(&[Size::B, Size::H, Size::W]), signed: true, dst: reg(rng), src: Reg::R10, off: stack_off(rng) })
+                    Gen::Plain(Insn::Load {
+                        size: rng.pick(&[Size::B, Size::H, Size::W]),
+                        signed: true,
+                        dst: reg(rng),
+                        src: Reg::R10,
+                        off: stack_off(rng),
+                    })
                 } else {
-                    Gen::Plain(Insn::CallReg { reg: rng.pick(&regs) })
+                    Gen::Plain(Insn::CallReg {
+                        reg: rng.pick(&regs),
+                    })
                 }
             }
         });
@@ -343,8 +632,18 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
     // Fold r1..r9 into r0 so that a wrong value in any register shows in the result.
     for r in 1..=9 {
         let (dst, src) = (Reg::R0, Source::Reg(Reg::new(r).unwrap()));
-        gens.push(Gen::Plain(Insn::Alu { width: Width::W64, op: AluOp::Mul, dst, src: Source::Imm(0x0100_0193) }));
-        gens.push(Gen::Plain(Insn::Alu { width: Width::W64, op: AluOp::Xor, dst, src }));
+        gens.push(Gen::Plain(Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mul,
+            dst,
+            src: Source::Imm(0x0100_0193),
+        }));
+        gens.push(Gen::Plain(Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Xor,
+            dst,
+            src,
+        }));
     }
     gens.push(Gen::Plain(Insn::Exit));
     // Slot index of each instruction, then resolve jump targets.
@@ -362,8 +661,23 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
         Gen::Jump { insn, target } => {
             let off = (slot[target] - slot[i] - 1) as i16;
             match insn {
-                Insn::Branch { width, cond, dst, src, .. } => Insn::Branch { width, cond, dst, src, off },
-                Insn::Call { kind, .. } => Insn::Call { kind, imm: off.into() },
+                Insn::Branch {
+                    width,
+                    cond,
+                    dst,
+                    src,
+                    ..
+                } => Insn::Branch {
+                    width,
+                    cond,
+                    dst,
+                    src,
+                    off,
+                },
+                Insn::Call { kind, .. } => Insn::Call {
+                    kind,
+                    imm: off.into(),
+                },
                 _ => Insn::Ja { off },
             }
         }
@@ -387,13 +701,22 @@ fn jit_agrees_with_the_interpreter_on_random_programs() {
             let interpreted = interpret(&program, &mem, packet, profile);
             let jitted = jit_run(&engine, &program, &mem, packet, profile).expect("compiles");
             let kind = match &jitted {
-                Outcome::Exited { early: None, .. } => "exit",
-                Outcome::Exited { .. } => "early exit",
-                Outcome::Faulted { .. } => "fault",
-                Outcome::Other(_) => "other",
+                Outcome::Ended {
+                    state: State::Exited { early: None, .. },
+                    ..
+                } => "exit",
+                Outcome::Ended {
+                    state: State::Exited { .. },
+                    ..
+                } => "early exit",
+                Outcome::Ended {
+                    state: State::Faulted(_),
+                    ..
+                } => "fault",
+                _ => "other",
             };
             *outcomes.entry((profile.name(), kind)).or_insert(0) += 1;
-            if !jitted.agrees(&interpreted) {
+            if jitted != interpreted {
                 disagreements.push(format!(
                     "{profile} seed {seed}: JIT {jitted:?}, interpreter {interpreted:?}\n{}",
                     bpfplay_core::disasm::disassemble(&program, bpfplay_core::syntax::Syntax::Llvm)
@@ -402,11 +725,19 @@ fn jit_agrees_with_the_interpreter_on_random_programs() {
         }
     }
     eprintln!("random programs, outcomes: {outcomes:?}");
-    assert!(disagreements.is_empty(), "{} disagreements; first:\n{}", disagreements.len(), disagreements[0]);
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements; first:\n{}",
+        disagreements.len(),
+        disagreements[0]
+    );
     // Every kind of ending was exercised.
     for profile in Profile::ALL {
         for kind in ["exit", "early exit", "fault"] {
-            assert!(outcomes.get(&(profile.name(), kind)).copied().unwrap_or(0) > 50, "{profile}: too few `{kind}`");
+            assert!(
+                outcomes.get(&(profile.name(), kind)).copied().unwrap_or(0) > 50,
+                "{profile}: too few `{kind}`"
+            );
         }
     }
 }
@@ -421,9 +752,11 @@ fn jit_bench_programs_agree_with_the_interpreter() {
         let program = bpfplay_core::asm::assemble(&source, None).unwrap().program;
         let profile = Profile::Rfc9669;
         let mut vm = vm_for(&program, &JIT_BENCH_INPUT, None, profile).unwrap();
-        let RunStop::Exited { r0 } = vm.run(&mut ConformanceHelpers, &[]) else { panic!("{name} faulted") };
+        let RunStop::Exited { r0 } = vm.run(&mut ConformanceHelpers, &[]) else {
+            panic!("{name} faulted")
+        };
         let jitted = jit_run(&engine(), &program, &JIT_BENCH_INPUT, None, profile).unwrap();
-        assert!(matches!(jitted, Outcome::Exited { r0: j, .. } if j == r0), "{name}: {jitted:?}");
+        assert_eq!(jitted.r0(), Some(r0), "{name}: {jitted:?}");
     }
 }
 
@@ -431,20 +764,44 @@ fn jit_bench_programs_agree_with_the_interpreter() {
 fn jit_handles_4096_instructions_with_a_block_each() {
     // Every instruction is a jump target, so the dispatch loop nests ~4096 blocks; the
     // program counts down a loop through all of them twice.
-    let mut insns = vec![Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R1, src: Source::Imm(2) }];
+    let mut insns = vec![Insn::Alu {
+        width: Width::W64,
+        op: AluOp::Mov,
+        dst: Reg::R1,
+        src: Source::Imm(2),
+    }];
     for _ in 0..4090 {
         insns.push(Insn::Ja { off: 0 });
     }
-    insns.push(Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Imm(1) });
-    insns.push(Insn::Alu { width: Width::W64, op: AluOp::Sub, dst: Reg::R1, src: Source::Imm(1) });
+    insns.push(Insn::Alu {
+        width: Width::W64,
+        op: AluOp::Add,
+        dst: Reg::R0,
+        src: Source::Imm(1),
+    });
+    insns.push(Insn::Alu {
+        width: Width::W64,
+        op: AluOp::Sub,
+        dst: Reg::R1,
+        src: Source::Imm(1),
+    });
     // Back to the first `ja` while r1 != 0.
-    insns.push(Insn::Branch { width: Width::W64, cond: Cond::Ne, dst: Reg::R1, src: Source::Imm(0), off: -4093 });
+    insns.push(Insn::Branch {
+        width: Width::W64,
+        cond: Cond::Ne,
+        dst: Reg::R1,
+        src: Source::Imm(0),
+        off: -4093,
+    });
     insns.push(Insn::Exit);
     let program = Program::from_insns(insns);
     assert_eq!(program.len(), 4095);
     let interpreted = interpret(&program, &[], None, Profile::Rfc9669);
-    assert!(matches!(interpreted, Outcome::Exited { r0: 2, .. }), "{interpreted:?}");
-    assert_eq!(jit_run(&engine(), &program, &[], None, Profile::Rfc9669).unwrap(), interpreted);
+    assert_eq!(interpreted.r0(), Some(2), "{interpreted:?}");
+    assert_eq!(
+        jit_run(&engine(), &program, &[], None, Profile::Rfc9669).unwrap(),
+        interpreted
+    );
 }
 
 #[test]
@@ -459,13 +816,20 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
         let r10 = vm.regs()[10];
         let stack = &vm.memory().regions()[(r10 >> 32) as usize - 1];
         let below = i64::from(r10 as u32) - 0x8000_0000; // bytes of stack below r10
-        assert!(below > 0 && below <= stack.data.len() as i64 && below < 30000, "{profile}: {below}");
+        assert!(
+            below > 0 && below <= stack.data.len() as i64 && below < 30000,
+            "{profile}: {below}"
+        );
         let stack_size = Config::for_profile(profile).stack_size as i64;
         let (mut checked, mut faults) = (0, 0);
         for size in [Size::B, Size::H, Size::W, Size::DW] {
             let n = bpfplay_core::vm::size_bytes(size) as i64;
             // Linux 4.4 has no local calls.
-            let callees: &[bool] = if profile == Profile::Rfc9669 { &[false, true] } else { &[false] };
+            let callees: &[bool] = if profile == Profile::Rfc9669 {
+                &[false, true]
+            } else {
+                &[false]
+            };
             for &callee in callees {
                 // In a callee, r10 is one frame lower: offsets around the callee's r10,
                 // the entry r10 and the stack's bottom.
@@ -478,28 +842,97 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
                 for off in offs {
                     let off = i16::try_from(off).unwrap();
                     let mut accesses = vec![
-                        (Reg::R10, Insn::Load { size, signed: false, dst: Reg::R0, src: Reg::R10, off }),
-                        (Reg::R10, Insn::Store { size, dst: Reg::R10, off, imm: -7 }),
-                        (Reg::R10, Insn::StoreReg { size, dst: Reg::R10, src: Reg::R10, off }),
-                        (Reg::R1, Insn::Load { size, signed: profile == Profile::Rfc9669, dst: Reg::R0, src: Reg::R1, off }),
-                        (Reg::R1, Insn::StoreReg { size, dst: Reg::R1, src: Reg::R0, off }),
+                        (
+                            Reg::R10,
+                            Insn::Load {
+                                size,
+                                signed: false,
+                                dst: Reg::R0,
+                                src: Reg::R10,
+                                off,
+                            },
+                        ),
+                        (
+                            Reg::R10,
+                            Insn::Store {
+                                size,
+                                dst: Reg::R10,
+                                off,
+                                imm: -7,
+                            },
+                        ),
+                        (
+                            Reg::R10,
+                            Insn::StoreReg {
+                                size,
+                                dst: Reg::R10,
+                                src: Reg::R10,
+                                off,
+                            },
+                        ),
+                        (
+                            Reg::R1,
+                            Insn::Load {
+                                size,
+                                signed: profile == Profile::Rfc9669,
+                                dst: Reg::R0,
+                                src: Reg::R1,
+                                off,
+                            },
+                        ),
+                        (
+                            Reg::R1,
+                            Insn::StoreReg {
+                                size,
+                                dst: Reg::R1,
+                                src: Reg::R0,
+                                off,
+                            },
+                        ),
                     ];
                     if matches!(size, Size::W | Size::DW) {
                         for base in [Reg::R10, Reg::R1] {
                             let op = AtomicOp::Add;
-                            accesses.push((base, Insn::Atomic { size, op, dst: base, src: Reg::R0, off }));
+                            accesses.push((
+                                base,
+                                Insn::Atomic {
+                                    size,
+                                    op,
+                                    dst: base,
+                                    src: Reg::R0,
+                                    off,
+                                },
+                            ));
                         }
                     }
                     for (base, access) in accesses {
-                        let mut insns = vec![Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Imm(3) }];
+                        let mut insns = vec![Insn::Alu {
+                            width: Width::W64,
+                            op: AluOp::Mov,
+                            dst: Reg::R0,
+                            src: Source::Imm(3),
+                        }];
                         if callee {
-                            insns.push(Insn::Call { kind: CallKind::Local, imm: 1 });
+                            insns.push(Insn::Call {
+                                kind: CallKind::Local,
+                                imm: 1,
+                            });
                             insns.push(Insn::Exit);
                         }
                         if base == Reg::R1 {
-                            insns.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R1, src: Source::Reg(Reg::R10) });
+                            insns.push(Insn::Alu {
+                                width: Width::W64,
+                                op: AluOp::Mov,
+                                dst: Reg::R1,
+                                src: Source::Reg(Reg::R10),
+                            });
                         }
-                        insns.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R2, src: Source::Imm(1) });
+                        insns.push(Insn::Alu {
+                            width: Width::W64,
+                            op: AluOp::Mov,
+                            dst: Reg::R2,
+                            src: Source::Imm(1),
+                        });
                         insns.push(access);
                         insns.push(Insn::Exit);
                         let program = Program::from_insns(insns);
@@ -510,7 +943,18 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
                         let at = i64::from(off) - shift; // relative to the entry r10
                         if at < -below || at + n > stack.data.len() as i64 - below {
                             let pc = program.len() - 2;
-                            assert_eq!(jitted, Outcome::Faulted { pc: Some(pc), code: Some(FaultCode::OutOfBounds) }, "{access:?}");
+                            let Outcome::Ended {
+                                state: State::Faulted(fault),
+                                ..
+                            } = &jitted
+                            else {
+                                panic!("{jitted:?}")
+                            };
+                            assert_eq!(fault.pc, pc, "{access:?}");
+                            assert!(
+                                matches!(&fault.kind, FaultKind::Memory(e) if e.problem == AccessProblem::OutOfBounds),
+                                "{access:?}: {fault}"
+                            );
                             faults += 1;
                         }
                         checked += 1;
@@ -518,6 +962,123 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
                 }
             }
         }
-        assert!(checked > 300 && faults > 100, "{profile}: {checked} runs, {faults} faults");
+        assert!(
+            checked > 300 && faults > 100,
+            "{profile}: {checked} runs, {faults} faults"
+        );
+    }
+}
+
+/// The emulated kernel's helpers for one invocation, owned so that wasmi's store can
+/// hold them.
+struct OwnedKernelHelpers {
+    kernel: Kernel,
+    state: InvocationState,
+}
+
+impl Helpers for OwnedKernelHelpers {
+    fn call(
+        &mut self,
+        id: i32,
+        args: [u64; 5],
+        memory: &mut GuestMemory<'_>,
+    ) -> Result<HelperReturn, HelperError> {
+        KernelHelpers {
+            kernel: &mut self.kernel,
+            inv: &mut self.state,
+        }
+        .call(id, args, memory)
+    }
+}
+
+/// Runs the program behind `prog` once in each engine, each on its own copy of
+/// `kernel`: the reports (the JIT counts no instructions, so `executed` is left out) and
+/// the kernels afterwards (maps, pins, events).
+fn run_in_both(
+    kernel: &Kernel,
+    pid: Pid,
+    prog: Fd,
+    input: &RunInput,
+) -> [(RunReport, KernelSnapshot); 2] {
+    let snapshot = kernel.snapshot();
+    let mut interpreted = Kernel::restore(&snapshot).unwrap();
+    let mut report = interpreted.run_prog(pid, prog, input.clone()).unwrap();
+    report.executed = 0;
+    let jit_kernel = Kernel::restore(&snapshot).unwrap();
+    let Invocation { vm, state } = jit_kernel.invoke(pid, prog, input.clone()).unwrap();
+    let (vm, OwnedKernelHelpers { mut kernel, state }) = jit_execute(
+        &engine(),
+        vm,
+        OwnedKernelHelpers {
+            kernel: jit_kernel,
+            state,
+        },
+    )
+    .unwrap();
+    let mut jit_report = kernel.finish(Invocation { vm, state });
+    jit_report.executed = 0;
+    [
+        (report, interpreted.snapshot()),
+        (jit_report, kernel.snapshot()),
+    ]
+}
+
+#[test]
+fn jit_runs_the_kernel_examples_with_helpers_maps_and_tail_calls() {
+    let mut helpers_seen = std::collections::BTreeSet::new();
+    let mut ran = 0;
+    for ex in bpfplay_tests::examples() {
+        let Some(loaded) = ex.load() else { continue };
+        let Ok(prog) = loaded.prog else { continue };
+        let id = loaded.kernel.prog_fd(loaded.pid, prog).unwrap();
+        let program = loaded.kernel.prog(id).unwrap().code.clone();
+        helpers_seen.extend(program.insns().filter_map(|(_, insn)| match insn {
+            Insn::Call {
+                kind: CallKind::Helper,
+                imm,
+            } => Some(*imm),
+            _ => None,
+        }));
+        let [(interpreted, after_interpreter), (jitted, after_jit)] =
+            run_in_both(&loaded.kernel, loaded.pid, prog, &loaded.input);
+        assert_eq!(jitted, interpreted, "{}", ex.name);
+        assert_eq!(
+            after_jit, after_interpreter,
+            "{}: the kernels differ after the run",
+            ex.name
+        );
+        assert_eq!(jitted.fault, None, "{}", ex.name);
+        ran += 1;
+    }
+    eprintln!("{ran} kernel examples agree in the JIT; helpers called: {helpers_seen:?}");
+    assert!(ran >= 8, "only {ran} kernel examples ran");
+    assert!(
+        helpers_seen.len() >= 5,
+        "too few helpers exercised: {helpers_seen:?}"
+    );
+}
+
+#[test]
+fn jit_runs_the_kernel_benchmarks_including_33_tail_calls() {
+    let frame = bpfplay_tests::bench_frame();
+    for bench in bpfplay_tests::kernel_benches() {
+        let input = RunInput::packet(frame.clone());
+        let [(interpreted, after_interpreter), (jitted, after_jit)] =
+            run_in_both(&bench.kernel, bench.pid, bench.prog, &input);
+        assert_eq!(jitted, interpreted, "{}", bench.name);
+        assert_eq!(
+            after_jit, after_interpreter,
+            "{}: the kernels differ after the run",
+            bench.name
+        );
+        assert_eq!(
+            (jitted.fault, jitted.ret),
+            (None, bench.expect_ret),
+            "{}",
+            bench.name
+        );
+        if bench.name == "tail_chain" {
+            assert_eq!(jitted.tail_calls, 33);
+        }
     }
 }

@@ -42,10 +42,16 @@ fn nat_program(l4_csum_off: u32) -> String {
 }
 
 fn run_nat(packet: Vec<u8>, l4_csum_off: u32) -> Vec<u8> {
-    let mut kernel = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
+    let mut kernel = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
     let pid = kernel.spawn("tc", 0);
     let program = assemble(&nat_program(l4_csum_off), None).unwrap().program;
-    let fd = kernel.prog_load(pid, &ProgLoad::new(ProgType::SchedCls, &program)).fd.unwrap();
+    let fd = kernel
+        .prog_load(pid, &ProgLoad::new(ProgType::SchedCls, &program))
+        .fd
+        .unwrap();
     let report = kernel.run_prog(pid, fd, RunInput::packet(packet)).unwrap();
     assert_eq!(report.fault, None);
     assert_eq!(report.verdict, Some(Verdict::TcAction(0)));
@@ -53,7 +59,11 @@ fn run_nat(packet: Vec<u8>, l4_csum_off: u32) -> Vec<u8> {
 }
 
 fn builder() -> etherparse::PacketBuilderStep<etherparse::IpHeaders> {
-    PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]).ipv4([10, 0, 0, 1], [192, 168, 77, 200], 64)
+    PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2]).ipv4(
+        [10, 0, 0, 1],
+        [192, 168, 77, 200],
+        64,
+    )
 }
 
 #[test]
@@ -63,12 +73,25 @@ fn tcp_nat_rewrite_leaves_valid_checksums() {
     b.write(&mut packet, PAYLOAD).unwrap();
     let out = run_nat(packet, 14 + 20 + 16);
     let sliced = SlicedPacket::from_ethernet(&out).unwrap();
-    let Some(NetSlice::Ipv4(ip)) = &sliced.net else { panic!("not IPv4") };
+    let Some(NetSlice::Ipv4(ip)) = &sliced.net else {
+        panic!("not IPv4")
+    };
     let header = ip.header().to_header();
     assert_eq!(header.source, [10, 0, 0, 2]);
-    assert_eq!(ip.header().header_checksum(), header.calc_header_checksum(), "IPv4 header checksum");
-    let Some(TransportSlice::Tcp(tcp)) = &sliced.transport else { panic!("not TCP") };
-    assert_eq!(tcp.checksum(), tcp.calc_checksum_ipv4(header.source, header.destination).unwrap(), "TCP checksum");
+    assert_eq!(
+        ip.header().header_checksum(),
+        header.calc_header_checksum(),
+        "IPv4 header checksum"
+    );
+    let Some(TransportSlice::Tcp(tcp)) = &sliced.transport else {
+        panic!("not TCP")
+    };
+    assert_eq!(
+        tcp.checksum(),
+        tcp.calc_checksum_ipv4(header.source, header.destination)
+            .unwrap(),
+        "TCP checksum"
+    );
     assert_eq!(tcp.payload(), PAYLOAD);
 }
 
@@ -79,11 +102,18 @@ fn udp_nat_rewrite_leaves_valid_checksums() {
     b.write(&mut packet, PAYLOAD).unwrap();
     let out = run_nat(packet, 14 + 20 + 6);
     let sliced = SlicedPacket::from_ethernet(&out).unwrap();
-    let Some(NetSlice::Ipv4(ip)) = &sliced.net else { panic!("not IPv4") };
+    let Some(NetSlice::Ipv4(ip)) = &sliced.net else {
+        panic!("not IPv4")
+    };
     let header = ip.header().to_header();
     assert_eq!(header.source, [10, 0, 0, 2]);
     assert_eq!(ip.header().header_checksum(), header.calc_header_checksum());
-    let Some(TransportSlice::Udp(udp)) = &sliced.transport else { panic!("not UDP") };
-    let expected = udp.to_header().calc_checksum_ipv4(&header, udp.payload()).unwrap();
+    let Some(TransportSlice::Udp(udp)) = &sliced.transport else {
+        panic!("not UDP")
+    };
+    let expected = udp
+        .to_header()
+        .calc_checksum_ipv4(&header, udp.payload())
+        .unwrap();
     assert_eq!(udp.checksum(), expected, "UDP checksum");
 }

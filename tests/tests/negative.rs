@@ -2,7 +2,7 @@
 //! file per case (`tests/golden/negative/NAME.out`, refreshed with `BLESS=1`).
 
 use bpfplay_core::isa::Profile;
-use bpfplay_core::vm::{ConformanceHelpers, Config, RunStop, Vm};
+use bpfplay_core::vm::{Config, ConformanceHelpers, RunStop, Vm};
 use bpfplay_tests::{check_golden, data_files, load, workspace_root};
 
 /// What this project does with one negative file: the first refusal, or the run's result.
@@ -22,12 +22,20 @@ fn outcome(path: &std::path::Path) -> String {
         Err(e) => return format!("rejected: {e}\n"),
     };
     let vm = Vm::new(program, Config::for_profile(Profile::Rfc9669)).unwrap();
-    match vm.with_input(file.mem.clone()).run(&mut ConformanceHelpers, &[]) {
+    match vm
+        .with_input(file.mem.clone())
+        .run(&mut ConformanceHelpers, &[])
+    {
         RunStop::Exited { r0 } => match file.expected() {
             Ok(expected) if file.result.is_some() && r0 != expected => {
-                format!("rejected: r0 = {r0:#x} but the file expects {expected:#x}, so a runner reports FAIL\n")
+                format!(
+                    "rejected: r0 = {r0:#x} but the file expects {expected:#x}, so a runner reports FAIL\n"
+                )
             }
-            _ => format!("ran: r0 = {r0:#x}; the suite expects error {:?}\n", file.error.unwrap_or_default()),
+            _ => format!(
+                "ran: r0 = {r0:#x}; the suite expects error {:?}\n",
+                file.error.unwrap_or_default()
+            ),
         },
         other => format!("rejected at run time: {other:?}\n"),
     }
@@ -45,7 +53,9 @@ fn negative_files_are_rejected_with_clear_messages() {
         if name != "error" && !actual.starts_with("rejected") {
             problems.push(format!("{name}: not rejected: {actual}"));
         }
-        let golden = workspace_root().join("tests/golden/negative").join(format!("{name}.out"));
+        let golden = workspace_root()
+            .join("tests/golden/negative")
+            .join(format!("{name}.out"));
         if let Err(e) = check_golden(&golden, &actual) {
             problems.push(e);
         }

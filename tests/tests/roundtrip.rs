@@ -12,9 +12,18 @@ fn assert_round_trip(name: &str, program: &Program) {
     for syntax in Syntax::ALL {
         let text = disassemble(program, syntax);
         for forced in [Some(syntax), None] {
-            let again = assemble(&text, forced)
-                .unwrap_or_else(|e| panic!("{name} ({} syntax, forced {forced:?}): {e}\n{text}", syntax.name()));
-            assert_eq!(again.program.encode(), bytes, "{name} ({} syntax)\n{text}", syntax.name());
+            let again = assemble(&text, forced).unwrap_or_else(|e| {
+                panic!(
+                    "{name} ({} syntax, forced {forced:?}): {e}\n{text}",
+                    syntax.name()
+                )
+            });
+            assert_eq!(
+                again.program.encode(),
+                bytes,
+                "{name} ({} syntax)\n{text}",
+                syntax.name()
+            );
         }
     }
 }
@@ -26,13 +35,18 @@ fn conformance_programs_round_trip_in_both_syntaxes() {
         let file = load(path).unwrap();
         assert_round_trip(&file.name, &file.program().unwrap());
     }
-    eprintln!("round-tripped {} conformance programs in both syntaxes", files.len());
+    eprintln!(
+        "round-tripped {} conformance programs in both syntaxes",
+        files.len()
+    );
 }
 
 #[test]
 fn examples_round_trip_in_both_syntaxes() {
     for ex in examples() {
-        let program = assemble(&ex.source, None).unwrap_or_else(|e| panic!("{}: {e}", ex.name)).program;
+        let program = assemble(&ex.source, None)
+            .unwrap_or_else(|e| panic!("{}: {e}", ex.name))
+            .program;
         assert_round_trip(&ex.name, &program);
     }
 }

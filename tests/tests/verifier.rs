@@ -79,10 +79,21 @@ fn parse_case(path: &Path) -> Case {
             let (key, value) = directive.split_once(' ').unwrap_or((directive, ""));
             section = key.to_owned();
             match key {
-                "type" => case.prog_type = ProgType::from_name(value.trim()).unwrap_or_else(|| panic!("{name}: type")),
-                "maps" => case.maps = MapCreate::parse_list(value).unwrap_or_else(|e| panic!("{name}: {e}")),
+                "type" => {
+                    case.prog_type =
+                        ProgType::from_name(value.trim()).unwrap_or_else(|| panic!("{name}: type"))
+                }
+                "maps" => {
+                    case.maps =
+                        MapCreate::parse_list(value).unwrap_or_else(|e| panic!("{name}: {e}"))
+                }
                 "license" => case.license = value.trim().to_owned(),
-                "log_size" => case.log_size = value.trim().parse().unwrap_or_else(|_| panic!("{name}: log_size")),
+                "log_size" => {
+                    case.log_size = value
+                        .trim()
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{name}: log_size"))
+                }
                 "asm" => asm = Some(String::new()),
                 "raw" => raw = Some(String::new()),
                 "privileged" => {
@@ -104,7 +115,10 @@ fn parse_case(path: &Path) -> Case {
             _ => panic!("{name}: text outside a section: {line}"),
         }
     }
-    assert!(saw_priv && saw_unpriv, "{name}: needs -- privileged and -- unprivileged");
+    assert!(
+        saw_priv && saw_unpriv,
+        "{name}: needs -- privileged and -- unprivileged"
+    );
     case.asm = asm;
     case.raw = raw.map(|r| parse_hex_bytes(&r).unwrap_or_else(|e| panic!("{name}: raw: {e}")));
     case
@@ -113,18 +127,31 @@ fn parse_case(path: &Path) -> Case {
 /// Loads the case in a fresh kernel as `uid` with log level `level`: the fd or errno,
 /// the log, and the verifier's rejection message when it refused the program.
 fn load_full(case: &Case, uid: u32, level: u32) -> (Result<u32, Errno>, String, Option<String>) {
-    let mut k = Kernel::new(Settings { memlock_pages: None, ..Settings::default() });
+    let mut k = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
     let pid = k.spawn("loader", uid);
     let fds: Vec<(u32, u32)> = case
         .maps
         .iter()
         .enumerate()
-        .map(|(i, m)| (i as u32, k.map_create(pid, *m, "").unwrap_or_else(|e| panic!("{}: map {i}: {e}", case.name))))
+        .map(|(i, m)| {
+            (
+                i as u32,
+                k.map_create(pid, *m, "")
+                    .unwrap_or_else(|e| panic!("{}: map {i}: {e}", case.name)),
+            )
+        })
         .collect();
     let bytes = match (&case.asm, &case.raw) {
         (Some(text), None) => {
-            let program = assemble(text, None).unwrap_or_else(|e| panic!("{}: {e}", case.name)).program;
-            bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{}: {e}", case.name)).encode()
+            let program = assemble(text, None)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name))
+                .program;
+            bind_maps(&program, &fds)
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name))
+                .encode()
         }
         (None, Some(raw)) => raw.clone(),
         _ => panic!("{}: needs exactly one of -- asm and -- raw", case.name),
@@ -155,20 +182,34 @@ fn check(case: &Case, expect: &Expect, uid: u32) -> Result<String, String> {
     if log2 != log {
         return Err(format!("{}: log level 2 differs from level 1", case.name));
     }
-    let who = if uid == 0 { "privileged" } else { "unprivileged" };
+    let who = if uid == 0 {
+        "privileged"
+    } else {
+        "unprivileged"
+    };
     match (expect, &fd) {
         (Expect::Accept, Ok(_)) => Ok(log),
         (Expect::Eperm, Err(Errno::EPERM)) => Ok(log),
         (Expect::Reject(errno, text), Err(e)) if *e != Errno::EPERM || uid == 0 => {
             if errno.as_deref().is_some_and(|n| n != e.name()) {
-                Err(format!("{} ({who}): rejected with {e}, expected {}", case.name, errno.as_deref().unwrap_or("")))
+                Err(format!(
+                    "{} ({who}): rejected with {e}, expected {}",
+                    case.name,
+                    errno.as_deref().unwrap_or("")
+                ))
             } else if log.contains(text.as_str()) {
                 Ok(log)
             } else {
-                Err(format!("{} ({who}): rejected ({e}) but the log lacks `{text}`:\n{log}", case.name))
+                Err(format!(
+                    "{} ({who}): rejected ({e}) but the log lacks `{text}`:\n{log}",
+                    case.name
+                ))
             }
         }
-        _ => Err(format!("{} ({who}): expected {expect:?}, got {fd:?}\n{log}", case.name)),
+        _ => Err(format!(
+            "{} ({who}): expected {expect:?}, got {fd:?}\n{log}",
+            case.name
+        )),
     }
 }
 
@@ -205,10 +246,15 @@ fn verifier_cases_match_4_4() {
     let mut problems = Vec::new();
     for path in &files {
         let case = parse_case(path);
-        for (uid, expect, suffix) in [(0, &case.privileged, "priv"), (1000, &case.unprivileged, "unpriv")] {
+        for (uid, expect, suffix) in [
+            (0, &case.privileged, "priv"),
+            (1000, &case.unprivileged, "unpriv"),
+        ] {
             match check(&case, expect, uid) {
                 Ok(log) => {
-                    let golden = workspace_root().join("tests/golden/verifier").join(format!("{}.{suffix}.log", case.name));
+                    let golden = workspace_root()
+                        .join("tests/golden/verifier")
+                        .join(format!("{}.{suffix}.log", case.name));
                     if let Err(e) = check_golden(&golden, &golden_text(&log)) {
                         problems.push(e);
                     }
@@ -217,9 +263,17 @@ fn verifier_cases_match_4_4() {
             }
         }
     }
-    eprintln!("verifier: {} cases, {} problems", files.len(), problems.len());
+    eprintln!(
+        "verifier: {} cases, {} problems",
+        files.len(),
+        problems.len()
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(files.len() >= 150, "expected at least 150 verifier cases, found {}", files.len());
+    assert!(
+        files.len() >= 150,
+        "expected at least 150 verifier cases, found {}",
+        files.len()
+    );
 }
 
 #[test]
@@ -230,8 +284,13 @@ fn every_rejection_in_the_cases_has_an_explanation() {
             let (fd, log, rejection) = load_full(&case, uid, 1);
             if matches!(fd, Err(e) if e != Errno::EPERM) {
                 // The verifier's own message, or this emulator's line after an acceptance.
-                let message = rejection.unwrap_or_else(|| log.lines().last().unwrap_or("").to_owned());
-                assert!(explain(&message).is_some(), "{} (uid {uid}): no explanation for `{message}`", case.name);
+                let message =
+                    rejection.unwrap_or_else(|| log.lines().last().unwrap_or("").to_owned());
+                assert!(
+                    explain(&message).is_some(),
+                    "{} (uid {uid}): no explanation for `{message}`",
+                    case.name
+                );
             }
         }
     }
@@ -249,13 +308,27 @@ fn shipped_programs_verify_under_their_type() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let header = |key: &str| text.lines().find_map(|l| l.strip_prefix(';')?.trim().strip_prefix(key).map(|v| v.trim().to_owned()));
+            let header = |key: &str| {
+                text.lines().find_map(|l| {
+                    l.strip_prefix(';')?
+                        .trim()
+                        .strip_prefix(key)
+                        .map(|v| v.trim().to_owned())
+                })
+            };
             let Some(t) = header("type:") else { continue };
-            let maps = header("maps:").map(|m| format!("-- maps {m}\n")).unwrap_or_default();
+            let maps = header("maps:")
+                .map(|m| format!("-- maps {m}\n"))
+                .unwrap_or_default();
             let rejected = header("expect:").as_deref() == Some("rejected");
             let verdict = if rejected { "reject" } else { "accept" };
-            let case_text = format!("-- type {t}\n{maps}-- asm\n{text}\n-- privileged {verdict}\n-- unprivileged {verdict}\n");
-            let case_path = std::env::temp_dir().join(format!("bpfplay-{}.case", path.file_stem().unwrap().to_string_lossy()));
+            let case_text = format!(
+                "-- type {t}\n{maps}-- asm\n{text}\n-- privileged {verdict}\n-- unprivileged {verdict}\n"
+            );
+            let case_path = std::env::temp_dir().join(format!(
+                "bpfplay-{}.case",
+                path.file_stem().unwrap().to_string_lossy()
+            ));
             std::fs::write(&case_path, case_text).unwrap();
             let case = parse_case(&case_path);
             let (fd, log) = load(&case, 0, 1);
@@ -263,5 +336,8 @@ fn shipped_programs_verify_under_their_type() {
             checked += 1;
         }
     }
-    assert!(checked >= 7, "only {checked} shipped programs declare a type");
+    assert!(
+        checked >= 7,
+        "only {checked} shipped programs declare a type"
+    );
 }

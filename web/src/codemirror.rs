@@ -41,7 +41,11 @@ pub struct Diagnostic {
     pub severity: &'static str,
 }
 
-type Closures = (Closure<dyn FnMut(String)>, Closure<dyn FnMut(u32)>, Closure<dyn FnMut(u32)>);
+type Closures = (
+    Closure<dyn FnMut(String)>,
+    Closure<dyn FnMut(u32)>,
+    Closure<dyn FnMut(u32)>,
+);
 
 struct Inner {
     view: ffi::EditorView,
@@ -66,10 +70,16 @@ impl Editor {
         on_gutter_click: impl FnMut(u32) + 'static,
         on_gutter_double_click: impl FnMut(u32) + 'static,
     ) -> Self {
-        let closures: Closures =
-            (Closure::new(on_change), Closure::new(on_gutter_click), Closure::new(on_gutter_double_click));
+        let closures: Closures = (
+            Closure::new(on_change),
+            Closure::new(on_gutter_click),
+            Closure::new(on_gutter_double_click),
+        );
         let view = ffi::create_editor(parent, doc, &closures.0, &closures.1, &closures.2);
-        Editor(Rc::new(Inner { view, _closures: closures }))
+        Editor(Rc::new(Inner {
+            view,
+            _closures: closures,
+        }))
     }
 
     pub fn set_doc(&self, text: &str) {

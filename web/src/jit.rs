@@ -12,11 +12,19 @@ use std::rc::Rc;
 /// How a JIT-compiled run ended.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JitStop {
-    Exited { r0: u64 },
+    Exited {
+        r0: u64,
+    },
     /// Linux 4.4 ended the program with r0 = 0 (`kind` is an [`EarlyExitCode`]).
-    EarlyExit { pc: u32, kind: i32 },
+    EarlyExit {
+        pc: u32,
+        kind: i32,
+    },
     /// `kind` is a [`FaultCode`].
-    Fault { pc: u32, kind: i32 },
+    Fault {
+        pc: u32,
+        kind: i32,
+    },
 }
 
 /// One run of a compiled module, with the host's timings.
@@ -59,7 +67,9 @@ impl fmt::Display for JitStop {
             JitStop::EarlyExit { pc, kind } => {
                 let why = match *kind {
                     k if k == EarlyExitCode::DivisionByZero as i32 => "division by zero",
-                    k if k == EarlyExitCode::PacketOutOfBounds as i32 => "packet load out of bounds",
+                    k if k == EarlyExitCode::PacketOutOfBounds as i32 => {
+                        "packet load out of bounds"
+                    }
                     _ => "early exit",
                 };
                 write!(f, "r0 = 0 ({why} at instruction {pc})")
@@ -82,7 +92,11 @@ impl fmt::Display for JitReport {
             o.run_ms,
             o.instantiate_ms,
             self.module_bytes,
-            if self.agrees { "the interpreter agrees" } else { "the interpreter DISAGREES (please report this program)" }
+            if self.agrees {
+                "the interpreter agrees"
+            } else {
+                "the interpreter DISAGREES (please report this program)"
+            }
         )
     }
 }
@@ -100,7 +114,10 @@ pub struct Prepared {
 pub fn prepare(vm: &Vm, profile: Profile) -> Result<Prepared, String> {
     let program = vm.program();
     if let Some((pc, id)) = program.insns().find_map(|(pc, insn)| match insn {
-        Insn::Call { kind: CallKind::Helper, imm } => Some((pc, *imm)),
+        Insn::Call {
+            kind: CallKind::Helper,
+            imm,
+        } => Some((pc, *imm)),
         _ => None,
     }) {
         let name = usize::try_from(id)
@@ -114,14 +131,25 @@ pub fn prepare(vm: &Vm, profile: Profile) -> Result<Prepared, String> {
     let module = jit::compile(program, profile).map_err(|e| format!("wasm JIT: {e}"))?;
     let regs = vm.regs();
     let image = jit::image(vm.memory(), regs[10]).map_err(|e| format!("wasm JIT: {e}"))?;
-    Ok(Prepared { module, image: image.bytes, r1: regs[1], r2: regs[2] })
+    Ok(Prepared {
+        module,
+        image: image.bytes,
+        r1: regs[1],
+        r2: regs[2],
+    })
 }
 
 /// Whether the interpreter's end (`state`) is the JIT's.
 pub fn agrees(stop: &JitStop, state: &State) -> bool {
     match (stop, state) {
         (JitStop::Exited { r0 }, State::Exited { r0: r, early: None }) => r0 == r,
-        (JitStop::EarlyExit { .. }, State::Exited { r0: 0, early: Some(_) }) => true,
+        (
+            JitStop::EarlyExit { .. },
+            State::Exited {
+                r0: 0,
+                early: Some(_),
+            },
+        ) => true,
         (JitStop::Fault { pc, .. }, State::Faulted(fault)) => *pc as usize == fault.pc,
         _ => false,
     }

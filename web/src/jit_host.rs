@@ -5,23 +5,33 @@ use crate::jit::{JitOutcome, JitRunner, JitStop};
 use js_sys::{BigInt, Function, Object, Reflect, Uint8Array, WebAssembly};
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
 pub struct BrowserJit;
 
 fn js_error(context: &str, e: JsValue) -> String {
-    let text = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string());
-    format!("{context}: {}", text.unwrap_or_else(|| String::from("unknown error")))
+    let text = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string());
+    format!(
+        "{context}: {}",
+        text.unwrap_or_else(|| String::from("unknown error"))
+    )
 }
 
 /// Milliseconds from the page's high-resolution clock.
 fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
-    Reflect::set(target, &JsValue::from_str(key), value).map(|_| ()).map_err(|e| js_error("wasm JIT imports", e))
+    Reflect::set(target, &JsValue::from_str(key), value)
+        .map(|_| ())
+        .map_err(|e| js_error("wasm JIT imports", e))
 }
 
 impl JitRunner for BrowserJit {
@@ -32,7 +42,8 @@ impl JitRunner for BrowserJit {
         let descriptor = Object::new();
         let pages = image.len().div_ceil(65536).max(1) as u32;
         set(&descriptor, "initial", &pages.into())?;
-        let memory = WebAssembly::Memory::new(&descriptor).map_err(|e| js_error("wasm JIT memory", e))?;
+        let memory =
+            WebAssembly::Memory::new(&descriptor).map_err(|e| js_error("wasm JIT memory", e))?;
         Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(image), 0);
 
         // `fault` and `early_exit` record where the program stopped; the module then
@@ -41,13 +52,19 @@ impl JitRunner for BrowserJit {
         let on_fault = {
             let stopped = stopped.clone();
             Closure::<dyn Fn(i32, i32)>::new(move |pc: i32, kind: i32| {
-                stopped.set(Some(JitStop::Fault { pc: pc as u32, kind }));
+                stopped.set(Some(JitStop::Fault {
+                    pc: pc as u32,
+                    kind,
+                }));
             })
         };
         let on_early_exit = {
             let stopped = stopped.clone();
             Closure::<dyn Fn(i32, i32)>::new(move |pc: i32, kind: i32| {
-                stopped.set(Some(JitStop::EarlyExit { pc: pc as u32, kind }));
+                stopped.set(Some(JitStop::EarlyExit {
+                    pc: pc as u32,
+                    kind,
+                }));
             })
         };
         // Programs with helper calls are refused before compiling (see `jit::prepare`).
@@ -66,16 +83,26 @@ impl JitRunner for BrowserJit {
             .dyn_into()
             .map_err(|_| String::from("wasm JIT: the module exports no `run` function"))?;
         let ready = now();
-        let result = run.call2(&JsValue::NULL, &BigInt::from(r1 as i64).into(), &BigInt::from(r2 as i64).into());
+        let result = run.call2(
+            &JsValue::NULL,
+            &BigInt::from(r1 as i64).into(),
+            &BigInt::from(r2 as i64).into(),
+        );
         let done = now();
         let stop = match (stopped.take(), result) {
             (Some(stop), _) => stop,
             (None, Ok(r0)) => {
                 let r0 = BigInt::as_uint_n(64.0, &r0.unchecked_into());
-                JitStop::Exited { r0: u64::try_from(r0).map_err(|e| js_error("wasm JIT result", e.into()))? }
+                JitStop::Exited {
+                    r0: u64::try_from(r0).map_err(|e| js_error("wasm JIT result", e.into()))?,
+                }
             }
             (None, Err(e)) => return Err(js_error("the JIT-compiled program trapped", e)),
         };
-        Ok(JitOutcome { stop, instantiate_ms: ready - start, run_ms: done - ready })
+        Ok(JitOutcome {
+            stop,
+            instantiate_ms: ready - start,
+            run_ms: done - ready,
+        })
     }
 }

@@ -10,9 +10,11 @@ use crate::jit::{JitHost, JitReport};
 use bpfplay_core::asm::{AsmError, Assembled, assemble};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
-use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
 use bpfplay_core::kernel::ctx::SkbMeta;
-use bpfplay_core::kernel::{Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport};
+use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
+use bpfplay_core::kernel::{
+    Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport,
+};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
@@ -55,7 +57,9 @@ impl Default for Setup {
 /// Applies `name=value` settings (decimal or 0x hex) to sk_buff metadata.
 pub fn apply_skb_fields(meta: &mut SkbMeta, text: &str) -> Result<(), String> {
     for item in text.split_whitespace() {
-        let (name, value) = item.split_once('=').ok_or_else(|| format!("skb: `{item}` is not name=value"))?;
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("skb: `{item}` is not name=value"))?;
         let v = match value.strip_prefix("0x") {
             Some(hex) => u64::from_str_radix(hex, 16),
             None => value.parse(),
@@ -75,10 +79,18 @@ pub fn apply_skb_fields(meta: &mut SkbMeta, text: &str) -> Result<(), String> {
             "vlan_tci" => meta.vlan_tci = w16 | bpfplay_core::kernel::ctx::VLAN_TAG_PRESENT,
             "route_realm" => meta.route_realm = w32,
             cb if cb.starts_with("cb") => {
-                let i: usize = cb[2..].parse().ok().filter(|i| *i < 5).ok_or_else(|| format!("skb: unknown field `{name}`"))?;
+                let i: usize = cb[2..]
+                    .parse()
+                    .ok()
+                    .filter(|i| *i < 5)
+                    .ok_or_else(|| format!("skb: unknown field `{name}`"))?;
                 meta.cb[i] = w32;
             }
-            _ => return Err(format!("skb: unknown field `{name}` (mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4)")),
+            _ => {
+                return Err(format!(
+                    "skb: unknown field `{name}` (mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4)"
+                ));
+            }
         }
     }
     Ok(())
@@ -263,7 +275,13 @@ impl Default for Workspace {
 
 /// Header values of an example (`; type: sched_cls`).
 pub fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
-    source.lines().find_map(|l| l.trim_start().strip_prefix(';')?.trim().strip_prefix(key).map(str::trim))
+    source.lines().find_map(|l| {
+        l.trim_start()
+            .strip_prefix(';')?
+            .trim()
+            .strip_prefix(key)
+            .map(str::trim)
+    })
 }
 
 /// The setup an example declares.
@@ -271,9 +289,14 @@ pub fn example_setup(example: &Example) -> Setup {
     let s = example.source;
     Setup {
         prog_type: header(s, "type:").and_then(ProgType::from_name),
-        profile: header(s, "profile:").and_then(Profile::from_name).unwrap_or(Profile::Linux44),
+        profile: header(s, "profile:")
+            .and_then(Profile::from_name)
+            .unwrap_or(Profile::Linux44),
         privileged: header(s, "unprivileged").is_none(),
-        packet: header(s, "packet:").or_else(|| header(s, "mem:")).unwrap_or("").to_owned(),
+        packet: header(s, "packet:")
+            .or_else(|| header(s, "mem:"))
+            .unwrap_or("")
+            .to_owned(),
         maps: header(s, "maps:").unwrap_or("").to_owned(),
         skb: header(s, "skb:").unwrap_or("").to_owned(),
     }
@@ -287,7 +310,11 @@ struct Files<'a> {
 
 impl FileSource for Files<'_> {
     fn program(&mut self, name: &str) -> Result<Program, String> {
-        let tab = self.tabs.iter().find(|t| t.name == name).map(|t| t.source.as_str());
+        let tab = self
+            .tabs
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.source.as_str());
         let example = || EXAMPLES.iter().find(|e| e.name == name).map(|e| e.source);
         let text = match name {
             "current" => self.current,
@@ -295,11 +322,15 @@ impl FileSource for Files<'_> {
                 format!("no program `{name}` (use `current`, a workspace program, or an example such as {})", EXAMPLES[0].name)
             })?,
         };
-        assemble(text, None).map(|a| a.program).map_err(|e| format!("{name}: {e}"))
+        assemble(text, None)
+            .map(|a| a.program)
+            .map_err(|e| format!("{name}: {e}"))
     }
 
     fn packet(&mut self, name: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no packet file `{name}` in the browser; use `packet hex ...`"))
+        Err(format!(
+            "no packet file `{name}` in the browser; use `packet hex ...`"
+        ))
     }
 }
 
@@ -307,7 +338,11 @@ impl Workspace {
     fn with_example(engine: Engine, index: usize) -> Self {
         let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
         let mut w = Workspace {
-            tabs: vec![Tab { name: String::from("program1"), source: example.source.to_owned(), setup: example_setup(example) }],
+            tabs: vec![Tab {
+                name: String::from("program1"),
+                source: example.source.to_owned(),
+                setup: example_setup(example),
+            }],
             active: 0,
             source: example.source.to_owned(),
             setup: example_setup(example),
@@ -365,8 +400,17 @@ impl Workspace {
                 self.listing = program
                     .insns()
                     .map(|(pc, insn)| {
-                        let bytes = insn_bytes(insn).iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-                        ListingRow { pc, line: lines.get(pc).copied().unwrap_or(0), bytes, text: format_insn(insn, Syntax::Llvm) }
+                        let bytes = insn_bytes(insn)
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        ListingRow {
+                            pc,
+                            line: lines.get(pc).copied().unwrap_or(0),
+                            bytes,
+                            text: format_insn(insn, Syntax::Llvm),
+                        }
                     })
                     .collect();
                 self.slot_lines = lines;
@@ -389,7 +433,11 @@ impl Workspace {
     /// process and the (index, fd) bindings.
     fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), String> {
         let key = format!("{}|{}", self.setup.maps, self.setup.privileged);
-        if let Some(b) = engine.maps.as_ref().filter(|b| b.key == key && engine.session.kernel.process(b.pid).is_some()) {
+        if let Some(b) = engine
+            .maps
+            .as_ref()
+            .filter(|b| b.key == key && engine.session.kernel.process(b.pid).is_some())
+        {
             return Ok((b.pid, b.fds.clone()));
         }
         if let Some(old) = engine.maps.take() {
@@ -398,18 +446,31 @@ impl Workspace {
         let uid = if self.setup.privileged { 0 } else { 1000 };
         let pid = engine.session.kernel.spawn("playground", uid);
         let mut fds = Vec::new();
-        for (i, spec) in MapCreate::parse_list(&self.setup.maps)?.into_iter().enumerate() {
-            let fd = engine.session.kernel.map_create(pid, spec, &format!("map{i}")).map_err(|e| format!("map {i}: {e}"))?;
+        for (i, spec) in MapCreate::parse_list(&self.setup.maps)?
+            .into_iter()
+            .enumerate()
+        {
+            let fd = engine
+                .session
+                .kernel
+                .map_create(pid, spec, &format!("map{i}"))
+                .map_err(|e| format!("map {i}: {e}"))?;
             fds.push((i as u32, fd));
         }
-        engine.maps = Some(BoundMaps { key, pid, fds: fds.clone() });
+        engine.maps = Some(BoundMaps {
+            key,
+            pid,
+            fds: fds.clone(),
+        });
         Ok((pid, fds))
     }
 
     /// Loads the program into the kernel (4.4 profile) and records the verifier's
     /// verdict; returns the fd when it was accepted.
     fn load(&mut self, engine: &mut Engine) -> Result<Option<(Pid, u32)>, String> {
-        let program = assemble(&self.source, None).map_err(|e| format!("assembler: {e}"))?.program;
+        let program = assemble(&self.source, None)
+            .map_err(|e| format!("assembler: {e}"))?
+            .program;
         let Some(prog_type) = self.setup.prog_type else {
             self.verdict = None;
             return Ok(None);
@@ -468,9 +529,15 @@ impl Workspace {
             }
             Ok(Some((pid, fd))) => {
                 let input = if self.setup.prog_type == Some(ProgType::Kprobe) {
-                    RunInput::Kprobe { regs: Default::default() }
+                    RunInput::Kprobe {
+                        regs: Default::default(),
+                    }
                 } else {
-                    let packet = if packet.is_empty() { vec![0; 60] } else { packet };
+                    let packet = if packet.is_empty() {
+                        vec![0; 60]
+                    } else {
+                        packet
+                    };
                     let mut meta = SkbMeta::for_frame(&packet);
                     if let Err(e) = apply_skb_fields(&mut meta, &self.setup.skb) {
                         self.notice = Some(e);
@@ -493,9 +560,12 @@ impl Workspace {
                 }
             }
             Ok(None) if self.setup.prog_type.is_some() => false,
-            Ok(None) => match assemble(&self.source, None).map_err(|e| e.to_string()).and_then(|a| {
-                Vm::new(a.program, Config::for_profile(self.setup.profile)).map_err(|e| e.to_string())
-            }) {
+            Ok(None) => match assemble(&self.source, None)
+                .map_err(|e| e.to_string())
+                .and_then(|a| {
+                    Vm::new(a.program, Config::for_profile(self.setup.profile))
+                        .map_err(|e| e.to_string())
+                }) {
                 Ok(vm) => {
                     engine.run = Some(Run::Plain(Box::new(vm.with_input(packet))));
                     true
@@ -514,15 +584,23 @@ impl Workspace {
     fn run_jit(&mut self, engine: &mut Engine) {
         engine.jit_report = None;
         let Some(host) = engine.jit_host.clone() else {
-            self.notice = Some(String::from("the wasm JIT needs the browser's WebAssembly engine"));
+            self.notice = Some(String::from(
+                "the wasm JIT needs the browser's WebAssembly engine",
+            ));
             return;
         };
         if !self.start(engine) {
             return;
         }
         // Kernel runs are always Linux 4.4.
-        let profile = if self.setup.prog_type.is_some() { Profile::Linux44 } else { self.setup.profile };
-        let Some(run) = engine.run.as_ref() else { return };
+        let profile = if self.setup.prog_type.is_some() {
+            Profile::Linux44
+        } else {
+            self.setup.profile
+        };
+        let Some(run) = engine.run.as_ref() else {
+            return;
+        };
         let prepared = match crate::jit::prepare(run.vm(), profile) {
             Ok(prepared) => prepared,
             Err(e) => {
@@ -534,15 +612,26 @@ impl Workspace {
         let breakpoints = std::mem::take(&mut self.breakpoints);
         self.continue_to(engine, None);
         self.breakpoints = breakpoints;
-        let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else { return };
+        let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else {
+            return;
+        };
         if matches!(&state, State::Faulted(f) if matches!(f.kind, FaultKind::OutOfFuel { .. })) {
-            self.notice = Some(String::from("the interpreter ran out of fuel, so the wasm JIT (which has none) was not run"));
+            self.notice = Some(String::from(
+                "the interpreter ran out of fuel, so the wasm JIT (which has none) was not run",
+            ));
             return;
         }
-        match host.0.run(&prepared.module, &prepared.image, prepared.r1, prepared.r2) {
+        match host
+            .0
+            .run(&prepared.module, &prepared.image, prepared.r1, prepared.r2)
+        {
             Ok(outcome) => {
                 let agrees = crate::jit::agrees(&outcome.stop, &state);
-                engine.jit_report = Some(JitReport { outcome, module_bytes: prepared.module.len(), agrees });
+                engine.jit_report = Some(JitReport {
+                    outcome,
+                    module_bytes: prepared.module.len(),
+                    agrees,
+                });
             }
             Err(e) => self.notice = Some(e),
         }
@@ -558,7 +647,10 @@ impl Workspace {
 
     /// Collects the results once the program has ended.
     fn finish_if_done(engine: &mut Engine) {
-        let done = engine.run.as_ref().is_some_and(|r| *r.vm().state() != State::Running);
+        let done = engine
+            .run
+            .as_ref()
+            .is_some_and(|r| *r.vm().state() != State::Running);
         if !done || engine.report.is_some() {
             return;
         }
@@ -568,11 +660,19 @@ impl Workspace {
                 engine.console.push(ConsoleLine::Output(line.clone()));
             }
             for (event, bytes) in &report.perf_samples {
-                let hex = bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ");
-                engine.console.push(ConsoleLine::Output(format!("perf event {event}: {hex}")));
+                let hex = bytes
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                engine
+                    .console
+                    .push(ConsoleLine::Output(format!("perf event {event}: {hex}")));
             }
             if let Some(redirect) = &report.redirect {
-                engine.console.push(ConsoleLine::Output(redirect.to_string()));
+                engine
+                    .console
+                    .push(ConsoleLine::Output(redirect.to_string()));
             }
             engine.report = Some(report);
         }
@@ -588,7 +688,9 @@ impl Workspace {
         // Step (recording history) so that step-back works after a continue too.
         let mut first = true;
         loop {
-            let Some(run) = engine.run.as_ref() else { return };
+            let Some(run) = engine.run.as_ref() else {
+                return;
+            };
             let vm = run.vm();
             if *vm.state() != State::Running {
                 break;
@@ -679,16 +781,22 @@ impl Workspace {
             }
             Action::ToggleBreakpointLine(line) => {
                 if let Some(pc) = self.slot_of_line(line)
-                    && !self.breakpoints.remove(&pc) {
-                        self.breakpoints.insert(pc);
-                    }
+                    && !self.breakpoints.remove(&pc)
+                {
+                    self.breakpoints.insert(pc);
+                }
             }
             Action::Console(line) => {
                 engine.console.push(ConsoleLine::Command(line.clone()));
                 self.store_active();
-                let mut files = Files { current: &self.source, tabs: &self.tabs };
+                let mut files = Files {
+                    current: &self.source,
+                    tabs: &self.tabs,
+                };
                 match engine.session.execute(&line, &mut files) {
-                    Ok(out) => engine.console.extend(out.into_iter().map(ConsoleLine::Output)),
+                    Ok(out) => engine
+                        .console
+                        .extend(out.into_iter().map(ConsoleLine::Output)),
                     Err(e) => engine.console.push(ConsoleLine::Error(e.to_string())),
                 }
             }
@@ -706,8 +814,14 @@ impl Workspace {
             Action::NewTab => {
                 drop(engine);
                 self.store_active();
-                let n = (1..).find(|n| !self.tabs.iter().any(|t| t.name == format!("program{n}"))).unwrap_or(1);
-                let tab = Tab { name: format!("program{n}"), source: self.source.clone(), setup: self.setup.clone() };
+                let n = (1..)
+                    .find(|n| !self.tabs.iter().any(|t| t.name == format!("program{n}")))
+                    .unwrap_or(1);
+                let tab = Tab {
+                    name: format!("program{n}"),
+                    source: self.source.clone(),
+                    setup: self.setup.clone(),
+                };
                 self.tabs.push(tab);
                 self.active = self.tabs.len() - 1;
                 self.load_active();
@@ -751,25 +865,38 @@ pub const HISTORY_LIMIT: usize = 200_000;
 fn describe_value(engine: &Engine, vm: &Vm, value: u64) -> String {
     let kernel = &engine.session.kernel;
     if let Some(id) = (value >= bpfplay_core::kernel::map_handle(bpfplay_core::kernel::ObjectId(0)))
-        .then(|| kernel.objects().find(|(id, _)| bpfplay_core::kernel::map_handle(*id) == value))
+        .then(|| {
+            kernel
+                .objects()
+                .find(|(id, _)| bpfplay_core::kernel::map_handle(*id) == value)
+        })
         .flatten()
         .map(|(id, _)| id)
     {
-        let name = kernel.map(id).map(|m| m.name.clone()).filter(|n| !n.is_empty());
+        let name = kernel
+            .map(id)
+            .map(|m| m.name.clone())
+            .filter(|n| !n.is_empty());
         return name.map_or_else(|| format!("map {id}"), |n| format!("map {id} ({n})"));
     }
     match vm.memory().symbolize(value) {
         Some((region, off)) if region.kind == bpfplay_core::vm::RegionKind::Stack => {
             format!("fp{}", off - vm.regs()[10].wrapping_sub(region.base) as i64)
         }
-        Some((region, off)) if off >= 0 && (off as usize) <= region.data.len() => format!("{}+{off}", region.kind),
+        Some((region, off)) if off >= 0 && (off as usize) <= region.data.len() => {
+            format!("{}+{off}", region.kind)
+        }
         _ => format!("{value:#x}"),
     }
 }
 
 /// The console line of a helper call: `r0 = bpf_map_lookup_elem(map 1, fp-4) = map_value+0`.
 fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
-    let Some(bpfplay_core::isa::Insn::Call { kind: bpfplay_core::isa::CallKind::Helper, imm }) = step.insn else {
+    let Some(bpfplay_core::isa::Insn::Call {
+        kind: bpfplay_core::isa::CallKind::Helper,
+        imm,
+    }) = step.insn
+    else {
         return None;
     };
     let vm = engine.run.as_ref()?.vm();

@@ -11,7 +11,11 @@ fn example(name: &str) -> usize {
 }
 
 fn r0(w: &Workspace) -> u64 {
-    w.engine.borrow().run.as_ref().map_or(0, |r| r.vm().regs()[0])
+    w.engine
+        .borrow()
+        .run
+        .as_ref()
+        .map_or(0, |r| r.vm().regs()[0])
 }
 
 #[test]
@@ -21,7 +25,11 @@ fn the_page_opens_on_the_first_example_verified() {
     assert!(!w.listing.is_empty());
     let verdict = w.verdict.as_ref().unwrap();
     assert_eq!(verdict.errno, None, "{}", verdict.log);
-    assert!(verdict.log.starts_with("0: (bf) r6 = r1\n"), "{}", verdict.log);
+    assert!(
+        verdict.log.starts_with("0: (bf) r6 = r1\n"),
+        "{}",
+        verdict.log
+    );
 }
 
 #[test]
@@ -31,85 +39,177 @@ fn every_example_loads_and_runs_or_is_explained() {
         reduce(&mut w, [Action::LoadExample(i), Action::Continue]);
         if header(e.source, "expect:") == Some("rejected") {
             let v = w.verdict.as_ref().unwrap();
-            assert!(v.explanation.is_some() && v.rejection.is_some(), "{}", e.name);
+            assert!(
+                v.explanation.is_some() && v.rejection.is_some(),
+                "{}",
+                e.name
+            );
             continue;
         }
         let engine = w.engine.borrow();
-        let run = engine.run.as_ref().unwrap_or_else(|| panic!("{}: {:?}", e.name, w.notice));
-        assert!(matches!(run.vm().state(), State::Exited { .. }), "{}: {:?}", e.name, run.vm().state());
+        let run = engine
+            .run
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: {:?}", e.name, w.notice));
+        assert!(
+            matches!(run.vm().state(), State::Exited { .. }),
+            "{}: {:?}",
+            e.name,
+            run.vm().state()
+        );
     }
 }
 
 #[test]
 fn step_back_and_breakpoints() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Step, Action::Step]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("answer.s")),
+            Action::Step,
+            Action::Step,
+        ],
+    );
     assert_eq!(r0(&w), 42);
     reduce(&mut w, [Action::StepBack]);
     assert_eq!(r0(&w), 6);
     assert_eq!(w.engine.borrow().history.len(), 1);
-    reduce(&mut w, [Action::Reset, Action::ToggleBreakpoint(1), Action::Continue]);
-    assert_eq!(w.engine.borrow().run.as_ref().unwrap().vm().pc(), 1, "stopped at the breakpoint");
+    reduce(
+        &mut w,
+        [Action::Reset, Action::ToggleBreakpoint(1), Action::Continue],
+    );
+    assert_eq!(
+        w.engine.borrow().run.as_ref().unwrap().vm().pc(),
+        1,
+        "stopped at the breakpoint"
+    );
     reduce(&mut w, [Action::Continue]);
     assert_eq!(r0(&w), 42);
     // Back from the end, all the way to the start.
-    reduce(&mut w, [Action::StepBack, Action::StepBack, Action::StepBack]);
+    reduce(
+        &mut w,
+        [Action::StepBack, Action::StepBack, Action::StepBack],
+    );
     assert_eq!(w.engine.borrow().run.as_ref().unwrap().vm().pc(), 0);
 }
 
 #[test]
 fn kernel_runs_report_trace_and_verdict() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("kprobe-count.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("kprobe-count.s")),
+            Action::Continue,
+        ],
+    );
     let engine = w.engine.borrow();
-    assert!(engine.console.iter().any(|l| matches!(l, ConsoleLine::Output(t) if t.ends_with(": :  hit"))), "{:?}", engine.console);
+    assert!(
+        engine
+            .console
+            .iter()
+            .any(|l| matches!(l, ConsoleLine::Output(t) if t.ends_with(": :  hit"))),
+        "{:?}",
+        engine.console
+    );
     assert_eq!(engine.report.as_ref().unwrap().ret, 0);
 }
 
 #[test]
 fn rejected_programs_show_the_log_and_an_explanation() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("rejected-null-check.s"))]);
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("rejected-null-check.s"))],
+    );
     let v = w.verdict.clone().unwrap();
     assert_eq!(v.errno, Some(Errno::EACCES));
-    assert_eq!(v.rejection.unwrap().message, "R0 invalid mem access 'map_value_or_null'");
+    assert_eq!(
+        v.rejection.unwrap().message,
+        "R0 invalid mem access 'map_value_or_null'"
+    );
     assert!(v.explanation.is_some());
     reduce(&mut w, [Action::Continue]);
-    assert!(w.engine.borrow().run.is_none(), "a rejected program does not run");
+    assert!(
+        w.engine.borrow().run.is_none(),
+        "a rejected program does not run"
+    );
 }
 
 #[test]
 fn the_console_drives_the_same_kernel() {
     let mut w = Workspace::default();
-    reduce(&mut w, [
-        Action::Console("map create /sys/fs/bpf/c type hash key 4 value 8 entries 4 name c".into()),
-        Action::Console("map update pinned /sys/fs/bpf/c key 1 0 0 0 value 2 0 0 0 0 0 0 0".into()),
-        Action::Console("map getnext pinned /sys/fs/bpf/c key hex ff ff ff ff".into()),
-        Action::Console("map frob".into()),
-    ]);
+    reduce(
+        &mut w,
+        [
+            Action::Console(
+                "map create /sys/fs/bpf/c type hash key 4 value 8 entries 4 name c".into(),
+            ),
+            Action::Console(
+                "map update pinned /sys/fs/bpf/c key 1 0 0 0 value 2 0 0 0 0 0 0 0".into(),
+            ),
+            Action::Console("map getnext pinned /sys/fs/bpf/c key hex ff ff ff ff".into()),
+            Action::Console("map frob".into()),
+        ],
+    );
     let engine = w.engine.borrow();
     let lines: Vec<&ConsoleLine> = engine.console.iter().collect();
-    assert!(lines.contains(&&ConsoleLine::Output("key: ff ff ff ff  next key: 01 00 00 00".into())), "{lines:?}");
-    assert!(matches!(lines.last(), Some(ConsoleLine::Error(e)) if e.starts_with("Error: unknown command")));
+    assert!(
+        lines.contains(&&ConsoleLine::Output(
+            "key: ff ff ff ff  next key: 01 00 00 00".into()
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        matches!(lines.last(), Some(ConsoleLine::Error(e)) if e.starts_with("Error: unknown command"))
+    );
 }
 
 #[test]
 fn errors_are_shown_not_panicked() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::Edit("r0 = \nexit".into()), Action::Continue]);
-    assert_eq!(w.asm_error.as_ref().unwrap().to_string(), "line 1, column 5: expected an immediate, found end of line");
-    assert!(w.notice.as_deref().is_some_and(|n| n.starts_with("assembler:")), "{:?}", w.notice);
+    reduce(
+        &mut w,
+        [Action::Edit("r0 = \nexit".into()), Action::Continue],
+    );
+    assert_eq!(
+        w.asm_error.as_ref().unwrap().to_string(),
+        "line 1, column 5: expected an immediate, found end of line"
+    );
+    assert!(
+        w.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("assembler:")),
+        "{:?}",
+        w.notice
+    );
     let mut setup = w.setup.clone();
     setup.prog_type = Some(ProgType::SocketFilter);
     setup.maps = "hash:4".into();
-    reduce(&mut w, [Action::Edit("r0 = 0\nexit".into()), Action::SetSetup(setup)]);
-    assert!(w.notice.as_deref().is_some_and(|n| n.contains("expected type:key_size")), "{:?}", w.notice);
+    reduce(
+        &mut w,
+        [Action::Edit("r0 = 0\nexit".into()), Action::SetSetup(setup)],
+    );
+    assert!(
+        w.notice
+            .as_deref()
+            .is_some_and(|n| n.contains("expected type:key_size")),
+        "{:?}",
+        w.notice
+    );
 }
 
 #[test]
 fn plain_programs_run_in_the_vm_with_memory() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("sum-bytes.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sum-bytes.s")),
+            Action::Continue,
+        ],
+    );
     assert_eq!(w.setup.prog_type, None);
     assert!(w.verdict.is_none(), "no kernel verifier for plain runs");
     assert_eq!(r0(&w), 10);
@@ -118,16 +218,36 @@ fn plain_programs_run_in_the_vm_with_memory() {
 #[test]
 fn helper_calls_are_shown_with_their_arguments_and_result() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("sockex1-proto-count.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sockex1-proto-count.s")),
+            Action::Continue,
+        ],
+    );
     let engine = w.engine.borrow();
-    let calls: Vec<&ConsoleLine> = engine.console.iter().filter(|l| matches!(l, ConsoleLine::Output(t) if t.starts_with("r0 = bpf_"))).collect();
-    assert_eq!(calls, vec![&ConsoleLine::Output("r0 = bpf_map_lookup_elem(map 1 (map0), fp-4) = map_value+0".into())]);
+    let calls: Vec<&ConsoleLine> = engine
+        .console
+        .iter()
+        .filter(|l| matches!(l, ConsoleLine::Output(t) if t.starts_with("r0 = bpf_")))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![&ConsoleLine::Output(
+            "r0 = bpf_map_lookup_elem(map 1 (map0), fp-4) = map_value+0".into()
+        )]
+    );
 }
 
 #[test]
 fn sk_buff_fields_are_editable() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::Edit("r0 = *(u32 *)(r1 +8)\nr2 = *(u32 *)(r1 +48)\nr0 += r2\nexit".into())]);
+    reduce(
+        &mut w,
+        [Action::Edit(
+            "r0 = *(u32 *)(r1 +8)\nr2 = *(u32 *)(r1 +48)\nr0 += r2\nexit".into(),
+        )],
+    );
     let mut setup = w.setup.clone();
     setup.skb = "mark=0x10 cb0=2".into();
     reduce(&mut w, [Action::SetSetup(setup.clone()), Action::Continue]);
@@ -137,13 +257,26 @@ fn sk_buff_fields_are_editable() {
     assert_eq!(r0(&w), 0x12);
     setup.skb = "colour=3".into();
     reduce(&mut w, [Action::SetSetup(setup), Action::Continue]);
-    assert!(w.notice.as_deref().is_some_and(|n| n.starts_with("skb: unknown field `colour`")), "{:?}", w.notice);
+    assert!(
+        w.notice
+            .as_deref()
+            .is_some_and(|n| n.starts_with("skb: unknown field `colour`")),
+        "{:?}",
+        w.notice
+    );
 }
 
 #[test]
 fn a_workspace_holds_several_programs_the_console_can_load() {
     let mut w = Workspace::default();
-    reduce(&mut w, [Action::LoadExample(example("shared-ingress.s")), Action::NewTab, Action::LoadExample(example("shared-egress.s"))]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("shared-ingress.s")),
+            Action::NewTab,
+            Action::LoadExample(example("shared-egress.s")),
+        ],
+    );
     assert_eq!(w.tabs.len(), 2);
     assert_eq!((w.active, w.tabs[1].name.as_str()), (1, "program2"));
     reduce(&mut w, [
@@ -156,8 +289,18 @@ fn a_workspace_holds_several_programs_the_console_can_load() {
     ]);
     let engine = w.engine.borrow();
     let out: Vec<&ConsoleLine> = engine.console.iter().collect();
-    assert!(out.contains(&&ConsoleLine::Output("key: 00 00 00 00  value: 04 00 00 00 00 00 00 00".into())), "{out:?}");
-    assert!(out.contains(&&ConsoleLine::Output("key: 01 00 00 00  value: 02 00 00 00 00 00 00 00".into())), "{out:?}");
+    assert!(
+        out.contains(&&ConsoleLine::Output(
+            "key: 00 00 00 00  value: 04 00 00 00 00 00 00 00".into()
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.contains(&&ConsoleLine::Output(
+            "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00".into()
+        )),
+        "{out:?}"
+    );
     drop(engine);
     reduce(&mut w, [Action::SwitchTab(0)]);
     assert!(w.source.contains("slot 0: ingress"));
@@ -172,10 +315,23 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
     reduce(&mut w, [Action::Edit("mov r0, 3\nexit\n".into())]);
     assert_eq!((w.tabs.len(), w.active), (3, 2));
     reduce(&mut w, [Action::CloseTab(0)]);
-    assert_eq!((w.tabs.len(), w.active, w.tabs[1].name.as_str()), (2, 1, "program3"));
+    assert_eq!(
+        (w.tabs.len(), w.active, w.tabs[1].name.as_str()),
+        (2, 1, "program3")
+    );
     assert_eq!(w.source, "mov r0, 3\nexit\n");
-    reduce(&mut w, [Action::CloseTab(1), Action::CloseTab(0), Action::SwitchTab(7)]);
-    assert_eq!((w.tabs.len(), w.active, w.tabs[0].name.as_str()), (1, 0, "program2"));
+    reduce(
+        &mut w,
+        [
+            Action::CloseTab(1),
+            Action::CloseTab(0),
+            Action::SwitchTab(7),
+        ],
+    );
+    assert_eq!(
+        (w.tabs.len(), w.active, w.tabs[0].name.as_str()),
+        (1, 0, "program2")
+    );
 }
 
 /// A stand-in for the browser's WebAssembly: checks it was given a wasm module and
@@ -183,10 +339,20 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
 struct FixedJit(crate::jit::JitStop);
 
 impl crate::jit::JitRunner for FixedJit {
-    fn run(&self, module: &[u8], image: &[u8], _r1: u64, _r2: u64) -> Result<crate::jit::JitOutcome, String> {
+    fn run(
+        &self,
+        module: &[u8],
+        image: &[u8],
+        _r1: u64,
+        _r2: u64,
+    ) -> Result<crate::jit::JitOutcome, String> {
         assert_eq!(&module[..4], b"\0asm");
         assert!(image.len() >= bpfplay_core::jit::DATA_ADDR as usize);
-        Ok(crate::jit::JitOutcome { stop: self.0.clone(), instantiate_ms: 1.0, run_ms: 0.5 })
+        Ok(crate::jit::JitOutcome {
+            stop: self.0.clone(),
+            instantiate_ms: 1.0,
+            run_ms: 0.5,
+        })
     }
 }
 
@@ -201,27 +367,51 @@ fn with_jit(stop: crate::jit::JitStop) -> Workspace {
 fn run_with_the_jit_compares_it_with_the_interpreter() {
     use crate::jit::JitStop;
     let mut w = with_jit(JitStop::Exited { r0: 42 });
-    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("answer.s")), Action::Continue],
+    );
     let report = w.engine.borrow().jit_report.clone().expect("a JIT report");
     assert!(report.agrees, "{report}");
-    assert!(report.to_string().starts_with("wasm JIT: r0 = 0x2a in 0.500 ms"), "{report}");
+    assert!(
+        report
+            .to_string()
+            .starts_with("wasm JIT: r0 = 0x2a in 0.500 ms"),
+        "{report}"
+    );
 
     let mut w = with_jit(JitStop::Exited { r0: 7 });
-    reduce(&mut w, [Action::LoadExample(example("answer.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("answer.s")), Action::Continue],
+    );
     assert!(!w.engine.borrow().jit_report.as_ref().unwrap().agrees);
 }
 
 #[test]
 fn the_jit_refuses_helper_calls_and_needs_a_host() {
     let mut w = with_jit(crate::jit::JitStop::Exited { r0: 0 });
-    reduce(&mut w, [Action::LoadExample(example("sockex1-proto-count.s")), Action::Continue]);
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sockex1-proto-count.s")),
+            Action::Continue,
+        ],
+    );
     assert_eq!(
         w.notice.as_deref(),
-        Some("the wasm JIT cannot run helper calls yet (instruction 7 calls bpf_map_lookup_elem); run it with the interpreter")
+        Some(
+            "the wasm JIT cannot run helper calls yet (instruction 7 calls bpf_map_lookup_elem); run it with the interpreter"
+        )
     );
     assert!(w.engine.borrow().run.is_none());
 
     let mut w = Workspace::default();
     reduce(&mut w, [Action::UseJit(true), Action::Continue]);
-    assert!(w.notice.as_deref().unwrap().contains("needs the browser's WebAssembly engine"));
+    assert!(
+        w.notice
+            .as_deref()
+            .unwrap()
+            .contains("needs the browser's WebAssembly engine")
+    );
 }

@@ -67,15 +67,23 @@ fn load_tab(saved: SavedTab) -> Result<Tab, String> {
     let setup = Setup {
         prog_type: match saved.prog_type.as_str() {
             "plain" => None,
-            name => Some(ProgType::from_name(name).ok_or("the saved workspace names an unknown program type")?),
+            name => Some(
+                ProgType::from_name(name)
+                    .ok_or("the saved workspace names an unknown program type")?,
+            ),
         },
-        profile: Profile::from_name(&saved.profile).ok_or("the saved workspace names an unknown profile")?,
+        profile: Profile::from_name(&saved.profile)
+            .ok_or("the saved workspace names an unknown profile")?,
         privileged: saved.privileged,
         packet: saved.packet,
         maps: saved.maps,
         skb: saved.skb,
     };
-    Ok(Tab { name: saved.name, source: saved.source, setup })
+    Ok(Tab {
+        name: saved.name,
+        source: saved.source,
+        setup,
+    })
 }
 
 /// The JSON to store for a workspace.
@@ -83,9 +91,18 @@ pub fn save(w: &Workspace) -> String {
     // The active tab's edits live in the editor until it is switched away.
     let mut tabs: Vec<SavedTab> = w.tabs.iter().map(save_tab).collect();
     if let Some(active) = tabs.get_mut(w.active) {
-        *active = save_tab(&Tab { name: active.name.clone(), source: w.source.clone(), setup: w.setup.clone() });
+        *active = save_tab(&Tab {
+            name: active.name.clone(),
+            source: w.source.clone(),
+            setup: w.setup.clone(),
+        });
     }
-    let saved = Saved { version: VERSION, tabs, active: w.active, kernel: w.engine.borrow().session.kernel.snapshot() };
+    let saved = Saved {
+        version: VERSION,
+        tabs,
+        active: w.active,
+        kernel: w.engine.borrow().session.kernel.snapshot(),
+    };
     serde_json::to_string(&saved).unwrap_or_default()
 }
 
@@ -95,18 +112,32 @@ pub fn load(json: &str) -> Result<Workspace, String> {
     struct Header {
         version: u32,
     }
-    let header: Header = serde_json::from_str(json).map_err(|e| format!("the saved workspace is not readable ({e})"))?;
+    let header: Header = serde_json::from_str(json)
+        .map_err(|e| format!("the saved workspace is not readable ({e})"))?;
     let damaged = |e: serde_json::Error| format!("the saved workspace is damaged ({e})");
     let saved: Saved = match header.version {
         1 => {
             let v1: SavedV1 = serde_json::from_str(json).map_err(damaged)?;
-            Saved { version: VERSION, tabs: vec![v1.tab], active: 0, kernel: v1.kernel }
+            Saved {
+                version: VERSION,
+                tabs: vec![v1.tab],
+                active: 0,
+                kernel: v1.kernel,
+            }
         }
         VERSION => serde_json::from_str(json).map_err(damaged)?,
-        other => return Err(format!("the saved workspace has format version {other}, this build reads 1 to {VERSION}")),
+        other => {
+            return Err(format!(
+                "the saved workspace has format version {other}, this build reads 1 to {VERSION}"
+            ));
+        }
     };
     let kernel = Kernel::restore(&saved.kernel).map_err(|e| e.to_string())?;
-    let tabs = saved.tabs.into_iter().map(load_tab).collect::<Result<Vec<_>, _>>()?;
+    let tabs = saved
+        .tabs
+        .into_iter()
+        .map(load_tab)
+        .collect::<Result<Vec<_>, _>>()?;
     let engine = Engine::with_session(Session::new(kernel));
     Ok(Workspace::restored(engine, tabs, saved.active))
 }
@@ -114,7 +145,9 @@ pub fn load(json: &str) -> Result<Workspace, String> {
 /// What the page starts with: the stored workspace, or (with a notice saying why) a
 /// fresh one that keeps the stored program text.
 pub fn restore_or_default(workspace: Option<String>, source: Option<String>) -> Workspace {
-    let Some(json) = workspace else { return Workspace::default() };
+    let Some(json) = workspace else {
+        return Workspace::default();
+    };
     match load(&json) {
         Ok(w) => w,
         Err(problem) => {
@@ -122,7 +155,9 @@ pub fn restore_or_default(workspace: Option<String>, source: Option<String>) -> 
             if let Some(source) = source {
                 w.reduce_mut(crate::state::Action::Edit(source));
             }
-            w.notice = Some(format!("{problem}; started a fresh workspace (your program text was kept)"));
+            w.notice = Some(format!(
+                "{problem}; started a fresh workspace (your program text was kept)"
+            ));
             w
         }
     }
@@ -136,7 +171,9 @@ mod tests {
     #[test]
     fn pinned_maps_survive_a_save_and_load() {
         let mut w = Workspace::default();
-        w.reduce_mut(Action::Console("map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into()));
+        w.reduce_mut(Action::Console(
+            "map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into(),
+        ));
         w.reduce_mut(Action::Edit("r0 = 7\nexit".into()));
         let back = load(&save(&w)).unwrap();
         assert_eq!(back.source, "r0 = 7\nexit");
@@ -148,16 +185,29 @@ mod tests {
     fn damaged_or_newer_storage_is_reported_and_the_text_kept() {
         let w = restore_or_default(Some("{not json".into()), Some("r0 = 1\nexit".into()));
         assert_eq!(w.source, "r0 = 1\nexit");
-        assert!(w.notice.as_deref().unwrap().starts_with("the saved workspace is not readable"));
+        assert!(
+            w.notice
+                .as_deref()
+                .unwrap()
+                .starts_with("the saved workspace is not readable")
+        );
         let newer = restore_or_default(Some("{\"version\": 99}".into()), None);
-        assert!(newer.notice.as_deref().unwrap().contains("format version 99"));
+        assert!(
+            newer
+                .notice
+                .as_deref()
+                .unwrap()
+                .contains("format version 99")
+        );
         assert_eq!(newer.source, Workspace::default().source);
     }
 
     #[test]
     fn a_version_1_workspace_loads_as_one_tab() {
         let mut w = Workspace::default();
-        w.reduce_mut(Action::Console("map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into()));
+        w.reduce_mut(Action::Console(
+            "map create /sys/fs/bpf/kept type array key 4 value 8 entries 2".into(),
+        ));
         w.reduce_mut(Action::Edit("r0 = 7\nexit".into()));
         // Version 1 kept the program's fields at the top level, unnamed.
         let v2: serde_json::Value = serde_json::from_str(&save(&w)).unwrap();
@@ -167,7 +217,14 @@ mod tests {
         v1.insert("version".into(), 1.into());
         v1.insert("kernel".into(), v2["kernel"].clone());
         let back = load(&serde_json::Value::Object(v1).to_string()).unwrap();
-        assert_eq!((back.tabs.len(), back.tabs[0].name.as_str(), back.source.as_str()), (1, "program1", "r0 = 7\nexit"));
+        assert_eq!(
+            (
+                back.tabs.len(),
+                back.tabs[0].name.as_str(),
+                back.source.as_str()
+            ),
+            (1, "program1", "r0 = 7\nexit")
+        );
         assert_eq!(back.engine.borrow().session.kernel.fs().pins().len(), 1);
     }
 }

@@ -14,11 +14,18 @@ fn document() -> web_sys::Document {
 }
 
 fn text_of(id: &str) -> String {
-    document().get_element_by_id(id).and_then(|e| e.text_content()).unwrap_or_default()
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
 }
 
 fn click(id: &str) {
-    let el: web_sys::HtmlElement = document().get_element_by_id(id).unwrap().dyn_into().unwrap();
+    let el: web_sys::HtmlElement = document()
+        .get_element_by_id(id)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     el.click();
 }
 
@@ -27,7 +34,13 @@ async fn settle() {
 }
 
 async fn mount() {
-    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
     // One app per page, since ids are unique only within an app (the test runner's
     // own output lives in the body too, so only earlier apps are removed).
     let earlier = document().query_selector_all(".test-app-root").unwrap();
@@ -45,35 +58,69 @@ async fn mount() {
 
 #[wasm_bindgen_test]
 fn core_runs_in_wasm() {
-    let program = assemble("r0 = 0x1122334455667788 ll\nr0 = be64 r0\nexit", None).unwrap().program;
+    let program = assemble("r0 = 0x1122334455667788 ll\nr0 = be64 r0\nexit", None)
+        .unwrap()
+        .program;
     let mut vm = Vm::new(program, Config::default()).unwrap();
-    assert_eq!(vm.run(&mut NoHelpers, &[]), RunStop::Exited { r0: 0x8877665544332211 });
+    assert_eq!(
+        vm.run(&mut NoHelpers, &[]),
+        RunStop::Exited {
+            r0: 0x8877665544332211
+        }
+    );
 }
 
 #[wasm_bindgen_test]
 async fn app_verifies_runs_steps_and_steps_back() {
     mount().await;
-    assert!(text_of("verifier").contains("0: (bf) r6 = r1"), "{}", text_of("verifier"));
+    assert!(
+        text_of("verifier").contains("0: (bf) r6 = r1"),
+        "{}",
+        text_of("verifier")
+    );
     assert!(text_of("verdict").contains("accepted"));
     click("run");
     settle().await;
-    assert!(text_of("status").starts_with("exited: r0 = 0x46"), "{}", text_of("status"));
-    assert!(text_of("status").contains("keep the whole packet (70 bytes)"), "{}", text_of("status"));
+    assert!(
+        text_of("status").starts_with("exited: r0 = 0x46"),
+        "{}",
+        text_of("status")
+    );
+    assert!(
+        text_of("status").contains("keep the whole packet (70 bytes)"),
+        "{}",
+        text_of("status")
+    );
     click("reset");
     settle().await;
     click("step");
     click("step");
     settle().await;
-    assert!(text_of("counter").starts_with("2 instructions executed"), "{}", text_of("counter"));
+    assert!(
+        text_of("counter").starts_with("2 instructions executed"),
+        "{}",
+        text_of("counter")
+    );
     // Step back with Shift+F11, as in DevTools.
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("F11");
     init.set_shift_key(true);
-    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     document().dispatch_event(&event).unwrap();
     settle().await;
-    assert!(text_of("counter").starts_with("1 instruction executed"), "{}", text_of("counter"));
-    assert!(document().query_selector("#registers tr.changed").unwrap().is_some(), "the changed register is highlighted");
+    assert!(
+        text_of("counter").starts_with("1 instruction executed"),
+        "{}",
+        text_of("counter")
+    );
+    assert!(
+        document()
+            .query_selector("#registers tr.changed")
+            .unwrap()
+            .is_some(),
+        "the changed register is highlighted"
+    );
 }
 
 fn count(selector: &str) -> u32 {
@@ -87,32 +134,71 @@ async fn tabs_and_the_map_form_dispatch() {
     click("new-tab");
     settle().await;
     assert_eq!(count(".tabs .tab"), tabs + 1);
-    assert_eq!(document().query_selector(".tab.active .tab-name").unwrap().unwrap().text_content().unwrap(), format!("program{}", tabs + 1));
+    assert_eq!(
+        document()
+            .query_selector(".tab.active .tab-name")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        format!("program{}", tabs + 1)
+    );
 
     let set = |selector: &str, value: &str| {
-        let input: web_sys::HtmlInputElement = document().query_selector(selector).unwrap().unwrap().dyn_into().unwrap();
+        let input: web_sys::HtmlInputElement = document()
+            .query_selector(selector)
+            .unwrap()
+            .unwrap()
+            .dyn_into()
+            .unwrap();
         input.set_value(value);
     };
     set("#map-create [name=path]", "/sys/fs/bpf/from_form");
     set("#map-create [name=name]", "from_form");
-    let submit: web_sys::HtmlElement =
-        document().query_selector("#map-create button[type=submit]").unwrap().unwrap().dyn_into().unwrap();
+    let submit: web_sys::HtmlElement = document()
+        .query_selector("#map-create button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     submit.click();
     settle().await;
     let headings: Vec<String> = (0..count(".map h4"))
-        .filter_map(|i| document().query_selector_all(".map h4").unwrap().item(i)?.text_content())
+        .filter_map(|i| {
+            document()
+                .query_selector_all(".map h4")
+                .unwrap()
+                .item(i)?
+                .text_content()
+        })
         .collect();
-    assert!(headings.iter().any(|h| h.contains(" from_form  hash  key 4B value 8B entries 16")), "{headings:?} {}", text_of("console-output"));
-    assert!(text_of("bpffs").contains("/sys/fs/bpf/from_form"), "{}", text_of("bpffs"));
+    assert!(
+        headings
+            .iter()
+            .any(|h| h.contains(" from_form  hash  key 4B value 8B entries 16")),
+        "{headings:?} {}",
+        text_of("console-output")
+    );
+    assert!(
+        text_of("bpffs").contains("/sys/fs/bpf/from_form"),
+        "{}",
+        text_of("bpffs")
+    );
 }
 
 /// Picks an option of a `<select>` as a user would (a bubbling change event).
 fn choose(id: &str, value: &str) {
-    let select: web_sys::HtmlSelectElement = document().get_element_by_id(id).unwrap().dyn_into().unwrap();
+    let select: web_sys::HtmlSelectElement = document()
+        .get_element_by_id(id)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     select.set_value(value);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    select.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -124,9 +210,17 @@ async fn the_wasm_jit_runs_in_the_browser_and_agrees_with_the_interpreter() {
     click("run");
     settle().await;
     let jit = text_of("jit-status");
-    assert!(jit.starts_with("wasm JIT: r0 = 0x2a in "), "{jit} / {}", text_of("notice"));
+    assert!(
+        jit.starts_with("wasm JIT: r0 = 0x2a in "),
+        "{jit} / {}",
+        text_of("notice")
+    );
     assert!(jit.ends_with("the interpreter agrees"), "{jit}");
-    assert!(text_of("status").starts_with("exited: r0 = 0x2a"), "{}", text_of("status"));
+    assert!(
+        text_of("status").starts_with("exited: r0 = 0x2a"),
+        "{}",
+        text_of("status")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -142,9 +236,17 @@ async fn every_helper_free_example_agrees_between_jit_and_interpreter() {
         let jit = text_of("jit-status");
         if jit.is_empty() {
             // Refused (helper calls) or rejected by the verifier: said in the notice.
-            assert!(!text_of("notice").is_empty() || text_of("verdict").contains("rejected"), "{}: no JIT run and no reason", example.name);
+            assert!(
+                !text_of("notice").is_empty() || text_of("verdict").contains("rejected"),
+                "{}: no JIT run and no reason",
+                example.name
+            );
         } else {
-            assert!(jit.ends_with("the interpreter agrees"), "{}: {jit}", example.name);
+            assert!(
+                jit.ends_with("the interpreter agrees"),
+                "{}: {jit}",
+                example.name
+            );
             compared.push(example.name);
         }
         click("reset");

@@ -5,7 +5,7 @@
 
 use bpfplay_cli::{decode_hex, parse_memory, program_from_elf, read_stdin};
 use bpfplay_core::isa::{Profile, parse_hex_bytes};
-use bpfplay_core::vm::{ConformanceHelpers, Config, RunStop, Vm};
+use bpfplay_core::vm::{Config, ConformanceHelpers, RunStop, Vm};
 use std::process::ExitCode;
 
 struct Options {
@@ -15,7 +15,11 @@ struct Options {
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options { memory: Vec::new(), profile: Profile::Rfc9669, elf: false };
+    let mut options = Options {
+        memory: Vec::new(),
+        profile: Profile::Rfc9669,
+        elf: false,
+    };
     let mut args = args.filter(|a| !a.is_empty()).peekable();
     if let Some(first) = args.next_if(|a| !a.starts_with("--")) {
         options.memory = parse_memory(&first)?;
@@ -24,11 +28,17 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Options, String> {
         match arg.as_str() {
             "--elf" => options.elf = true,
             "--profile" => {
-                let name = args.next().ok_or("--profile needs a value: linux-4.4 or rfc9669")?;
+                let name = args
+                    .next()
+                    .ok_or("--profile needs a value: linux-4.4 or rfc9669")?;
                 options.profile = Profile::from_name(&name)
                     .ok_or_else(|| format!("unknown profile `{name}` (linux-4.4 or rfc9669)"))?;
             }
-            other => return Err(format!("unknown argument `{other}` (usage: bpfplay-plugin [MEM_HEX] [--profile P] [--elf])")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}` (usage: bpfplay-plugin [MEM_HEX] [--profile P] [--elf])"
+                ));
+            }
         }
     }
     Ok(options)
@@ -44,7 +54,10 @@ fn run() -> Result<u64, String> {
         decode_hex(&input, "stdin")?
     };
     let vm = Vm::new(program, Config::for_profile(options.profile)).map_err(|e| e.to_string())?;
-    match vm.with_input(options.memory).run(&mut ConformanceHelpers, &[]) {
+    match vm
+        .with_input(options.memory)
+        .run(&mut ConformanceHelpers, &[])
+    {
         RunStop::Exited { r0 } => Ok(r0),
         RunStop::Faulted(fault) => Err(fault.to_string()),
         RunStop::Breakpoint { pc } => Err(format!("stopped at breakpoint {pc}")),

@@ -17,7 +17,12 @@ type Result<T> = core::result::Result<T, AsmError>;
 
 impl<'a> Cursor<'a> {
     pub fn new(toks: Vec<Token<'a>>, line: usize, end_col: usize) -> Self {
-        Cursor { toks, pos: 0, line, end_col }
+        Cursor {
+            toks,
+            pos: 0,
+            line,
+            end_col,
+        }
     }
 
     pub fn tokens(&self) -> &[Token<'a>] {
@@ -52,11 +57,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn found(&self) -> String {
-        self.toks.get(self.pos).map_or_else(|| String::from("end of line"), |t| format!("`{}`", t.text))
+        self.toks
+            .get(self.pos)
+            .map_or_else(|| String::from("end of line"), |t| format!("`{}`", t.text))
     }
 
     pub fn expected(&self, expected: &'static str) -> AsmError {
-        self.error(AsmErrorKind::Expected { expected, found: self.found() })
+        self.error(AsmErrorKind::Expected {
+            expected,
+            found: self.found(),
+        })
     }
 
     pub fn eat_punct(&mut self, p: &str) -> bool {
@@ -66,7 +76,11 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn punct(&mut self, p: &str, expected: &'static str) -> Result<()> {
-        if self.eat_punct(p) { Ok(()) } else { Err(self.expected(expected)) }
+        if self.eat_punct(p) {
+            Ok(())
+        } else {
+            Err(self.expected(expected))
+        }
     }
 
     pub fn eat_ident(&mut self, name: &str) -> bool {
@@ -89,7 +103,11 @@ impl<'a> Cursor<'a> {
     /// Any register; the caller checks the style it allows.
     pub fn reg_any(&mut self) -> Result<(Reg, RegStyle)> {
         match self.next() {
-            Some(Token { tok: Tok::Reg(style, n), col, text }) => match Reg::new(n) {
+            Some(Token {
+                tok: Tok::Reg(style, n),
+                col,
+                text,
+            }) => match Reg::new(n) {
                 Some(r) => Ok((r, style)),
                 None => Err(self.error_at(col, AsmErrorKind::InvalidRegister(text.into()))),
             },
@@ -107,7 +125,11 @@ impl<'a> Cursor<'a> {
 
     /// End of the line: nothing may follow the instruction.
     pub fn end(&self) -> Result<()> {
-        if self.pos < self.toks.len() { Err(self.expected("end of line")) } else { Ok(()) }
+        if self.pos < self.toks.len() {
+            Err(self.expected("end of line"))
+        } else {
+            Ok(())
+        }
     }
 
     /// An optionally signed literal: its value and whether it was written in hex.
@@ -120,10 +142,19 @@ impl<'a> Cursor<'a> {
             false
         };
         match self.next() {
-            Some(Token { tok: Tok::Num(v), text, .. }) => {
+            Some(Token {
+                tok: Tok::Num(v),
+                text,
+                ..
+            }) => {
                 let hex = text.starts_with("0x") || text.starts_with("0X");
                 let shown = format!("{}{text}", if negative { "-" } else { "" });
-                Ok((if negative { -(v as i128) } else { v as i128 }, hex, col, shown))
+                Ok((
+                    if negative { -(v as i128) } else { v as i128 },
+                    hex,
+                    col,
+                    shown,
+                ))
             }
             Some(_) => {
                 self.pos -= 1;
@@ -144,8 +175,20 @@ impl<'a> Cursor<'a> {
     /// A 32-bit immediate: signed decimal, or hex up to 0xffffffff taken as a bit pattern.
     pub fn imm32(&mut self) -> Result<i32> {
         let (v, hex, col, text) = self.signed("an immediate")?;
-        let value = if hex && v >= 0 && v <= u32::MAX as i128 { Some(v as u32 as i32) } else { i32::try_from(v).ok() };
-        value.ok_or_else(|| self.error_at(col, AsmErrorKind::OutOfRange { what: "32-bit immediate", value: text }))
+        let value = if hex && v >= 0 && v <= u32::MAX as i128 {
+            Some(v as u32 as i32)
+        } else {
+            i32::try_from(v).ok()
+        };
+        value.ok_or_else(|| {
+            self.error_at(
+                col,
+                AsmErrorKind::OutOfRange {
+                    what: "32-bit immediate",
+                    value: text,
+                },
+            )
+        })
     }
 
     /// A 64-bit immediate: any value that fits u64 or i64.
@@ -154,35 +197,64 @@ impl<'a> Cursor<'a> {
         if v >= i64::MIN as i128 && v <= u64::MAX as i128 {
             Ok(v as u64)
         } else {
-            Err(self.error_at(col, AsmErrorKind::OutOfRange { what: "64-bit immediate", value: text }))
+            Err(self.error_at(
+                col,
+                AsmErrorKind::OutOfRange {
+                    what: "64-bit immediate",
+                    value: text,
+                },
+            ))
         }
     }
 
     /// A signed 16-bit memory offset.
     pub fn off16(&mut self) -> Result<i16> {
         let (v, _, col, text) = self.signed("an offset")?;
-        i16::try_from(v).map_err(|_| self.error_at(col, AsmErrorKind::OutOfRange { what: "16-bit offset", value: text }))
+        i16::try_from(v).map_err(|_| {
+            self.error_at(
+                col,
+                AsmErrorKind::OutOfRange {
+                    what: "16-bit offset",
+                    value: text,
+                },
+            )
+        })
     }
 
     /// A jump target: `+N`, `-N`, `pc+N` or a label. `wide` allows 32-bit offsets.
     pub fn target(&mut self, wide: bool) -> Result<Target> {
-        if matches!(self.peek(), Some(Tok::Ident("pc"))) && matches!(self.peek_at(1), Some(Tok::Punct("+" | "-"))) {
+        if matches!(self.peek(), Some(Tok::Ident("pc")))
+            && matches!(self.peek_at(1), Some(Tok::Punct("+" | "-")))
+        {
             self.pos += 1;
         }
         match self.peek() {
             Some(Tok::Punct("+" | "-")) => {
                 let (v, _, col, text) = self.signed("a jump offset")?;
-                let fits = if wide { i32::try_from(v).is_ok() } else { i16::try_from(v).is_ok() };
+                let fits = if wide {
+                    i32::try_from(v).is_ok()
+                } else {
+                    i16::try_from(v).is_ok()
+                };
                 if fits {
                     Ok(Target::Offset(v as i32))
                 } else {
-                    Err(self.error_at(col, AsmErrorKind::OutOfRange { what: "jump offset", value: text }))
+                    Err(self.error_at(
+                        col,
+                        AsmErrorKind::OutOfRange {
+                            what: "jump offset",
+                            value: text,
+                        },
+                    ))
                 }
             }
             Some(Tok::Ident(name)) => {
                 let col = self.col();
                 self.pos += 1;
-                Ok(Target::Label { name: name.into(), col })
+                Ok(Target::Label {
+                    name: name.into(),
+                    col,
+                })
             }
             _ => Err(self.expected("a jump target (`+N`, `-N` or a label)")),
         }

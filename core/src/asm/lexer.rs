@@ -34,8 +34,9 @@ pub struct Token<'a> {
 
 /// Punctuation, longest first so that `<<=` wins over `<`.
 const PUNCT: &[&str] = &[
-    "s>>=", "<<=", ">>=", "s/=", "s%=", "s>=", "s<=", "==", "!=", ">=", "<=", "+=", "-=", "*=", "/=", "|=",
-    "&=", "^=", "%=", "s>", "s<", "=", "<", ">", "&", "(", ")", "[", "]", "*", "+", "-", ",", ":",
+    "s>>=", "<<=", ">>=", "s/=", "s%=", "s>=", "s<=", "==", "!=", ">=", "<=", "+=", "-=", "*=",
+    "/=", "|=", "&=", "^=", "%=", "s>", "s<", "=", "<", ">", "&", "(", ")", "[", "]", "*", "+",
+    "-", ",", ":",
 ];
 
 fn is_ident_start(c: u8) -> bool {
@@ -49,10 +50,21 @@ fn is_ident_char(c: u8) -> bool {
 /// `r7` / `w7` as a register, anything else as an identifier.
 fn ident_or_reg(word: &str) -> Tok<'_> {
     let b = word.as_bytes();
-    if b.len() >= 2 && (b[0] == b'r' || b[0] == b'w') && b[1..].iter().all(u8::is_ascii_digit) && b.len() <= 4
-        && let Ok(n) = word[1..].parse::<u8>() {
-            return Tok::Reg(if b[0] == b'r' { RegStyle::R } else { RegStyle::W }, n);
-        }
+    if b.len() >= 2
+        && (b[0] == b'r' || b[0] == b'w')
+        && b[1..].iter().all(u8::is_ascii_digit)
+        && b.len() <= 4
+        && let Ok(n) = word[1..].parse::<u8>()
+    {
+        return Tok::Reg(
+            if b[0] == b'r' {
+                RegStyle::R
+            } else {
+                RegStyle::W
+            },
+            n,
+        );
+    }
     Tok::Ident(word)
 }
 
@@ -74,7 +86,11 @@ pub fn tokenize(line: &str, line_no: usize, col_base: usize) -> Result<Vec<Token
             let is_signed_op = p.starts_with('s');
             let word_continues = bytes.get(i + 1).is_some_and(|b| is_ident_char(*b));
             if !is_signed_op || !word_continues {
-                out.push(Token { tok: Tok::Punct(p), col, text: &line[i..i + p.len()] });
+                out.push(Token {
+                    tok: Tok::Punct(p),
+                    col,
+                    text: &line[i..i + p.len()],
+                });
                 i += p.len();
                 continue;
             }
@@ -87,7 +103,13 @@ pub fn tokenize(line: &str, line_no: usize, col_base: usize) -> Result<Vec<Token
             let text = &line[start..i];
             let tok = match ident_or_reg(&text[1..]) {
                 Tok::Reg(RegStyle::R, n) => Tok::Reg(RegStyle::Percent, n),
-                _ => return Err(AsmError::new(line_no, col, AsmErrorKind::InvalidRegister(text.into()))),
+                _ => {
+                    return Err(AsmError::new(
+                        line_no,
+                        col,
+                        AsmErrorKind::InvalidRegister(text.into()),
+                    ));
+                }
             };
             out.push(Token { tok, col, text });
         } else if is_ident_start(c) {
@@ -95,7 +117,11 @@ pub fn tokenize(line: &str, line_no: usize, col_base: usize) -> Result<Vec<Token
                 i += 1;
             }
             let text = &line[start..i];
-            out.push(Token { tok: ident_or_reg(text), col, text });
+            out.push(Token {
+                tok: ident_or_reg(text),
+                col,
+                text,
+            });
         } else if c.is_ascii_digit() {
             while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                 i += 1;
@@ -103,10 +129,18 @@ pub fn tokenize(line: &str, line_no: usize, col_base: usize) -> Result<Vec<Token
             let text = &line[start..i];
             let value = parse_number(text)
                 .ok_or_else(|| AsmError::new(line_no, col, AsmErrorKind::BadNumber(text.into())))?;
-            out.push(Token { tok: Tok::Num(value), col, text });
+            out.push(Token {
+                tok: Tok::Num(value),
+                col,
+                text,
+            });
         } else {
             let ch = line[i..].chars().next().unwrap_or('?');
-            return Err(AsmError::new(line_no, col, AsmErrorKind::UnexpectedChar(ch)));
+            return Err(AsmError::new(
+                line_no,
+                col,
+                AsmErrorKind::UnexpectedChar(ch),
+            ));
         }
     }
     Ok(out)

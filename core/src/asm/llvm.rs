@@ -11,11 +11,19 @@ use crate::syntax;
 type Result<T> = core::result::Result<T, AsmError>;
 
 fn width_of(style: RegStyle) -> Width {
-    if style == RegStyle::W { Width::W32 } else { Width::W64 }
+    if style == RegStyle::W {
+        Width::W32
+    } else {
+        Width::W64
+    }
 }
 
 fn reg_name(r: Reg, style: RegStyle) -> String {
-    if style == RegStyle::W { format!("w{}", r.number()) } else { format!("r{}", r.number()) }
+    if style == RegStyle::W {
+        format!("w{}", r.number())
+    } else {
+        format!("r{}", r.number())
+    }
 }
 
 /// A register of the given width (`w` for 32-bit, `r` for 64-bit). `cast` accepts
@@ -26,8 +34,18 @@ fn reg_of(c: &mut Cursor<'_>, width: Width, cast: bool) -> Result<Reg> {
     if cast || width_of(style) == width {
         return Ok(r);
     }
-    let expected = if width == Width::W32 { "a 32-bit `w`" } else { "a 64-bit `r`" };
-    Err(c.error_at(col, AsmErrorKind::WidthMismatch { expected, found: reg_name(r, style) }))
+    let expected = if width == Width::W32 {
+        "a 32-bit `w`"
+    } else {
+        "a 64-bit `r`"
+    };
+    Err(c.error_at(
+        col,
+        AsmErrorKind::WidthMismatch {
+            expected,
+            found: reg_name(r, style),
+        },
+    ))
 }
 
 /// A register that must repeat `dst`, as in `r0 = -r0` or `r0 = be16 r0`.
@@ -37,7 +55,13 @@ fn same_reg(c: &mut Cursor<'_>, dst: Reg) -> Result<()> {
     if r == dst {
         Ok(())
     } else {
-        Err(c.error_at(col, AsmErrorKind::RegisterMismatch { expected: format!("{dst}"), found: reg_name(r, style) }))
+        Err(c.error_at(
+            col,
+            AsmErrorKind::RegisterMismatch {
+                expected: format!("{dst}"),
+                found: reg_name(r, style),
+            },
+        ))
     }
 }
 
@@ -72,7 +96,15 @@ fn c_type(c: &mut Cursor<'_>) -> Result<(Size, bool)> {
         .flat_map(|&s| [(s, false), (s, true)])
         .filter(|&(s, signed)| !(signed && s == Size::DW))
         .find(|&(s, signed)| syntax::c_type(s, signed) == name)
-        .ok_or_else(|| c.error_at(col, AsmErrorKind::Expected { expected: "a type (u8, u16, u32, u64, s8, s16, s32)", found: format!("`{name}`") }))
+        .ok_or_else(|| {
+            c.error_at(
+                col,
+                AsmErrorKind::Expected {
+                    expected: "a type (u8, u16, u32, u64, s8, s16, s32)",
+                    found: format!("`{name}`"),
+                },
+            )
+        })
 }
 
 /// `(r1 +4)`, `(r1 + 0x4)`, `(r10 -8)`, `(r1)`.
@@ -85,7 +117,11 @@ fn address(c: &mut Cursor<'_>) -> Result<(Reg, i16)> {
 }
 
 fn offset(c: &mut Cursor<'_>) -> Result<i16> {
-    if matches!(c.peek(), Some(Tok::Punct("+" | "-"))) { c.off16() } else { Ok(0) }
+    if matches!(c.peek(), Some(Tok::Punct("+" | "-"))) {
+        c.off16()
+    } else {
+        Ok(0)
+    }
 }
 
 /// `*(u64 *)(r1 +0)`: size and address of a memory operand.
@@ -98,7 +134,13 @@ fn memory(c: &mut Cursor<'_>) -> Result<(Size, bool, Reg, i16)> {
 fn atomic_size(c: &Cursor<'_>, size: Size, col: usize) -> Result<Size> {
     match size {
         Size::W | Size::DW => Ok(size),
-        _ => Err(c.error_at(col, AsmErrorKind::Expected { expected: "an atomic access of u32 or u64", found: format!("`{}`", size.llvm()) })),
+        _ => Err(c.error_at(
+            col,
+            AsmErrorKind::Expected {
+                expected: "an atomic access of u32 or u64",
+                found: format!("`{}`", size.llvm()),
+            },
+        )),
     }
 }
 
@@ -122,7 +164,9 @@ pub(super) fn parse(c: &mut Cursor<'_>) -> Result<Parsed> {
         }
         Some(Tok::Ident("callx")) => {
             c.next();
-            Ok(Parsed::plain(Insn::CallReg { reg: reg_of(c, Width::W64, false)? }))
+            Ok(Parsed::plain(Insn::CallReg {
+                reg: reg_of(c, Width::W64, false)?,
+            }))
         }
         Some(Tok::Ident("if")) => {
             c.next();
@@ -141,7 +185,13 @@ pub(super) fn parse(c: &mut Cursor<'_>) -> Result<Parsed> {
             c.next();
             // bpftool and the kernel print r for 32-bit operands too; LLVM prints w.
             let src = c.reg_any()?.0;
-            Ok(Parsed::plain(Insn::Atomic { size, op, dst, src, off }))
+            Ok(Parsed::plain(Insn::Atomic {
+                size,
+                op,
+                dst,
+                src,
+                off,
+            }))
         }
         Some(Tok::Punct("*")) => {
             let (size, signed, dst, off) = memory(c)?;
@@ -151,9 +201,19 @@ pub(super) fn parse(c: &mut Cursor<'_>) -> Result<Parsed> {
             c.punct("=", "`=`")?;
             if c.at_reg() {
                 let src = c.reg_any()?.0;
-                Ok(Parsed::plain(Insn::StoreReg { size, dst, src, off }))
+                Ok(Parsed::plain(Insn::StoreReg {
+                    size,
+                    dst,
+                    src,
+                    off,
+                }))
             } else {
-                Ok(Parsed::plain(Insn::Store { size, dst, off, imm: c.imm32()? }))
+                Ok(Parsed::plain(Insn::Store {
+                    size,
+                    dst,
+                    off,
+                    imm: c.imm32()?,
+                }))
             }
         }
         Some(Tok::Reg(..) | Tok::Punct("(")) => assignment(c),
@@ -170,11 +230,24 @@ fn branch(c: &mut Cursor<'_>) -> Result<Parsed> {
     }
     .ok_or_else(|| c.expected("a comparison (==, !=, >, >=, <, <=, s>, s>=, s<, s<=, &)"))?;
     c.next();
-    let src = if c.at_reg() { Source::Reg(reg_of(c, width, false)?) } else { Source::Imm(c.imm32()?) };
+    let src = if c.at_reg() {
+        Source::Reg(reg_of(c, width, false)?)
+    } else {
+        Source::Imm(c.imm32()?)
+    };
     if !c.eat_ident("goto") {
         return Err(c.expected("`goto`"));
     }
-    Ok(Parsed::jump(Insn::Branch { width, cond, dst, src, off: 0 }, c.target(false)?))
+    Ok(Parsed::jump(
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            off: 0,
+        },
+        c.target(false)?,
+    ))
 }
 
 /// Everything that starts with a destination register.
@@ -184,14 +257,26 @@ fn assignment(c: &mut Cursor<'_>) -> Result<Parsed> {
     let width = if cast { Width::W32 } else { width_of(style) };
     let plain = |insn| Ok(Parsed::plain(insn));
     let compound = match c.peek() {
-        Some(Tok::Punct(p)) if p != "=" => AluOp::ALL.iter().copied().find(|o| o.llvm() == p && *o != AluOp::Mov),
+        Some(Tok::Punct(p)) if p != "=" => AluOp::ALL
+            .iter()
+            .copied()
+            .find(|o| o.llvm() == p && *o != AluOp::Mov),
         _ => None,
     };
     if let Some(op) = compound {
         c.next();
         let src_cast = eat_u32_cast(c);
-        let src = if c.at_reg() { Source::Reg(reg_of(c, width, cast || src_cast)?) } else { Source::Imm(c.imm32()?) };
-        return plain(Insn::Alu { width, op, dst, src });
+        let src = if c.at_reg() {
+            Source::Reg(reg_of(c, width, cast || src_cast)?)
+        } else {
+            Source::Imm(c.imm32()?)
+        };
+        return plain(Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        });
     }
     match c.peek() {
         Some(Tok::Punct("=")) => {
@@ -214,7 +299,13 @@ fn assignment(c: &mut Cursor<'_>) -> Result<Parsed> {
                 return packet(c, dst, size);
             }
             let (src, off) = address(c)?;
-            plain(Insn::Load { size, signed, dst, src, off })
+            plain(Insn::Load {
+                size,
+                signed,
+                dst,
+                src,
+                off,
+            })
         }
         Some(Tok::Punct("-")) if matches!(c.peek_at(1), Some(Tok::Reg(..))) => {
             c.next();
@@ -230,10 +321,23 @@ fn assignment(c: &mut Cursor<'_>) -> Result<Parsed> {
                 (Size::B, true) => AluOp::MovSx8,
                 (Size::H, true) => AluOp::MovSx16,
                 (Size::W, true) if width == Width::W64 => AluOp::MovSx32,
-                _ => return Err(c.error_at(col, AsmErrorKind::Expected { expected: "a sign-extending cast (s8, s16, or s32 for r registers)", found: format!("`{}`", syntax::c_type(size, signed)) })),
+                _ => {
+                    return Err(c.error_at(
+                        col,
+                        AsmErrorKind::Expected {
+                            expected: "a sign-extending cast (s8, s16, or s32 for r registers)",
+                            found: format!("`{}`", syntax::c_type(size, signed)),
+                        },
+                    ));
+                }
             };
             let src = reg_of(c, width, false)?;
-            plain(Insn::Alu { width, op, dst, src: Source::Reg(src) })
+            plain(Insn::Alu {
+                width,
+                op,
+                dst,
+                src: Source::Reg(src),
+            })
         }
         Some(Tok::Ident(name)) => {
             if let Some((order, bits)) = endian(name) {
@@ -252,16 +356,30 @@ fn assignment(c: &mut Cursor<'_>) -> Result<Parsed> {
             let src_cast = eat_u32_cast(c);
             if c.at_reg() {
                 let src = reg_of(c, width, cast || src_cast)?;
-                return plain(Insn::Alu { width, op: AluOp::Mov, dst, src: Source::Reg(src) });
+                return plain(Insn::Alu {
+                    width,
+                    op: AluOp::Mov,
+                    dst,
+                    src: Source::Reg(src),
+                });
             }
             let is_wide = matches!(c.peek_at(1), Some(Tok::Ident("ll")))
                 || matches!(c.peek_at(2), Some(Tok::Ident("ll")));
             if is_wide {
                 let imm = c.imm64()?;
                 c.eat_ident("ll");
-                return plain(Insn::LoadImm64 { dst, kind: Imm64Kind::Imm, imm });
+                return plain(Insn::LoadImm64 {
+                    dst,
+                    kind: Imm64Kind::Imm,
+                    imm,
+                });
             }
-            plain(Insn::Alu { width, op: AluOp::Mov, dst, src: Source::Imm(c.imm32()?) })
+            plain(Insn::Alu {
+                width,
+                op: AluOp::Mov,
+                dst,
+                src: Source::Imm(c.imm32()?),
+            })
         }
     }
 }
@@ -306,18 +424,27 @@ fn atomic_call(c: &mut Cursor<'_>, name: &str, dst: Reg, width: Width) -> Result
         "cmpxchg32_32" => Some((AtomicOp::CmpXchg, Size::W)),
         _ => None,
     };
-    let fetching = |op: &AtomicOp| !matches!(op, AtomicOp::Add | AtomicOp::Or | AtomicOp::And | AtomicOp::Xor);
+    let fetching = |op: &AtomicOp| {
+        !matches!(
+            op,
+            AtomicOp::Add | AtomicOp::Or | AtomicOp::And | AtomicOp::Xor
+        )
+    };
     // `atomic64_*` is 64-bit; `atomic_*` (kernel 32-bit, or LLVM any width) takes the
     // width from its pointer type.
-    let named = AtomicOp::ALL.iter().copied().filter(fetching).find_map(|op| {
-        if name == syntax::atomic_function(op, Size::DW) {
-            Some((op, Some(Size::DW)))
-        } else if name == syntax::atomic_function(op, Size::W) {
-            Some((op, None))
-        } else {
-            None
-        }
-    });
+    let named = AtomicOp::ALL
+        .iter()
+        .copied()
+        .filter(fetching)
+        .find_map(|op| {
+            if name == syntax::atomic_function(op, Size::DW) {
+                Some((op, Some(Size::DW)))
+            } else if name == syntax::atomic_function(op, Size::W) {
+                Some((op, None))
+            } else {
+                None
+            }
+        });
     if llvm_short.is_none() && named.is_none() {
         return Ok(None);
     }
@@ -340,7 +467,11 @@ fn atomic_call(c: &mut Cursor<'_>, name: &str, dst: Reg, width: Width) -> Result
         }
         (None, None) => return Ok(None),
     };
-    let expected_width = if size == Size::DW { Width::W64 } else { Width::W32 };
+    let expected_width = if size == Size::DW {
+        Width::W64
+    } else {
+        Width::W32
+    };
     if width != expected_width {
         return Err(c.expected("a destination register of the access width"));
     }
@@ -352,10 +483,18 @@ fn atomic_call(c: &mut Cursor<'_>, name: &str, dst: Reg, width: Width) -> Result
     let src = reg_of(c, width, false)?;
     c.punct(")", "`)`")?;
     if op != AtomicOp::CmpXchg && src != dst {
-        return Err(c.expected("the same register on both sides (the old value is written to the source register)"));
+        return Err(c.expected(
+            "the same register on both sides (the old value is written to the source register)",
+        ));
     }
     if op == AtomicOp::CmpXchg && dst != Reg::R0 {
         return Err(c.expected("r0 as the destination of cmpxchg"));
     }
-    Ok(Some(Insn::Atomic { size, op, dst: base, src, off }))
+    Ok(Some(Insn::Atomic {
+        size,
+        op,
+        dst: base,
+        src,
+        off,
+    }))
 }

@@ -18,8 +18,8 @@ pub use error::{AsmError, AsmErrorKind};
 
 use crate::isa::table::LDDW;
 use crate::isa::{AluOp, CallKind, Imm64Kind, Insn, Program, Source, Width};
-use crate::syntax;
 use crate::prelude::*;
+use crate::syntax;
 use crate::syntax::Syntax;
 use cursor::Cursor;
 use lexer::{Tok, tokenize};
@@ -54,8 +54,14 @@ impl Parsed {
     /// `insn` with its jump offset taken from `target`.
     fn jump(insn: Insn, target: Target) -> Self {
         match target {
-            Target::Offset(off) => Parsed { insn: with_offset(insn, off), label: None },
-            Target::Label { name, col } => Parsed { insn, label: Some((name, col)) },
+            Target::Offset(off) => Parsed {
+                insn: with_offset(insn, off),
+                label: None,
+            },
+            Target::Label { name, col } => Parsed {
+                insn,
+                label: Some((name, col)),
+            },
         }
     }
 }
@@ -64,9 +70,27 @@ impl Parsed {
 fn with_offset(insn: Insn, off: i32) -> Insn {
     match insn {
         Insn::Ja { .. } => Insn::Ja { off: off as i16 },
-        Insn::Branch { width, cond, dst, src, .. } => Insn::Branch { width, cond, dst, src, off: off as i16 },
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            ..
+        } => Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            off: off as i16,
+        },
         Insn::JaLong { .. } => Insn::JaLong { off },
-        Insn::Call { kind: CallKind::Local, .. } => Insn::Call { kind: CallKind::Local, imm: off },
+        Insn::Call {
+            kind: CallKind::Local,
+            ..
+        } => Insn::Call {
+            kind: CallKind::Local,
+            imm: off,
+        },
         other => other,
     }
 }
@@ -81,11 +105,15 @@ type Result<T> = core::result::Result<T, AsmError>;
 /// The operand of `lddw`: a number, or a pseudo value such as `map_fd(3)`.
 fn parse_imm64_value(c: &mut Cursor<'_>) -> Result<(Imm64Kind, u64)> {
     let kind = match c.peek() {
-        Some(Tok::Ident(name)) => Imm64Kind::ALL.iter().copied().find(|k| *k != Imm64Kind::Imm && k.ubpf() == name),
+        Some(Tok::Ident(name)) => Imm64Kind::ALL
+            .iter()
+            .copied()
+            .find(|k| *k != Imm64Kind::Imm && k.ubpf() == name),
         _ => None,
     };
     // bpftool and later kernels print map loads as `map[id:3]`; here ids are fds.
-    if matches!(c.peek(), Some(Tok::Ident("map"))) && matches!(c.peek_at(1), Some(Tok::Punct("["))) {
+    if matches!(c.peek(), Some(Tok::Ident("map"))) && matches!(c.peek_at(1), Some(Tok::Punct("[")))
+    {
         c.next();
         c.next();
         c.ident("`id` or `fd`")?;
@@ -112,8 +140,21 @@ fn parse_imm64_value(c: &mut Cursor<'_>) -> Result<(Imm64Kind, u64)> {
 /// (`1`, `bpf_map_lookup_elem`, `map_lookup_elem#1`), `local TARGET` / `pc+N` / a label
 /// (local call), `runtime N` / `kfunc N` (kernel function), or a register (callx).
 fn parse_call(c: &mut Cursor<'_>) -> Result<Parsed> {
-    let local = |c: &mut Cursor<'_>| Ok(Parsed::jump(Insn::Call { kind: CallKind::Local, imm: 0 }, c.target(true)?));
-    let helper = |imm| Ok(Parsed::plain(Insn::Call { kind: CallKind::Helper, imm }));
+    let local = |c: &mut Cursor<'_>| {
+        Ok(Parsed::jump(
+            Insn::Call {
+                kind: CallKind::Local,
+                imm: 0,
+            },
+            c.target(true)?,
+        ))
+    };
+    let helper = |imm| {
+        Ok(Parsed::plain(Insn::Call {
+            kind: CallKind::Helper,
+            imm,
+        }))
+    };
     match c.peek() {
         Some(Tok::Ident("local")) => {
             c.next();
@@ -122,13 +163,18 @@ fn parse_call(c: &mut Cursor<'_>) -> Result<Parsed> {
         Some(Tok::Ident("pc")) => local(c),
         Some(Tok::Ident("runtime" | "kfunc")) => {
             c.next();
-            Ok(Parsed::plain(Insn::Call { kind: CallKind::Kfunc, imm: c.imm32()? }))
+            Ok(Parsed::plain(Insn::Call {
+                kind: CallKind::Kfunc,
+                imm: c.imm32()?,
+            }))
         }
         Some(Tok::Ident("helper")) if matches!(c.peek_at(1), Some(Tok::Reg(..) | Tok::Num(_))) => {
             c.next();
             parse_call(c)
         }
-        Some(Tok::Reg(..)) => Ok(Parsed::plain(Insn::CallReg { reg: c.reg_any()?.0 })),
+        Some(Tok::Reg(..)) => Ok(Parsed::plain(Insn::CallReg {
+            reg: c.reg_any()?.0,
+        })),
         Some(Tok::Ident(name)) => {
             let col = c.col();
             let (bare, id) = match name.split_once('#') {
@@ -189,9 +235,19 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
         cursor.end()?;
         let p = match (announced, p.insn) {
             // The kernel logs `(18) r1 = 0x3a6c1e00` for lddw: only the opcode tells.
-            (Some(LDDW), Insn::Alu { width: Width::W64, op: AluOp::Mov, dst, src: Source::Imm(imm) }) => {
-                Parsed::plain(Insn::LoadImm64 { dst, kind: Imm64Kind::Imm, imm: u64::from(imm as u32) })
-            }
+            (
+                Some(LDDW),
+                Insn::Alu {
+                    width: Width::W64,
+                    op: AluOp::Mov,
+                    dst,
+                    src: Source::Imm(imm),
+                },
+            ) => Parsed::plain(Insn::LoadImm64 {
+                dst,
+                kind: Imm64Kind::Imm,
+                imm: u64::from(imm as u32),
+            }),
             _ => p,
         };
         let width = p.insn.slots();
@@ -199,15 +255,19 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
         slot += width;
     }
 
-    let first_exit = parsed.iter().find(|(p, _, _)| p.insn == Insn::Exit).map(|(_, at, _)| *at);
+    let first_exit = parsed
+        .iter()
+        .find(|(p, _, _)| p.insn == Insn::Exit)
+        .map(|(_, at, _)| *at);
     let mut insns = Vec::with_capacity(parsed.len());
     let mut lines = Vec::with_capacity(slot);
     for (p, at, line_no) in parsed {
         let insn = match p.label {
             None => p.insn,
             Some((name, col)) => {
-                let dest = resolve(&labels, &name, &first_exit)
-                    .ok_or_else(|| AsmError::new(line_no, col, AsmErrorKind::UnknownLabel(name.clone())))?;
+                let dest = resolve(&labels, &name, &first_exit).ok_or_else(|| {
+                    AsmError::new(line_no, col, AsmErrorKind::UnknownLabel(name.clone()))
+                })?;
                 let distance = dest as i64 - (at as i64 + 1);
                 let fits = if has_short_offset(&p.insn) {
                     i16::try_from(distance).is_ok()
@@ -215,7 +275,14 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
                     i32::try_from(distance).is_ok()
                 };
                 if !fits {
-                    return Err(AsmError::new(line_no, col, AsmErrorKind::JumpTooFar { label: name, distance }));
+                    return Err(AsmError::new(
+                        line_no,
+                        col,
+                        AsmErrorKind::JumpTooFar {
+                            label: name,
+                            distance,
+                        },
+                    ));
                 }
                 with_offset(p.insn, distance as i32)
             }
@@ -223,7 +290,10 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
         lines.extend(core::iter::repeat_n(line_no, insn.slots()));
         insns.push(insn);
     }
-    Ok(Assembled { program: Program::from_insns(insns), lines })
+    Ok(Assembled {
+        program: Program::from_insns(insns),
+        lines,
+    })
 }
 
 fn define_label(
@@ -234,7 +304,11 @@ fn define_label(
     line_no: usize,
 ) -> Result<()> {
     if labels.iter().any(|(n, _)| n == name) {
-        return Err(AsmError::new(line_no, col, AsmErrorKind::DuplicateLabel(name.into())));
+        return Err(AsmError::new(
+            line_no,
+            col,
+            AsmErrorKind::DuplicateLabel(name.into()),
+        ));
     }
     labels.push((name.into(), slot));
     Ok(())
@@ -242,7 +316,10 @@ fn define_label(
 
 /// Slot of a label. `exit` without a label of that name is the first `exit` (uBPF rule).
 fn resolve(labels: &[(String, usize)], name: &str, first_exit: &Option<usize>) -> Option<usize> {
-    let defined = labels.iter().find(|(n, _)| n == name).map(|(_, slot)| *slot);
+    let defined = labels
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, slot)| *slot);
     defined.or(if name == "exit" { *first_exit } else { None })
 }
 
@@ -290,10 +367,12 @@ fn strip_line(line: &str) -> Line<'_> {
         return Line::Empty;
     }
     if let Some((addr, rest)) = text.split_once(" <")
-        && !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit())
-            && let Some(name) = rest.strip_suffix(">:") {
-                return Line::Symbol(name, column_of(line, name));
-            }
+        && !addr.is_empty()
+        && addr.bytes().all(|b| b.is_ascii_hexdigit())
+        && let Some(name) = rest.strip_suffix(">:")
+    {
+        return Line::Symbol(name, column_of(line, name));
+    }
     let mut opcode = None;
     if let Some((rest, announced)) = strip_address_prefix(text) {
         if rest.starts_with("R_") {
@@ -304,10 +383,15 @@ fn strip_line(line: &str) -> Line<'_> {
     }
     // llvm-objdump appends the target label to jumps: `goto +2 <LBB0_3>`.
     if text.ends_with('>')
-        && let Some(open) = text.rfind(" <") {
-            text = text[..open].trim_end();
-        }
-    if text.is_empty() { Line::Empty } else { Line::Code(text, column_of(line, text), opcode) }
+        && let Some(open) = text.rfind(" <")
+    {
+        text = text[..open].trim_end();
+    }
+    if text.is_empty() {
+        Line::Empty
+    } else {
+        Line::Code(text, column_of(line, text), opcode)
+    }
 }
 
 /// Strips `  12:\tb7 00 .. 00\t` (llvm-objdump) or `12: (b7) ` (bpftool, verifier log),
@@ -319,7 +403,12 @@ fn strip_address_prefix(text: &str) -> Option<(&str, Option<u8>)> {
     }
     let r = rest.trim_start();
     let b = r.as_bytes();
-    if b.len() >= 4 && b[0] == b'(' && b[1].is_ascii_hexdigit() && b[2].is_ascii_hexdigit() && b[3] == b')' {
+    if b.len() >= 4
+        && b[0] == b'('
+        && b[1].is_ascii_hexdigit()
+        && b[2].is_ascii_hexdigit()
+        && b[3] == b')'
+    {
         return Some((&r[4..], u8::from_str_radix(&r[1..3], 16).ok()));
     }
     if r.starts_with("R_") {
@@ -329,7 +418,11 @@ fn strip_address_prefix(text: &str) -> Option<(&str, Option<u8>)> {
     let mut groups = 0;
     loop {
         let sb = s.as_bytes();
-        if sb.len() >= 3 && sb[0].is_ascii_hexdigit() && sb[1].is_ascii_hexdigit() && sb[2].is_ascii_whitespace() {
+        if sb.len() >= 3
+            && sb[0].is_ascii_hexdigit()
+            && sb[1].is_ascii_hexdigit()
+            && sb[2].is_ascii_whitespace()
+        {
             groups += 1;
             s = s[3..].trim_start();
         } else {

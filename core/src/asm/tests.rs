@@ -2,7 +2,9 @@ use super::*;
 use crate::isa::{AtomicOp, Cond, Reg, Size, Width};
 
 fn one(text: &str) -> Insn {
-    let program = assemble(text, None).unwrap_or_else(|e| panic!("{text}: {e}")).program;
+    let program = assemble(text, None)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .program;
     *program.get(0).unwrap()
 }
 
@@ -50,14 +52,32 @@ fn both_syntaxes_spell_the_same_instructions() {
         ("lock add [%r10-8], %r1", "lock *(u64 *)(r10 -8) += r1"),
         ("lock add32 [%r10-8], %r1", "lock *(u32 *)(r10 -8) += w1"),
         ("lock or [%r1+0], %r2", "lock *(u64 *)(r1 +0) |= r2"),
-        ("lock fetch add [%r1+0], %r2", "r2 = atomic64_fetch_add((u64 *)(r1 +0), r2)"),
-        ("lock fetch add [%r1+0], %r2", "r2 = atomic_fetch_add((u64 *)(r1 + 0), r2)"),
-        ("lock fetch and32 [%r1+0], %r2", "w2 = atomic_fetch_and((u32 *)(r1 +0), w2)"),
+        (
+            "lock fetch add [%r1+0], %r2",
+            "r2 = atomic64_fetch_add((u64 *)(r1 +0), r2)",
+        ),
+        (
+            "lock fetch add [%r1+0], %r2",
+            "r2 = atomic_fetch_add((u64 *)(r1 + 0), r2)",
+        ),
+        (
+            "lock fetch and32 [%r1+0], %r2",
+            "w2 = atomic_fetch_and((u32 *)(r1 +0), w2)",
+        ),
         ("lock xchg [%r1+8], %r2", "r2 = xchg_64(r1 + 8, r2)"),
         ("lock xchg32 [%r1+8], %r2", "w2 = xchg32_32(r1 + 8, w2)"),
-        ("lock cmpxchg [%r1+0], %r2", "r0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)"),
-        ("lock cmpxchg [%r1+0], %r2", "r0 = cmpxchg_64(r1 + 0, r0, r2)"),
-        ("lock cmpxchg32 [%r1+0], %r2", "w0 = cmpxchg32_32(r1 + 0, w0, w2)"),
+        (
+            "lock cmpxchg [%r1+0], %r2",
+            "r0 = atomic64_cmpxchg((u64 *)(r1 +0), r0, r2)",
+        ),
+        (
+            "lock cmpxchg [%r1+0], %r2",
+            "r0 = cmpxchg_64(r1 + 0, r0, r2)",
+        ),
+        (
+            "lock cmpxchg32 [%r1+0], %r2",
+            "w0 = cmpxchg32_32(r1 + 0, w0, w2)",
+        ),
         ("ja +3", "goto +3"),
         ("ja +3", "goto pc+3"),
         ("ja32 -2", "gotol -2"),
@@ -78,14 +98,30 @@ fn both_syntaxes_spell_the_same_instructions() {
         let forced = assemble(ubpf, Some(Syntax::Ubpf)).unwrap().program;
         assert_eq!(forced.get(0), Some(&one(ubpf)), "{ubpf} forced");
     }
-    assert_eq!(one("ldxw r0, [r1+4]"), one("ldxw %r0, [%r1+4]"), "plain registers in uBPF syntax");
+    assert_eq!(
+        one("ldxw r0, [r1+4]"),
+        one("ldxw %r0, [%r1+4]"),
+        "plain registers in uBPF syntax"
+    );
     assert_eq!(
         one("if w1 s< w2 goto +1"),
-        Insn::Branch { width: Width::W32, cond: Cond::Slt, dst: r(1), src: Source::Reg(r(2)), off: 1 }
+        Insn::Branch {
+            width: Width::W32,
+            cond: Cond::Slt,
+            dst: r(1),
+            src: Source::Reg(r(2)),
+            off: 1
+        }
     );
     assert_eq!(
         one("lock *(u32 *)(r1 -4) ^= r2"),
-        Insn::Atomic { size: Size::W, op: AtomicOp::Xor, dst: r(1), src: r(2), off: -4 }
+        Insn::Atomic {
+            size: Size::W,
+            op: AtomicOp::Xor,
+            dst: r(1),
+            src: r(2),
+            off: -4
+        }
     );
 }
 
@@ -95,41 +131,169 @@ fn labels_resolve_forwards_and_backwards() {
     let a = assemble(text, None).unwrap();
     let offs: Vec<Option<i32>> = a.program.insns().map(|(_, i)| i.jump_offset()).collect();
     // lddw occupies two slots, so `ja done` skips the exit and lands after it.
-    assert_eq!(offs, vec![None, None, Some(-2), None, Some(1), None, Some(1), None, None]);
+    assert_eq!(
+        offs,
+        vec![
+            None,
+            None,
+            Some(-2),
+            None,
+            Some(1),
+            None,
+            Some(1),
+            None,
+            None
+        ]
+    );
     assert_eq!(a.lines, vec![2, 4, 5, 6, 6, 7, 8, 10, 11, 13]);
     // uBPF's built-in `exit` label is the first exit instruction.
-    let b = assemble("jne %r1, 0, exit\nmov %r0, 1\nexit", Some(Syntax::Ubpf)).unwrap().program;
+    let b = assemble("jne %r1, 0, exit\nmov %r0, 1\nexit", Some(Syntax::Ubpf))
+        .unwrap()
+        .program;
     assert_eq!(b.get(0).unwrap().jump_offset(), Some(1));
 }
 
 #[test]
 fn errors_carry_line_column_and_what_was_expected() {
     use AsmErrorKind::*;
-    assert_eq!(err("r0 = 1\nr0 +="), (2, 6, Expected { expected: "an immediate", found: "end of line".into() }));
-    assert_eq!(err("mov %r0, 1\nor %r0, %r50"), (2, 9, InvalidRegister("%r50".into())));
+    assert_eq!(
+        err("r0 = 1\nr0 +="),
+        (
+            2,
+            6,
+            Expected {
+                expected: "an immediate",
+                found: "end of line".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("mov %r0, 1\nor %r0, %r50"),
+        (2, 9, InvalidRegister("%r50".into()))
+    );
     assert_eq!(err("r11 = 1"), (1, 1, InvalidRegister("r11".into())));
     assert_eq!(err("ldxq %r0, %r1"), (1, 1, UnknownMnemonic("ldxq".into())));
-    assert_eq!(err("mov32 %r0, 2147483648"), (1, 12, OutOfRange { what: "32-bit immediate", value: "2147483648".into() }));
-    assert_eq!(err("mov32 %r0, 0x100000000"), (1, 12, OutOfRange { what: "32-bit immediate", value: "0x100000000".into() }));
-    assert_eq!(err("ldxb %r0, [%r1+0x10000]"), (1, 15, OutOfRange { what: "16-bit offset", value: "0x10000".into() }));
-    assert_eq!(err("ja NOT_A_LABEL\nexit"), (1, 4, UnknownLabel("NOT_A_LABEL".into())));
+    assert_eq!(
+        err("mov32 %r0, 2147483648"),
+        (
+            1,
+            12,
+            OutOfRange {
+                what: "32-bit immediate",
+                value: "2147483648".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("mov32 %r0, 0x100000000"),
+        (
+            1,
+            12,
+            OutOfRange {
+                what: "32-bit immediate",
+                value: "0x100000000".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("ldxb %r0, [%r1+0x10000]"),
+        (
+            1,
+            15,
+            OutOfRange {
+                what: "16-bit offset",
+                value: "0x10000".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("ja NOT_A_LABEL\nexit"),
+        (1, 4, UnknownLabel("NOT_A_LABEL".into()))
+    );
     assert_eq!(err("a:\na:\nexit"), (2, 1, DuplicateLabel("a".into())));
-    assert_eq!(err("w0 += r1"), (1, 7, WidthMismatch { expected: "a 32-bit `w`", found: "r1".into() }));
-    assert_eq!(err("r0 = be16 r1"), (1, 11, RegisterMismatch { expected: "r0".into(), found: "r1".into() }));
-    assert_eq!(err("call bpf_frobnicate"), (1, 6, UnknownHelper("bpf_frobnicate".into())));
+    assert_eq!(
+        err("w0 += r1"),
+        (
+            1,
+            7,
+            WidthMismatch {
+                expected: "a 32-bit `w`",
+                found: "r1".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("r0 = be16 r1"),
+        (
+            1,
+            11,
+            RegisterMismatch {
+                expected: "r0".into(),
+                found: "r1".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("call bpf_frobnicate"),
+        (1, 6, UnknownHelper("bpf_frobnicate".into()))
+    );
     assert_eq!(err("r0 = 1 $"), (1, 8, UnexpectedChar('$')));
-    assert_eq!(err("lock"), (1, 5, Expected { expected: "an atomic operation (add, or, and, xor, xchg, cmpxchg)", found: "end of line".into() }));
-    assert_eq!(err("jeq %r1, 0, 2"), (1, 13, Expected { expected: "a jump target (`+N`, `-N` or a label)", found: "`2`".into() }));
-    assert_eq!(err("exit now"), (1, 6, Expected { expected: "end of line", found: "`now`".into() }));
+    assert_eq!(
+        err("lock"),
+        (
+            1,
+            5,
+            Expected {
+                expected: "an atomic operation (add, or, and, xor, xchg, cmpxchg)",
+                found: "end of line".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("jeq %r1, 0, 2"),
+        (
+            1,
+            13,
+            Expected {
+                expected: "a jump target (`+N`, `-N` or a label)",
+                found: "`2`".into()
+            }
+        )
+    );
+    assert_eq!(
+        err("exit now"),
+        (
+            1,
+            6,
+            Expected {
+                expected: "end of line",
+                found: "`now`".into()
+            }
+        )
+    );
     let far = format!("ja far\n{}far: exit", "r0 = 0\n".repeat(40_000));
-    assert_eq!(err(&far), (1, 4, JumpTooFar { label: "far".into(), distance: 40_000 }));
+    assert_eq!(
+        err(&far),
+        (
+            1,
+            4,
+            JumpTooFar {
+                label: "far".into(),
+                distance: 40_000
+            }
+        )
+    );
     let e = assemble("r0 = 1\n  w1 += r2", None).unwrap_err();
-    assert_eq!(e.to_string(), "line 2, column 9: expected a 32-bit `w` register, found `r2`");
+    assert_eq!(
+        e.to_string(),
+        "line 2, column 9: expected a 32-bit `w` register, found `r2`"
+    );
 }
 
 #[test]
 fn comments_and_blank_lines_are_ignored() {
-    let text = "# header\n\n  r0 = 1 ; trailing\n  r0 += 2 // c++ style\n  mov %r1, 0 # uBPF style\nexit";
+    let text =
+        "# header\n\n  r0 = 1 ; trailing\n  r0 += 2 // c++ style\n  mov %r1, 0 # uBPF style\nexit";
     let a = assemble(text, None).unwrap();
     assert_eq!(a.program.len(), 4);
     assert_eq!(a.lines, vec![3, 4, 5, 6]);
@@ -174,8 +338,29 @@ fn pasted_verifier_log_and_bpftool_lines_assemble() {
 ";
     let program = assemble(text, None).unwrap().program;
     assert_eq!(program.len(), 10);
-    assert_eq!(program.get(3), Some(&Insn::LoadImm64 { dst: r(1), kind: Imm64Kind::Imm, imm: 0x3a6c_1e00 }));
-    assert_eq!(program.get(7), Some(&Insn::Alu { width: Width::W32, op: AluOp::Mov, dst: r(0), src: Source::Imm(0) }));
-    assert_eq!(program.get(8), Some(&Insn::Neg { width: Width::W64, dst: r(0) }));
+    assert_eq!(
+        program.get(3),
+        Some(&Insn::LoadImm64 {
+            dst: r(1),
+            kind: Imm64Kind::Imm,
+            imm: 0x3a6c_1e00
+        })
+    );
+    assert_eq!(
+        program.get(7),
+        Some(&Insn::Alu {
+            width: Width::W32,
+            op: AluOp::Mov,
+            dst: r(0),
+            src: Source::Imm(0)
+        })
+    );
+    assert_eq!(
+        program.get(8),
+        Some(&Insn::Neg {
+            width: Width::W64,
+            dst: r(0)
+        })
+    );
     assert_eq!(program.get(6).unwrap().jump_offset(), Some(1));
 }

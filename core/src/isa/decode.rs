@@ -9,7 +9,9 @@ pub(super) fn decode(bytes: &[u8]) -> core::result::Result<Program, DecodeError>
         return Err(DecodeError {
             pc: whole,
             opcode: 0,
-            kind: DecodeErrorKind::TrailingBytes { len: bytes.len() % INSN_SIZE },
+            kind: DecodeErrorKind::TrailingBytes {
+                len: bytes.len() % INSN_SIZE,
+            },
         });
     }
     let raws: Vec<RawInsn> = bytes
@@ -19,8 +21,11 @@ pub(super) fn decode(bytes: &[u8]) -> core::result::Result<Program, DecodeError>
     let mut slots = Vec::with_capacity(raws.len());
     let mut pc = 0;
     while let Some(&raw) = raws.get(pc) {
-        let insn = decode_one(raw, raws.get(pc + 1).copied())
-            .map_err(|kind| DecodeError { pc, opcode: raw.opcode, kind })?;
+        let insn = decode_one(raw, raws.get(pc + 1).copied()).map_err(|kind| DecodeError {
+            pc,
+            opcode: raw.opcode,
+            kind,
+        })?;
         slots.push(Slot::Insn(insn));
         if insn.slots() == 2 {
             slots.push(Slot::Imm64Tail);
@@ -33,7 +38,11 @@ pub(super) fn decode(bytes: &[u8]) -> core::result::Result<Program, DecodeError>
 type Result<T> = core::result::Result<T, DecodeErrorKind>;
 
 fn zero(field: Field, value: i64) -> Result<()> {
-    if value == 0 { Ok(()) } else { Err(DecodeErrorKind::ReservedField { field, value }) }
+    if value == 0 {
+        Ok(())
+    } else {
+        Err(DecodeErrorKind::ReservedField { field, value })
+    }
 }
 
 fn reg(field: Field, value: u8) -> Result<Reg> {
@@ -82,7 +91,11 @@ fn alu(raw: RawInsn, width: Width) -> Result<Insn> {
             zero(Field::Src, raw.src.into())?;
             zero(Field::Off, raw.off.into())?;
             match raw.imm {
-                16 | 32 | 64 => Ok(Insn::Endian { order, bits: raw.imm as u8, dst }),
+                16 | 32 | 64 => Ok(Insn::Endian {
+                    order,
+                    bits: raw.imm as u8,
+                    dst,
+                }),
                 imm => Err(DecodeErrorKind::BadEndWidth { imm }),
             }
         }
@@ -101,7 +114,12 @@ fn alu(raw: RawInsn, width: Width) -> Result<Insn> {
             {
                 return Err(DecodeErrorKind::BadAluOffset { off: raw.off });
             }
-            Ok(Insn::Alu { width, op, dst, src })
+            Ok(Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            })
         }
     }
 }
@@ -128,12 +146,15 @@ fn jmp(raw: RawInsn, width: Width) -> Result<Insn> {
             zero(Field::Src, raw.src.into())?;
             zero(Field::Off, raw.off.into())?;
             zero(Field::Imm, raw.imm.into())?;
-            Ok(Insn::CallReg { reg: reg(Field::Dst, raw.dst)? })
+            Ok(Insn::CallReg {
+                reg: reg(Field::Dst, raw.dst)?,
+            })
         }
         (op::CALL, Width::W64) => {
             zero(Field::Dst, raw.dst.into())?;
             zero(Field::Off, raw.off.into())?;
-            let kind = CallKind::from_code(raw.src).ok_or(DecodeErrorKind::BadPseudoSrc { src: raw.src })?;
+            let kind = CallKind::from_code(raw.src)
+                .ok_or(DecodeErrorKind::BadPseudoSrc { src: raw.src })?;
             Ok(Insn::Call { kind, imm: raw.imm })
         }
         (op::EXIT, Width::W64) => {
@@ -150,7 +171,13 @@ fn jmp(raw: RawInsn, width: Width) -> Result<Insn> {
             let cond = Cond::from_code(bits).ok_or(DecodeErrorKind::UnknownOpcode)?;
             let dst = reg(Field::Dst, raw.dst)?;
             let src = source(raw)?;
-            Ok(Insn::Branch { width, cond, dst, src, off: raw.off })
+            Ok(Insn::Branch {
+                width,
+                cond,
+                dst,
+                src,
+                off: raw.off,
+            })
         }
     }
 }
@@ -161,10 +188,15 @@ fn ld(raw: RawInsn, next: Option<RawInsn>) -> Result<Insn> {
         mode::IMM if raw.opcode == LDDW => {
             zero(Field::Off, raw.off.into())?;
             let dst = reg(Field::Dst, raw.dst)?;
-            let kind = Imm64Kind::from_code(raw.src).ok_or(DecodeErrorKind::BadPseudoSrc { src: raw.src })?;
+            let kind = Imm64Kind::from_code(raw.src)
+                .ok_or(DecodeErrorKind::BadPseudoSrc { src: raw.src })?;
             let tail = next.ok_or(DecodeErrorKind::MissingImm64Tail)?;
             let tail_field = |field, value: i64| {
-                if value == 0 { Ok(()) } else { Err(DecodeErrorKind::BadImm64Tail { field, value }) }
+                if value == 0 {
+                    Ok(())
+                } else {
+                    Err(DecodeErrorKind::BadImm64Tail { field, value })
+                }
             };
             tail_field(Field::Opcode, tail.opcode.into())?;
             tail_field(Field::Dst, tail.dst.into())?;
@@ -182,7 +214,11 @@ fn ld(raw: RawInsn, next: Option<RawInsn>) -> Result<Insn> {
                 zero(Field::Src, raw.src.into())?;
                 None
             };
-            Ok(Insn::LoadPacket { size, index, imm: raw.imm })
+            Ok(Insn::LoadPacket {
+                size,
+                index,
+                imm: raw.imm,
+            })
         }
         _ => Err(DecodeErrorKind::UnknownOpcode),
     }
@@ -201,7 +237,13 @@ fn ldx(raw: RawInsn) -> Result<Insn> {
         _ => return Err(DecodeErrorKind::UnknownOpcode),
     };
     zero(Field::Imm, raw.imm.into())?;
-    Ok(Insn::Load { size, signed, dst: reg(Field::Dst, raw.dst)?, src: reg(Field::Src, raw.src)?, off: raw.off })
+    Ok(Insn::Load {
+        size,
+        signed,
+        dst: reg(Field::Dst, raw.dst)?,
+        src: reg(Field::Src, raw.src)?,
+        off: raw.off,
+    })
 }
 
 fn st(raw: RawInsn) -> Result<Insn> {
@@ -209,7 +251,12 @@ fn st(raw: RawInsn) -> Result<Insn> {
         return Err(DecodeErrorKind::UnknownOpcode);
     }
     zero(Field::Src, raw.src.into())?;
-    Ok(Insn::Store { size: size_of(raw), dst: reg(Field::Dst, raw.dst)?, off: raw.off, imm: raw.imm })
+    Ok(Insn::Store {
+        size: size_of(raw),
+        dst: reg(Field::Dst, raw.dst)?,
+        off: raw.off,
+        imm: raw.imm,
+    })
 }
 
 fn stx(raw: RawInsn) -> Result<Insn> {
@@ -219,11 +266,23 @@ fn stx(raw: RawInsn) -> Result<Insn> {
     match raw.opcode & 0xe0 {
         mode::MEM => {
             zero(Field::Imm, raw.imm.into())?;
-            Ok(Insn::StoreReg { size, dst, src, off: raw.off })
+            Ok(Insn::StoreReg {
+                size,
+                dst,
+                src,
+                off: raw.off,
+            })
         }
         mode::ATOMIC if matches!(size, Size::W | Size::DW) => {
-            let op = AtomicOp::from_code(raw.imm).ok_or(DecodeErrorKind::BadAtomicOp { imm: raw.imm })?;
-            Ok(Insn::Atomic { size, op, dst, src, off: raw.off })
+            let op = AtomicOp::from_code(raw.imm)
+                .ok_or(DecodeErrorKind::BadAtomicOp { imm: raw.imm })?;
+            Ok(Insn::Atomic {
+                size,
+                op,
+                dst,
+                src,
+                off: raw.off,
+            })
         }
         _ => Err(DecodeErrorKind::UnknownOpcode),
     }

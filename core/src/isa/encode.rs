@@ -20,39 +20,130 @@ fn operand(src: Source) -> (u8, u8, i32) {
 
 /// The slot(s) of one instruction; the second is present only for `lddw`.
 pub(super) fn encode(insn: &Insn) -> (RawInsn, Option<RawInsn>) {
-    let one = |opcode, dst: u8, src: u8, off: i16, imm: i32| (RawInsn { opcode, dst, src, off, imm }, None);
+    let one = |opcode, dst: u8, src: u8, off: i16, imm: i32| {
+        (
+            RawInsn {
+                opcode,
+                dst,
+                src,
+                off,
+                imm,
+            },
+            None,
+        )
+    };
     match *insn {
-        Insn::Alu { width, op: alu, dst, src } => {
+        Insn::Alu {
+            width,
+            op: alu,
+            dst,
+            src,
+        } => {
             let (x, src, imm) = operand(src);
             let (bits, off) = alu.code();
-            one(width_class(width, class::ALU, class::ALU64) | bits | x, dst.number(), src, off, imm)
+            one(
+                width_class(width, class::ALU, class::ALU64) | bits | x,
+                dst.number(),
+                src,
+                off,
+                imm,
+            )
         }
-        Insn::Neg { width, dst } => one(width_class(width, class::ALU, class::ALU64) | op::NEG, dst.number(), 0, 0, 0),
+        Insn::Neg { width, dst } => one(
+            width_class(width, class::ALU, class::ALU64) | op::NEG,
+            dst.number(),
+            0,
+            0,
+            0,
+        ),
         Insn::Endian { order, bits, dst } => one(order.code(), dst.number(), 0, 0, bits.into()),
         Insn::LoadImm64 { dst, kind, imm } => (
-            RawInsn { opcode: LDDW, dst: dst.number(), src: kind.code(), off: 0, imm: imm as u32 as i32 },
-            Some(RawInsn { imm: (imm >> 32) as u32 as i32, ..RawInsn::default() }),
+            RawInsn {
+                opcode: LDDW,
+                dst: dst.number(),
+                src: kind.code(),
+                off: 0,
+                imm: imm as u32 as i32,
+            },
+            Some(RawInsn {
+                imm: (imm >> 32) as u32 as i32,
+                ..RawInsn::default()
+            }),
         ),
         Insn::LoadPacket { size, index, imm } => match index {
             None => one(class::LD | mode::ABS | size.code(), 0, 0, 0, imm),
             Some(r) => one(class::LD | mode::IND | size.code(), 0, r.number(), 0, imm),
         },
-        Insn::Load { size, signed, dst, src, off } => {
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => {
             let m = if signed { mode::MEMSX } else { mode::MEM };
-            one(class::LDX | m | size.code(), dst.number(), src.number(), off, 0)
+            one(
+                class::LDX | m | size.code(),
+                dst.number(),
+                src.number(),
+                off,
+                0,
+            )
         }
-        Insn::Store { size, dst, off, imm } => one(class::ST | mode::MEM | size.code(), dst.number(), 0, off, imm),
-        Insn::StoreReg { size, dst, src, off } => {
-            one(class::STX | mode::MEM | size.code(), dst.number(), src.number(), off, 0)
-        }
-        Insn::Atomic { size, op: atomic, dst, src, off } => {
-            one(class::STX | mode::ATOMIC | size.code(), dst.number(), src.number(), off, atomic.code())
-        }
+        Insn::Store {
+            size,
+            dst,
+            off,
+            imm,
+        } => one(
+            class::ST | mode::MEM | size.code(),
+            dst.number(),
+            0,
+            off,
+            imm,
+        ),
+        Insn::StoreReg {
+            size,
+            dst,
+            src,
+            off,
+        } => one(
+            class::STX | mode::MEM | size.code(),
+            dst.number(),
+            src.number(),
+            off,
+            0,
+        ),
+        Insn::Atomic {
+            size,
+            op: atomic,
+            dst,
+            src,
+            off,
+        } => one(
+            class::STX | mode::ATOMIC | size.code(),
+            dst.number(),
+            src.number(),
+            off,
+            atomic.code(),
+        ),
         Insn::Ja { off } => one(class::JMP | op::JA, 0, 0, off, 0),
         Insn::JaLong { off } => one(class::JMP32 | op::JA, 0, 0, 0, off),
-        Insn::Branch { width, cond, dst, src, off } => {
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            off,
+        } => {
             let (x, src, imm) = operand(src);
-            one(width_class(width, class::JMP32, class::JMP) | cond.code() | x, dst.number(), src, off, imm)
+            one(
+                width_class(width, class::JMP32, class::JMP) | cond.code() | x,
+                dst.number(),
+                src,
+                off,
+                imm,
+            )
         }
         Insn::Call { kind, imm } => one(class::JMP | op::CALL, 0, kind.code(), 0, imm),
         Insn::CallReg { reg } => one(class::JMP | op::CALL | op::X, reg.number(), 0, 0, 0),

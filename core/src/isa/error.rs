@@ -28,24 +28,43 @@ impl fmt::Display for Field {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeErrorKind {
     /// The byte length is not a multiple of 8; `len` bytes are left over.
-    TrailingBytes { len: usize },
+    TrailingBytes {
+        len: usize,
+    },
     UnknownOpcode,
     /// A register field names r11..r15.
-    BadRegister { field: Field, value: u8 },
+    BadRegister {
+        field: Field,
+        value: u8,
+    },
     /// A field this opcode does not use is not zero.
-    ReservedField { field: Field, value: i64 },
+    ReservedField {
+        field: Field,
+        value: i64,
+    },
     /// `le`/`be`/`bswap` with a width other than 16, 32 or 64.
-    BadEndWidth { imm: i32 },
+    BadEndWidth {
+        imm: i32,
+    },
     /// An atomic instruction whose `imm` names no operation.
-    BadAtomicOp { imm: i32 },
+    BadAtomicOp {
+        imm: i32,
+    },
     /// An ALU offset other than the sdiv/smod (1) or movsx (8, 16, 32) modifiers.
-    BadAluOffset { off: i16 },
+    BadAluOffset {
+        off: i16,
+    },
     /// `lddw` or `call` with a `src` value that names no pseudo kind.
-    BadPseudoSrc { src: u8 },
+    BadPseudoSrc {
+        src: u8,
+    },
     /// `lddw` in the last slot.
     MissingImm64Tail,
     /// The second slot of `lddw` has a non-zero field other than `imm`.
-    BadImm64Tail { field: Field, value: i64 },
+    BadImm64Tail {
+        field: Field,
+        value: i64,
+    },
 }
 
 /// An invalid encoding, located by slot index and opcode.
@@ -66,15 +85,25 @@ impl fmt::Display for DecodeError {
                 self.pc
             );
         }
-        write!(f, "instruction {} (opcode 0x{:02x}): ", self.pc, self.opcode)?;
+        write!(
+            f,
+            "instruction {} (opcode 0x{:02x}): ",
+            self.pc, self.opcode
+        )?;
         match self.kind {
             DecodeErrorKind::TrailingBytes { .. } => Ok(()),
             DecodeErrorKind::UnknownOpcode => f.write_str("unknown opcode"),
             DecodeErrorKind::BadRegister { field, value } => {
-                write!(f, "{field} register is r{value}, but registers are r0 to r10")
+                write!(
+                    f,
+                    "{field} register is r{value}, but registers are r0 to r10"
+                )
             }
             DecodeErrorKind::ReservedField { field, value } => {
-                write!(f, "{field} field is unused by this instruction and must be 0, found {value}")
+                write!(
+                    f,
+                    "{field} field is unused by this instruction and must be 0, found {value}"
+                )
             }
             DecodeErrorKind::BadEndWidth { imm } => {
                 write!(f, "byte swap width (imm) must be 16, 32 or 64, found {imm}")
@@ -93,7 +122,10 @@ impl fmt::Display for DecodeError {
                 f.write_str("lddw needs a second slot, but the program ends here")
             }
             DecodeErrorKind::BadImm64Tail { field, value } => {
-                write!(f, "the second slot of lddw must have {field} = 0, found {value}")
+                write!(
+                    f,
+                    "the second slot of lddw must have {field} = 0, found {value}"
+                )
             }
         }
     }
@@ -113,13 +145,21 @@ pub struct ProfileError {
 
 impl fmt::Display for ProfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ProfileError { pc, mnemonic, since, profile } = self;
+        let ProfileError {
+            pc,
+            mnemonic,
+            since,
+            profile,
+        } = self;
         match since {
             Release::Never => write!(
                 f,
                 "instruction {pc}: {mnemonic} is not accepted by any Linux release (profile {profile})"
             ),
-            _ => write!(f, "instruction {pc}: {mnemonic} needs {since} (profile {profile})"),
+            _ => write!(
+                f,
+                "instruction {pc}: {mnemonic} needs {since} (profile {profile})"
+            ),
         }
     }
 }

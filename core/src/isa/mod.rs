@@ -149,34 +149,91 @@ pub enum Source {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Insn {
     /// `dst op= src` for every binary ALU operation, including mov, sdiv and movsx.
-    Alu { width: Width, op: AluOp, dst: Reg, src: Source },
+    Alu {
+        width: Width,
+        op: AluOp,
+        dst: Reg,
+        src: Source,
+    },
     /// `dst = -dst`.
-    Neg { width: Width, dst: Reg },
+    Neg {
+        width: Width,
+        dst: Reg,
+    },
     /// Byte-order conversion of the low `bits` (16, 32 or 64) of `dst`.
-    Endian { order: ByteOrder, bits: u8, dst: Reg },
+    Endian {
+        order: ByteOrder,
+        bits: u8,
+        dst: Reg,
+    },
     /// `lddw`: a 64-bit immediate, or a pseudo value (map fd, ...) chosen by `kind`.
-    LoadImm64 { dst: Reg, kind: Imm64Kind, imm: u64 },
+    LoadImm64 {
+        dst: Reg,
+        kind: Imm64Kind,
+        imm: u64,
+    },
     /// Legacy packet load into r0, big-endian: `LD_ABS` at `imm` when `index` is
     /// `None`, `LD_IND` at `index + imm` otherwise.
-    LoadPacket { size: Size, index: Option<Reg>, imm: i32 },
+    LoadPacket {
+        size: Size,
+        index: Option<Reg>,
+        imm: i32,
+    },
     /// `dst = *(size *)(src + off)`, sign-extending when `signed` (MEMSX).
-    Load { size: Size, signed: bool, dst: Reg, src: Reg, off: i16 },
+    Load {
+        size: Size,
+        signed: bool,
+        dst: Reg,
+        src: Reg,
+        off: i16,
+    },
     /// `*(size *)(dst + off) = imm`.
-    Store { size: Size, dst: Reg, off: i16, imm: i32 },
+    Store {
+        size: Size,
+        dst: Reg,
+        off: i16,
+        imm: i32,
+    },
     /// `*(size *)(dst + off) = src`.
-    StoreReg { size: Size, dst: Reg, src: Reg, off: i16 },
+    StoreReg {
+        size: Size,
+        dst: Reg,
+        src: Reg,
+        off: i16,
+    },
     /// Atomic read-modify-write of `*(size *)(dst + off)` with `src` (size W or DW).
-    Atomic { size: Size, op: AtomicOp, dst: Reg, src: Reg, off: i16 },
+    Atomic {
+        size: Size,
+        op: AtomicOp,
+        dst: Reg,
+        src: Reg,
+        off: i16,
+    },
     /// Unconditional jump by `off` slots (`ja`).
-    Ja { off: i16 },
+    Ja {
+        off: i16,
+    },
     /// Unconditional jump by a 32-bit offset (`ja32` / `gotol`).
-    JaLong { off: i32 },
+    JaLong {
+        off: i32,
+    },
     /// Conditional jump by `off` slots.
-    Branch { width: Width, cond: Cond, dst: Reg, src: Source, off: i16 },
+    Branch {
+        width: Width,
+        cond: Cond,
+        dst: Reg,
+        src: Source,
+        off: i16,
+    },
     /// Call a helper by id, a local function by relative offset, or a kernel function.
-    Call { kind: CallKind, imm: i32 },
+    Call {
+        kind: CallKind,
+        imm: i32,
+    },
     /// Call the helper whose id is in a register (`callx`).
-    CallReg { reg: Reg },
+    CallReg {
+        reg: Reg,
+    },
     Exit,
 }
 
@@ -225,7 +282,10 @@ impl Insn {
         match *self {
             Insn::Ja { off } | Insn::Branch { off, .. } => Some(off as i32),
             Insn::JaLong { off } => Some(off),
-            Insn::Call { kind: CallKind::Local, imm } => Some(imm),
+            Insn::Call {
+                kind: CallKind::Local,
+                imm,
+            } => Some(imm),
             _ => None,
         }
     }
@@ -362,7 +422,12 @@ impl Program {
         for (pc, insn) in self.insns() {
             let since = insn.since();
             if !profile.allows(since) {
-                return Err(ProfileError { pc, mnemonic: crate::disasm::mnemonic(insn), since, profile });
+                return Err(ProfileError {
+                    pc,
+                    mnemonic: crate::disasm::mnemonic(insn),
+                    since,
+                    profile,
+                });
             }
         }
         Ok(())
@@ -373,16 +438,27 @@ impl Program {
 pub fn parse_hex_bytes(text: &str) -> Result<Vec<u8>, HexError> {
     let mut out = Vec::new();
     for (word_index, word) in text.split_whitespace().enumerate() {
-        let digits = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")).unwrap_or(word);
+        let digits = word
+            .strip_prefix("0x")
+            .or_else(|| word.strip_prefix("0X"))
+            .unwrap_or(word);
         if digits.len() % 2 != 0 {
-            return Err(HexError { word: word_index, kind: HexErrorKind::OddLength });
+            return Err(HexError {
+                word: word_index,
+                kind: HexErrorKind::OddLength,
+            });
         }
         for pair in digits.as_bytes().chunks(2) {
             let hi = hex_digit(pair[0]);
             let lo = hex_digit(pair[1]);
             match (hi, lo) {
                 (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                _ => return Err(HexError { word: word_index, kind: HexErrorKind::NotHex }),
+                _ => {
+                    return Err(HexError {
+                        word: word_index,
+                        kind: HexErrorKind::NotHex,
+                    });
+                }
             }
         }
     }

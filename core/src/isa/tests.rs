@@ -3,7 +3,14 @@ use crate::disasm::{disassemble, format_insn};
 use crate::syntax::Syntax;
 
 fn raw(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> [u8; 8] {
-    RawInsn { opcode, dst, src, off, imm }.to_bytes()
+    RawInsn {
+        opcode,
+        dst,
+        src,
+        off,
+        imm,
+    }
+    .to_bytes()
 }
 
 fn decode_err(slots: &[[u8; 8]]) -> DecodeError {
@@ -30,12 +37,54 @@ fn decode_errors_name_the_instruction_and_reason() {
     assert_kind(&[raw(0xd3, 0, 1, 0, 0)], 0, UnknownOpcode); // atomic on bytes
     assert_kind(&[raw(0xdf, 0, 0, 0, 16)], 0, UnknownOpcode); // ALU64 END with X
     assert_kind(&[raw(0x96, 0, 0, 0, 0)], 0, UnknownOpcode); // exit in JMP32
-    assert_kind(&[raw(0xb7, 11, 0, 0, 0)], 0, BadRegister { field: Field::Dst, value: 11 });
-    assert_kind(&[raw(0xbf, 1, 15, 0, 0)], 0, BadRegister { field: Field::Src, value: 15 });
-    assert_kind(&[raw(0x07, 0, 1, 0, 1)], 0, ReservedField { field: Field::Src, value: 1 });
-    assert_kind(&[raw(0x95, 0, 0, 0, 7)], 0, ReservedField { field: Field::Imm, value: 7 });
-    assert_kind(&[raw(0x05, 0, 0, 1, 3)], 0, ReservedField { field: Field::Imm, value: 3 });
-    assert_kind(&[raw(0x06, 0, 0, 2, 0)], 0, ReservedField { field: Field::Off, value: 2 });
+    assert_kind(
+        &[raw(0xb7, 11, 0, 0, 0)],
+        0,
+        BadRegister {
+            field: Field::Dst,
+            value: 11,
+        },
+    );
+    assert_kind(
+        &[raw(0xbf, 1, 15, 0, 0)],
+        0,
+        BadRegister {
+            field: Field::Src,
+            value: 15,
+        },
+    );
+    assert_kind(
+        &[raw(0x07, 0, 1, 0, 1)],
+        0,
+        ReservedField {
+            field: Field::Src,
+            value: 1,
+        },
+    );
+    assert_kind(
+        &[raw(0x95, 0, 0, 0, 7)],
+        0,
+        ReservedField {
+            field: Field::Imm,
+            value: 7,
+        },
+    );
+    assert_kind(
+        &[raw(0x05, 0, 0, 1, 3)],
+        0,
+        ReservedField {
+            field: Field::Imm,
+            value: 3,
+        },
+    );
+    assert_kind(
+        &[raw(0x06, 0, 0, 2, 0)],
+        0,
+        ReservedField {
+            field: Field::Off,
+            value: 2,
+        },
+    );
     assert_kind(&[raw(0xdc, 1, 0, 0, 8)], 0, BadEndWidth { imm: 8 });
     assert_kind(&[raw(0xdb, 1, 2, 0, 0x10)], 0, BadAtomicOp { imm: 0x10 });
     assert_kind(&[raw(0x3f, 1, 2, 2, 0)], 0, BadAluOffset { off: 2 }); // div with off 2
@@ -44,8 +93,22 @@ fn decode_errors_name_the_instruction_and_reason() {
     assert_kind(&[raw(0x85, 0, 3, 0, 1)], 0, BadPseudoSrc { src: 3 });
     assert_kind(&[raw(0x18, 1, 7, 0, 1), [0; 8]], 0, BadPseudoSrc { src: 7 });
     assert_kind(&[EXIT, raw(0x18, 1, 0, 0, 1)], 1, MissingImm64Tail);
-    assert_kind(&[raw(0x18, 1, 0, 0, 1), raw(0x95, 0, 0, 0, 0)], 0, BadImm64Tail { field: Field::Opcode, value: 0x95 });
-    assert_kind(&[raw(0x18, 1, 0, 0, 1), raw(0, 0, 0, 4, 0)], 0, BadImm64Tail { field: Field::Off, value: 4 });
+    assert_kind(
+        &[raw(0x18, 1, 0, 0, 1), raw(0x95, 0, 0, 0, 0)],
+        0,
+        BadImm64Tail {
+            field: Field::Opcode,
+            value: 0x95,
+        },
+    );
+    assert_kind(
+        &[raw(0x18, 1, 0, 0, 1), raw(0, 0, 0, 4, 0)],
+        0,
+        BadImm64Tail {
+            field: Field::Off,
+            value: 4,
+        },
+    );
     let e = Program::decode(&[0x95, 0, 0, 0, 0, 0, 0, 0, 0xb7]).unwrap_err();
     assert_eq!(e.kind, TrailingBytes { len: 1 });
     assert_eq!(
@@ -93,7 +156,11 @@ fn decoding_never_panics_and_valid_encodings_are_canonical() {
         }
         if let Ok(program) = Program::decode(&bytes) {
             valid += 1;
-            assert_eq!(program.encode(), bytes, "decode then encode changed the bytes");
+            assert_eq!(
+                program.encode(),
+                bytes,
+                "decode then encode changed the bytes"
+            );
         }
     }
     assert!(valid > 1_000, "only {valid} random programs decoded");
@@ -106,18 +173,20 @@ fn candidate_insns() -> impl Iterator<Item = Vec<u8>> {
     imms.extend(AtomicOp::ALL.iter().map(|op| op.code()));
     (0..=255u8).flat_map(move |opcode| {
         let imms = imms.clone();
-        [0x00u8, 0x10, 0x20, 0x21, 0xa3, 0x1a, 0x30, 0x40, 0x50, 0x61].into_iter().flat_map(move |regs| {
-            let imms = imms.clone();
-            offs.into_iter().flat_map(move |off| {
-                imms.clone().into_iter().map(move |imm| {
-                    let mut b = raw(opcode, regs & 0xf, regs >> 4, off, imm).to_vec();
-                    if opcode == table::LDDW {
-                        b.extend_from_slice(&raw(0, 0, 0, 0, -7));
-                    }
-                    b
+        [0x00u8, 0x10, 0x20, 0x21, 0xa3, 0x1a, 0x30, 0x40, 0x50, 0x61]
+            .into_iter()
+            .flat_map(move |regs| {
+                let imms = imms.clone();
+                offs.into_iter().flat_map(move |off| {
+                    imms.clone().into_iter().map(move |imm| {
+                        let mut b = raw(opcode, regs & 0xf, regs >> 4, off, imm).to_vec();
+                        if opcode == table::LDDW {
+                            b.extend_from_slice(&raw(0, 0, 0, 0, -7));
+                        }
+                        b
+                    })
                 })
             })
-        })
     })
 }
 
@@ -125,7 +194,9 @@ fn candidate_insns() -> impl Iterator<Item = Vec<u8>> {
 fn every_valid_encoding_round_trips_through_both_syntaxes() {
     let mut seen = Vec::new();
     for bytes in candidate_insns() {
-        let Ok(program) = Program::decode(&bytes) else { continue };
+        let Ok(program) = Program::decode(&bytes) else {
+            continue;
+        };
         let insn = *program.get(0).unwrap();
         let name = crate::disasm::mnemonic(&insn);
         if !seen.contains(&name) {
@@ -135,23 +206,71 @@ fn every_valid_encoding_round_trips_through_both_syntaxes() {
             let text = disassemble(&program, syntax);
             let again = crate::asm::assemble(&text, Some(syntax))
                 .unwrap_or_else(|e| panic!("{} does not assemble: {e}", text.trim()));
-            assert_eq!(again.program.encode(), bytes, "{} ({})", text.trim(), syntax.name());
+            assert_eq!(
+                again.program.encode(),
+                bytes,
+                "{} ({})",
+                text.trim(),
+                syntax.name()
+            );
         }
     }
     // Every mnemonic family of RFC 9669 appears.
     for expected in [
-        "add", "add32", "sdiv", "smod32", "movsx864", "movsx1632", "movsx3264", "arsh32", "neg", "neg32", "le16",
-        "be64", "bswap32", "lddw", "lddw map_fd", "lddw map_value", "lddw map_idx_value", "ldabsb", "ldindw",
-        "ldxdw", "ldxsh", "stb", "stxdw", "lock add", "lock fetch xor32", "lock xchg", "lock cmpxchg32", "ja",
-        "ja32", "jeq", "jsle32", "jset", "call", "call local", "call runtime", "callx", "exit",
+        "add",
+        "add32",
+        "sdiv",
+        "smod32",
+        "movsx864",
+        "movsx1632",
+        "movsx3264",
+        "arsh32",
+        "neg",
+        "neg32",
+        "le16",
+        "be64",
+        "bswap32",
+        "lddw",
+        "lddw map_fd",
+        "lddw map_value",
+        "lddw map_idx_value",
+        "ldabsb",
+        "ldindw",
+        "ldxdw",
+        "ldxsh",
+        "stb",
+        "stxdw",
+        "lock add",
+        "lock fetch xor32",
+        "lock xchg",
+        "lock cmpxchg32",
+        "ja",
+        "ja32",
+        "jeq",
+        "jsle32",
+        "jset",
+        "call",
+        "call local",
+        "call runtime",
+        "callx",
+        "exit",
     ] {
-        assert!(seen.iter().any(|s| s == expected), "no encoding produced `{expected}`");
+        assert!(
+            seen.iter().any(|s| s == expected),
+            "no encoding produced `{expected}`"
+        );
     }
 }
 
 #[test]
 fn each_instruction_names_the_release_that_introduced_it() {
-    let first = |text: &str| *crate::asm::assemble(text, None).unwrap().program.get(0).unwrap();
+    let first = |text: &str| {
+        *crate::asm::assemble(text, None)
+            .unwrap()
+            .program
+            .get(0)
+            .unwrap()
+    };
     let cases = [
         ("r0 += 1", Release::V3_18),
         ("lock *(u32 *)(r10 -4) += r1", Release::V3_18),
@@ -162,7 +281,10 @@ fn each_instruction_names_the_release_that_introduced_it() {
         ("if w0 == 1 goto +0", Release::V5_1),
         ("if w0 < 1 goto +0", Release::V5_1),
         ("r1 = map_value(3, 8) ll", Release::V5_2),
-        ("r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)", Release::V5_12),
+        (
+            "r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)",
+            Release::V5_12,
+        ),
         ("call kfunc 7", Release::V5_13),
         ("r0 s/= r1", Release::V6_6),
         ("r0 = (s8)r1", Release::V6_6),
@@ -174,32 +296,78 @@ fn each_instruction_names_the_release_that_introduced_it() {
     for (text, release) in cases {
         assert_eq!(first(text).since(), release, "{text}");
     }
-    let program = crate::asm::assemble("r0 = 0\nif r0 < 1 goto +0\nexit", None).unwrap().program;
+    let program = crate::asm::assemble("r0 = 0\nif r0 < 1 goto +0\nexit", None)
+        .unwrap()
+        .program;
     let e = program.check_profile(Profile::Linux44).unwrap_err();
-    assert_eq!(e.to_string(), "instruction 1: jlt needs Linux 4.14 (profile linux-4.4)");
-    assert!(program.check_profile(Profile::Rfc9669).is_ok());
-    let callx = crate::asm::assemble("callx r1\nexit", None).unwrap().program;
     assert_eq!(
-        callx.check_profile(Profile::Linux44).unwrap_err().to_string(),
+        e.to_string(),
+        "instruction 1: jlt needs Linux 4.14 (profile linux-4.4)"
+    );
+    assert!(program.check_profile(Profile::Rfc9669).is_ok());
+    let callx = crate::asm::assemble("callx r1\nexit", None)
+        .unwrap()
+        .program;
+    assert_eq!(
+        callx
+            .check_profile(Profile::Linux44)
+            .unwrap_err()
+            .to_string(),
         "instruction 0: callx is not accepted by any Linux release (profile linux-4.4)"
     );
 }
 
 #[test]
 fn lddw_occupies_two_slots_and_keeps_both_halves() {
-    let program = Program::decode(&[raw(0x18, 3, 0, 0, 0x5566_7788), raw(0, 0, 0, 0, 0x1122_3344), EXIT].concat()).unwrap();
+    let program = Program::decode(
+        &[
+            raw(0x18, 3, 0, 0, 0x5566_7788),
+            raw(0, 0, 0, 0, 0x1122_3344),
+            EXIT,
+        ]
+        .concat(),
+    )
+    .unwrap();
     assert_eq!(program.len(), 3);
     assert_eq!(program.slots()[1], Slot::Imm64Tail);
-    assert_eq!(program.get(0), Some(&Insn::LoadImm64 { dst: Reg::new(3).unwrap(), kind: Imm64Kind::Imm, imm: 0x1122_3344_5566_7788 }));
-    assert_eq!(format_insn(program.get(0).unwrap(), Syntax::Llvm), "r3 = 0x1122334455667788 ll");
-    assert_eq!(format_insn(program.get(0).unwrap(), Syntax::Ubpf), "lddw %r3, 0x1122334455667788");
+    assert_eq!(
+        program.get(0),
+        Some(&Insn::LoadImm64 {
+            dst: Reg::new(3).unwrap(),
+            kind: Imm64Kind::Imm,
+            imm: 0x1122_3344_5566_7788
+        })
+    );
+    assert_eq!(
+        format_insn(program.get(0).unwrap(), Syntax::Llvm),
+        "r3 = 0x1122334455667788 ll"
+    );
+    assert_eq!(
+        format_insn(program.get(0).unwrap(), Syntax::Ubpf),
+        "lddw %r3, 0x1122334455667788"
+    );
     assert_eq!(program.get(1), None);
 }
 
 #[test]
 fn hex_text_is_read_leniently_and_errors_name_the_word() {
-    assert_eq!(parse_hex_bytes("b7 00\n0x0102 ab").unwrap(), vec![0xb7, 0, 1, 2, 0xab]);
-    assert_eq!(parse_hex_bytes("b70").unwrap_err(), HexError { word: 0, kind: HexErrorKind::OddLength });
-    assert_eq!(parse_hex_bytes("00 0g").unwrap_err().to_string(), "hex word 2 contains a character that is not a hex digit");
-    assert_eq!(hex_lines(&[0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95]), "b700000001000000\n95\n");
+    assert_eq!(
+        parse_hex_bytes("b7 00\n0x0102 ab").unwrap(),
+        vec![0xb7, 0, 1, 2, 0xab]
+    );
+    assert_eq!(
+        parse_hex_bytes("b70").unwrap_err(),
+        HexError {
+            word: 0,
+            kind: HexErrorKind::OddLength
+        }
+    );
+    assert_eq!(
+        parse_hex_bytes("00 0g").unwrap_err().to_string(),
+        "hex word 2 contains a character that is not a hex digit"
+    );
+    assert_eq!(
+        hex_lines(&[0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95]),
+        "b700000001000000\n95\n"
+    );
 }

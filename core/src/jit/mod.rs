@@ -1,19 +1,23 @@
-//! An eBPF → WebAssembly JIT, first version: [`compile`] turns a [`Program`] into a
-//! WebAssembly module (binary) with the interpreter's semantics.
+//! An eBPF → WebAssembly JIT: [`compile`] turns a [`Program`] into a WebAssembly module
+//! (binary) with the interpreter's semantics, and [`host::JitRun`] is what any engine
+//! that runs such a module needs on its side: the memory image, helper calls through
+//! the same [`crate::vm::Helpers`] as the interpreter (the emulated kernel's included),
+//! tail calls, and the run's end as the interpreter's [`crate::vm::State`].
 //!
 //! The interpreter ([`crate::vm`]) stays the engine for stepping, undo, fuel and
 //! breakpoints; the JIT has no fuel, so a program that loops forever runs forever (the
-//! host must bound it, e.g. with its engine's own fuel or a worker timeout).
+//! host must bound it, e.g. with its engine's own fuel, or run only programs the
+//! interpreter saw end, as the playground does).
 //!
 //! # The module's interface
 //!
 //! | import / export | signature | meaning |
 //! |---|---|---|
-//! | import `env.memory` | memory, ≥ 1 page | the [`image`] the host writes: header, region table, region bytes |
-//! | import `env.helper` | `(id: i32, r1..r5: i64) -> i64` | a helper call; the host writes a [`HelperStatus`] at [`STATUS_ADDR`] |
-//! | import `env.fault` | `(pc: i32, kind: i32)` | the program faulted ([`FaultCode`]); the module then traps (`unreachable`) |
+//! | import `env.memory` | memory, ≥ 1 page | the image [`host::JitRun`] lays out: header, registers, region table, region bytes |
+//! | import `env.helper` | `(pc: i32, id: i32, r1..r5: i64) -> i64` | a helper call; the host writes a [`HelperStatus`] at [`STATUS_ADDR`] |
+//! | import `env.fault` | `(pc: i32, kind: i32, detail: i64)` | the program faulted ([`FaultCode`]; `detail` is the guest address, the jump target or the helper id); the module then traps (`unreachable`) |
 //! | import `env.early_exit` | `(pc: i32, kind: i32)` | Linux 4.4 ends the program with r0 = 0 ([`EarlyExitCode`]); `run` then returns 0 |
-//! | export `run` | `(r1: i64, r2: i64) -> i64` | runs the program and returns r0 |
+//! | export `run` | `() -> i64` | runs the program from the registers at [`REGS_ADDR`] and returns r0 |
 //!
 //! A helper that fails should record its fault and trap (return an error / throw).
 //!
@@ -31,40 +35,45 @@
 //! access is one subtraction and one unsigned compare. The region the initial r1 points
 //! into (the input or context) is cached the same way and tried first for every other
 //! base register; failing that, the access looks its region up in the table inline
-//! (index compare, two offset compares, the writable flag for writes). An access that fails an inline check calls the internal `translate`
-//! function, which repeats the checks in the interpreter's order and calls `env.fault`;
-//! the inline checks never admit an access `translate` would refuse. The region count
-//! is read from linear memory at every access; a region's table entry must not change
-//! during a run (a helper may only append regions).
+//! (index compare, two offset compares, the writable flag for writes). An access that
+//! fails an inline check calls the internal `translate` function, which repeats the
+//! checks in the interpreter's order and calls `env.fault`; the inline checks never
+//! admit an access `translate` would refuse. The region count and every other table
+//! entry are read from linear memory at each access, so a helper may append regions (a
+//! map value) or resize one (the packet, by a VLAN push); the two cached regions' entries
+//! must not change during a run.
 //!
-//! # Not yet
-//!
-//! Helper tail calls are the host's to refuse (the module has no way to switch
-//! programs). No host runs the emulated kernel's helpers through the JIT yet: such a host
-//! must translate guest pointers with the region table, and a helper that maps a new
-//! region (a map value) must append it to the table and the region count itself. Local (bpf-to-bpf) calls save the caller's r6..r10 and return block in a
-//! frame area of linear memory ([`FRAMES_ADDR`]), with the interpreter's frame limit.
+//! Local (bpf-to-bpf) calls save the caller's r6..r10 and return block in a frame area
+//! of linear memory ([`FRAMES_ADDR`]), with the interpreter's frame limit. A tail call
+//! returns from `run` (saving the registers), so the host can run the next program's
+//! module; Linux 4.4 has no local calls, and a tail call from inside one continues in
+//! the next program's entry frame.
 
-use crate::isa::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
+pub mod host;
+
+use crate::isa::{
+    AluOp, AtomicOp, ByteOrder, CallKind, Cond, Insn, Profile, ProfileError, Program, Reg, Size,
+    Slot, Source, Width,
+};
 use crate::prelude::*;
-use crate::vm::{Memory, RegionKind};
 use core::fmt;
 use wasm_encoder::{
-    BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-    InstructionSink, MemArg, MemArgTarget, MemoryType, Module, TypeSection, ValType,
+    BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+    ImportSection, InstructionSink, MemArg, MemArgTarget, MemoryType, Module, TypeSection, ValType,
 };
 
 /// Linear address of the helper status word (i32, written by the host's `env.helper`).
 pub const STATUS_ADDR: u32 = 0;
 /// Linear address of the number of regions (i32).
 pub const REGION_COUNT_ADDR: u32 = 4;
-/// Linear address of r10's initial value, the top of the stack (i64).
-pub const FRAME_POINTER_ADDR: u32 = 8;
 /// Linear address of the index + 1 of the packet region, 0 when there is none (i32).
-pub const PACKET_REGION_ADDR: u32 = 16;
+pub const PACKET_REGION_ADDR: u32 = 8;
+/// Linear address of r0..r10 (eleven i64): `run` starts from them, and a tail call
+/// leaves the registers there for the next program's `run`.
+pub const REGS_ADDR: u32 = 16;
 /// Linear address of the region table: per region, linear base, length and writable
 /// (three little-endian u32) and 4 bytes of padding.
-pub const REGION_TABLE_ADDR: u32 = 32;
+pub const REGION_TABLE_ADDR: u32 = 128;
 /// Bytes per region-table entry.
 pub const REGION_ENTRY_SIZE: u32 = 16;
 /// Regions the table has room for.
@@ -92,6 +101,9 @@ pub enum HelperStatus {
     Void = 1,
     /// End the program with r0 = the returned value (the conformance unwind helper).
     Stop = 2,
+    /// A successful tail call: `run` saves r0..r10 at [`REGS_ADDR`] and returns, and the
+    /// host runs the next program's module on the same linear memory.
+    TailCall = 3,
 }
 
 /// Fault kinds passed to `env.fault`, mirroring [`crate::vm::FaultKind`].
@@ -161,67 +173,16 @@ impl fmt::Display for JitError {
         match self {
             JitError::Profile(e) => write!(f, "{e}"),
             JitError::TooManyFrames { frames } => {
-                write!(f, "the profile allows {frames} frames but the JIT holds {MAX_FRAMES}")
+                write!(
+                    f,
+                    "the profile allows {frames} frames but the JIT holds {MAX_FRAMES}"
+                )
             }
         }
     }
 }
 
 impl core::error::Error for JitError {}
-
-/// Linear memory contents for a run: the header, the region table and every region's
-/// bytes, laid out as the compiled module expects.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Image {
-    /// Bytes to copy to linear address 0.
-    pub bytes: Vec<u8>,
-    /// Linear address and length of each region, in region order (to copy writes back).
-    pub regions: Vec<(u32, u32)>,
-}
-
-/// Why a memory cannot be laid out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TooManyRegions {
-    pub regions: usize,
-}
-
-impl fmt::Display for TooManyRegions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} memory regions, but the JIT's region table holds {MAX_REGIONS}", self.regions)
-    }
-}
-
-/// Lays out guest memory for a compiled module; `r10` is the initial frame pointer.
-pub fn image(memory: &Memory, r10: u64) -> Result<Image, TooManyRegions> {
-    let regions = memory.regions();
-    if regions.len() > MAX_REGIONS as usize {
-        return Err(TooManyRegions { regions: regions.len() });
-    }
-    let mut bytes = vec![0u8; DATA_ADDR as usize];
-    let put32 = |bytes: &mut Vec<u8>, at: u32, v: u32| {
-        bytes[at as usize..at as usize + 4].copy_from_slice(&v.to_le_bytes());
-    };
-    put32(&mut bytes, REGION_COUNT_ADDR, regions.len() as u32);
-    bytes[FRAME_POINTER_ADDR as usize..FRAME_POINTER_ADDR as usize + 8].copy_from_slice(&r10.to_le_bytes());
-    let packet = regions.iter().position(|r| r.kind == RegionKind::Packet).map_or(0, |i| i as u32 + 1);
-    put32(&mut bytes, PACKET_REGION_ADDR, packet);
-    let mut placed = Vec::with_capacity(regions.len());
-    for (i, region) in regions.iter().enumerate() {
-        let data = region.data.to_vec();
-        let base = bytes.len() as u32;
-        let entry = REGION_TABLE_ADDR + REGION_ENTRY_SIZE * i as u32;
-        put32(&mut bytes, entry, base);
-        put32(&mut bytes, entry + 4, data.len() as u32);
-        put32(&mut bytes, entry + 8, u32::from(region.writable));
-        placed.push((base, data.len() as u32));
-        bytes.extend_from_slice(&data);
-        // 8-byte alignment keeps aligned guest accesses aligned in linear memory.
-        while !bytes.len().is_multiple_of(8) {
-            bytes.push(0);
-        }
-    }
-    Ok(Image { bytes, regions: placed })
-}
 
 // Function indices: imports first, then the module's own functions.
 const F_HELPER: u32 = 0;
@@ -257,12 +218,25 @@ struct Cached {
 }
 
 /// The stack region, the one the initial r10 points into.
-const STACK: Cached = Cached { start: 19, lin: 20, limit: 21 };
+const STACK: Cached = Cached {
+    start: 19,
+    lin: 20,
+    limit: 21,
+};
 /// The region the initial r1 points into (the input or context), if any.
-const CTX: Cached = Cached { start: 29, lin: 30, limit: 31 };
+const CTX: Cached = Cached {
+    start: 29,
+    lin: 30,
+    limit: 31,
+};
 
 fn local(reg: Reg) -> u32 {
-    match reg.number() {
+    register_local(reg.number())
+}
+
+/// The local of register `n` (r1 and r2 come first, as they were `run`'s parameters).
+fn register_local(n: u8) -> u32 {
+    match n {
         0 => 2,
         1 => 0,
         2 => 1,
@@ -271,7 +245,12 @@ fn local(reg: Reg) -> u32 {
 }
 
 fn mem(offset: u64) -> MemArg {
-    MemArg { offset, align: 0, target: MemArgTarget::Memory(0), ordering: None }
+    MemArg {
+        offset,
+        align: 0,
+        target: MemArgTarget::Memory(0),
+        ordering: None,
+    }
 }
 
 /// Compiles a program into a WebAssembly module (see the module documentation).
@@ -282,22 +261,44 @@ pub fn compile(program: &Program, profile: Profile) -> Result<Vec<u8>, JitError>
     program.check_profile(profile).map_err(JitError::Profile)?;
     let config = crate::vm::Config::for_profile(profile);
     if config.max_frames > MAX_FRAMES as usize {
-        return Err(JitError::TooManyFrames { frames: config.max_frames });
+        return Err(JitError::TooManyFrames {
+            frames: config.max_frames,
+        });
     }
 
     let mut types = TypeSection::new();
-    let helper_params = [ValType::I32, ValType::I64, ValType::I64, ValType::I64, ValType::I64, ValType::I64];
+    let helper_params = [
+        ValType::I32,
+        ValType::I32,
+        ValType::I64,
+        ValType::I64,
+        ValType::I64,
+        ValType::I64,
+        ValType::I64,
+    ];
     types.ty().function(helper_params, [ValType::I64]); // 0 helper
-    types.ty().function([ValType::I32, ValType::I32], []); // 1 fault, early_exit
-    types.ty().function([ValType::I64, ValType::I32, ValType::I32, ValType::I32], [ValType::I32]); // 2 translate
+    types.ty().function([ValType::I32, ValType::I32], []); // 1 early_exit
+    types.ty().function(
+        [ValType::I64, ValType::I32, ValType::I32, ValType::I32],
+        [ValType::I32],
+    ); // 2 translate
     types.ty().function([ValType::I64], [ValType::I64]); // 3 bswap
-    types.ty().function([ValType::I64, ValType::I64], [ValType::I64]); // 4 run
+    types.ty().function([], [ValType::I64]); // 4 run
+    types
+        .ty()
+        .function([ValType::I32, ValType::I32, ValType::I64], []); // 5 fault
 
     let mut imports = ImportSection::new();
-    let memory = MemoryType { minimum: 1, maximum: None, memory64: false, shared: false, page_size_log2: None };
+    let memory = MemoryType {
+        minimum: 1,
+        maximum: None,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    };
     imports.import("env", "memory", EntityType::Memory(memory));
     imports.import("env", "helper", EntityType::Function(0));
-    imports.import("env", "fault", EntityType::Function(1));
+    imports.import("env", "fault", EntityType::Function(5));
     imports.import("env", "early_exit", EntityType::Function(1));
 
     let mut functions = FunctionSection::new();
@@ -312,7 +313,12 @@ pub fn compile(program: &Program, profile: Profile) -> Result<Vec<u8>, JitError>
     code.function(&run_function(program, config));
 
     let mut module = Module::new();
-    module.section(&types).section(&imports).section(&functions).section(&exports).section(&code);
+    module
+        .section(&types)
+        .section(&imports)
+        .section(&functions)
+        .section(&exports)
+        .section(&code);
     Ok(module.finish())
 }
 
@@ -323,29 +329,66 @@ fn translate_function() -> Function {
     let mut f = Function::new([(1, ValType::I32), (1, ValType::I64)]);
     let mut s = f.instructions();
     let fail = |s: &mut InstructionSink<'_>, code: FaultCode| {
-        s.local_get(3).i32_const(code as i32).call(F_FAULT).unreachable();
+        s.local_get(3)
+            .i32_const(code as i32)
+            .local_get(0)
+            .call(F_FAULT)
+            .unreachable();
     };
     // index = (addr >> 32) - 1, unsigned-compared with the region count.
-    s.local_get(0).i64_const(32).i64_shr_u().i64_const(1).i64_sub();
-    s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i64_extend_i32_u();
+    s.local_get(0)
+        .i64_const(32)
+        .i64_shr_u()
+        .i64_const(1)
+        .i64_sub();
+    s.i32_const(0)
+        .i32_load(mem(u64::from(REGION_COUNT_ADDR)))
+        .i64_extend_i32_u();
     s.i64_ge_u().if_(BlockType::Empty);
     fail(&mut s, FaultCode::Unmapped);
     s.end();
-    s.local_get(0).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub();
-    s.i32_const(REGION_ENTRY_SIZE as i32).i32_mul().i32_const(REGION_TABLE_ADDR as i32).i32_add().local_set(4);
+    s.local_get(0)
+        .i64_const(32)
+        .i64_shr_u()
+        .i32_wrap_i64()
+        .i32_const(1)
+        .i32_sub();
+    s.i32_const(REGION_ENTRY_SIZE as i32)
+        .i32_mul()
+        .i32_const(REGION_TABLE_ADDR as i32)
+        .i32_add()
+        .local_set(4);
     // off = (addr & 0xffff_ffff) - 0x8000_0000, signed.
-    s.local_get(0).i64_const(0xffff_ffff).i64_and().i64_const(REGION_START).i64_sub().local_tee(5);
+    s.local_get(0)
+        .i64_const(0xffff_ffff)
+        .i64_and()
+        .i64_const(REGION_START)
+        .i64_sub()
+        .local_tee(5);
     s.i64_const(0).i64_lt_s().if_(BlockType::Empty);
     fail(&mut s, FaultCode::OutOfBounds);
     s.end();
     s.local_get(5).local_get(1).i64_extend_i32_u().i64_add();
-    s.local_get(4).i32_load(mem(4)).i64_extend_i32_u().i64_gt_u().if_(BlockType::Empty);
+    s.local_get(4)
+        .i32_load(mem(4))
+        .i64_extend_i32_u()
+        .i64_gt_u()
+        .if_(BlockType::Empty);
     fail(&mut s, FaultCode::OutOfBounds);
     s.end();
-    s.local_get(2).local_get(4).i32_load(mem(8)).i32_eqz().i32_and().if_(BlockType::Empty);
+    s.local_get(2)
+        .local_get(4)
+        .i32_load(mem(8))
+        .i32_eqz()
+        .i32_and()
+        .if_(BlockType::Empty);
     fail(&mut s, FaultCode::ReadOnly);
     s.end();
-    s.local_get(4).i32_load(mem(0)).local_get(5).i32_wrap_i64().i32_add();
+    s.local_get(4)
+        .i32_load(mem(0))
+        .local_get(5)
+        .i32_wrap_i64()
+        .i32_add();
     s.end();
     f
 }
@@ -356,10 +399,29 @@ fn bswap_function() -> Function {
     let mut s = f.instructions();
     const M8: i64 = 0x00ff_00ff_00ff_00ff;
     const M16: i64 = 0x0000_ffff_0000_ffff;
-    s.local_get(0).i64_const(M8).i64_and().i64_const(8).i64_shl();
-    s.local_get(0).i64_const(8).i64_shr_u().i64_const(M8).i64_and().i64_or().local_set(0);
-    s.local_get(0).i64_const(M16).i64_and().i64_const(16).i64_shl();
-    s.local_get(0).i64_const(16).i64_shr_u().i64_const(M16).i64_and().i64_or();
+    s.local_get(0)
+        .i64_const(M8)
+        .i64_and()
+        .i64_const(8)
+        .i64_shl();
+    s.local_get(0)
+        .i64_const(8)
+        .i64_shr_u()
+        .i64_const(M8)
+        .i64_and()
+        .i64_or()
+        .local_set(0);
+    s.local_get(0)
+        .i64_const(M16)
+        .i64_and()
+        .i64_const(16)
+        .i64_shl();
+    s.local_get(0)
+        .i64_const(16)
+        .i64_shr_u()
+        .i64_const(M16)
+        .i64_and()
+        .i64_or();
     s.i64_const(32).i64_rotl();
     s.end();
     f
@@ -392,7 +454,13 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         {
             leader[t] = true;
         }
-        if matches!(insn, Insn::Call { kind: CallKind::Local, .. }) {
+        if matches!(
+            insn,
+            Insn::Call {
+                kind: CallKind::Local,
+                ..
+            }
+        ) {
             leader[pc + 1] = true;
         }
     }
@@ -404,10 +472,18 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         }
         block_of[pc] = blocks - 1;
     }
-    let has_calls = program.insns().any(|(_, i)| matches!(i, Insn::Call { kind: CallKind::Local, .. }));
+    let has_calls = program.insns().any(|(_, i)| {
+        matches!(
+            i,
+            Insn::Call {
+                kind: CallKind::Local,
+                ..
+            }
+        )
+    });
 
     let mut f = Function::new([
-        (9, ValType::I64),
+        (11, ValType::I64),
         (2, ValType::I64),
         (3, ValType::I32),
         (1, ValType::I64),
@@ -419,8 +495,21 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         (1, ValType::I32),
         (8, ValType::I64),
     ]);
-    let mut e = Emitter { s: f.instructions(), nest: 0, blocks, block: 0, block_of, program, config, has_calls };
-    e.s.i32_const(0).i64_load(mem(u64::from(FRAME_POINTER_ADDR))).local_set(local(Reg::R10));
+    let mut e = Emitter {
+        s: f.instructions(),
+        nest: 0,
+        blocks,
+        block: 0,
+        block_of,
+        program,
+        config,
+        has_calls,
+    };
+    for r in 0..Reg::COUNT as u8 {
+        e.s.i32_const(0)
+            .i64_load(mem(u64::from(REGS_ADDR + 8 * u32::from(r))))
+            .local_set(register_local(r));
+    }
     e.cache_region(local(Reg::R10), STACK);
     e.cache_region(local(Reg::R1), CTX);
     e.s.loop_(BlockType::Empty);
@@ -440,7 +529,7 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         e.s.end();
         e.block += 1;
     }
-    e.fault(len, FaultCode::FellOffEnd);
+    e.fault(len, FaultCode::FellOffEnd, 0);
     e.s.end();
     e.s.unreachable();
     e.s.end();
@@ -467,12 +556,24 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    fn fault(&mut self, pc: usize, code: FaultCode) {
-        self.s.i32_const(pc as i32).i32_const(code as i32).call(F_FAULT).unreachable();
+    /// Reports a fault and traps; `detail` is what the host needs to rebuild the
+    /// interpreter's fault (see [`host`]): a jump's target, or 0.
+    fn fault(&mut self, pc: usize, code: FaultCode, detail: i64) {
+        self.s
+            .i32_const(pc as i32)
+            .i32_const(code as i32)
+            .i64_const(detail)
+            .call(F_FAULT)
+            .unreachable();
     }
 
     fn early_exit(&mut self, pc: usize, code: EarlyExitCode) {
-        self.s.i32_const(pc as i32).i32_const(code as i32).call(F_EARLY_EXIT).i64_const(0).return_();
+        self.s
+            .i32_const(pc as i32)
+            .i32_const(code as i32)
+            .call(F_EARLY_EXIT)
+            .i64_const(0)
+            .return_();
     }
 
     fn open_if(&mut self) {
@@ -494,10 +595,10 @@ impl Emitter<'_> {
         let target = pc as i64 + 1 + off;
         let t = match usize::try_from(target) {
             Ok(t) if t < self.program.len() => t,
-            _ => return self.fault(pc, FaultCode::JumpOutOfRange),
+            _ => return self.fault(pc, FaultCode::JumpOutOfRange, target),
         };
         if matches!(self.program.slots()[t], Slot::Imm64Tail) {
-            return self.fault(pc, FaultCode::JumpIntoImm64);
+            return self.fault(pc, FaultCode::JumpIntoImm64, target);
         }
         let j = self.block_of[t];
         if j > self.block {
@@ -512,7 +613,7 @@ impl Emitter<'_> {
     fn set(&mut self, pc: usize, reg: Reg) {
         if reg == Reg::R10 {
             self.s.drop();
-            self.fault(pc, FaultCode::WriteToR10);
+            self.fault(pc, FaultCode::WriteToR10, 0);
         } else {
             self.s.local_set(local(reg));
         }
@@ -535,24 +636,55 @@ impl Emitter<'_> {
     /// it is in no region the limits stay 0 and accesses take the general path.
     fn cache_region(&mut self, reg: u32, c: Cached) {
         let s = &mut self.s;
-        s.local_get(reg).i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
-        s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i32_lt_u();
+        s.local_get(reg)
+            .i64_const(32)
+            .i64_shr_u()
+            .i32_wrap_i64()
+            .i32_const(1)
+            .i32_sub()
+            .local_tee(L_ENT);
+        s.i32_const(0)
+            .i32_load(mem(u64::from(REGION_COUNT_ADDR)))
+            .i32_lt_u();
         s.if_(BlockType::Empty);
         s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
-        s.local_get(reg).i64_const(!0xffff_ffff).i64_and().i64_const(REGION_START).i64_or();
+        s.local_get(reg)
+            .i64_const(!0xffff_ffff)
+            .i64_and()
+            .i64_const(REGION_START)
+            .i64_or();
         s.local_set(c.start);
-        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_set(c.lin);
+        s.local_get(L_ENT)
+            .i32_load(mem(u64::from(REGION_TABLE_ADDR)))
+            .local_set(c.lin);
         // len, capped below 2^31 so that every offset the limits admit lies in the
         // region's own 4 GiB window (a longer region's far bytes take the general path).
-        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 4))).i64_extend_i32_u().local_tee(L_ADDR);
-        s.i64_const(0x7fff_ffff).local_get(L_ADDR).i64_const(0x7fff_ffff).i64_lt_u().select().local_set(L_ADDR);
-        s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 8))).local_set(L_OFF);
+        s.local_get(L_ENT)
+            .i32_load(mem(u64::from(REGION_TABLE_ADDR + 4)))
+            .i64_extend_i32_u()
+            .local_tee(L_ADDR);
+        s.i64_const(0x7fff_ffff)
+            .local_get(L_ADDR)
+            .i64_const(0x7fff_ffff)
+            .i64_lt_u()
+            .select()
+            .local_set(L_ADDR);
+        s.local_get(L_ENT)
+            .i32_load(mem(u64::from(REGION_TABLE_ADDR + 8)))
+            .local_set(L_OFF);
         for (k, n) in [1i64, 2, 4, 8].into_iter().enumerate() {
             let k = k as u32;
             // limit = len >= n ? len - n + 1 : 0; for writes, 0 unless writable.
             s.local_get(L_ADDR).i64_const(1 - n).i64_add().i64_const(0);
-            s.local_get(L_ADDR).i64_const(n).i64_ge_u().select().local_tee(c.limit + k);
-            s.i64_const(0).local_get(L_OFF).select().local_set(c.limit + 4 + k);
+            s.local_get(L_ADDR)
+                .i64_const(n)
+                .i64_ge_u()
+                .select()
+                .local_tee(c.limit + k);
+            s.i64_const(0)
+                .local_get(L_OFF)
+                .select()
+                .local_set(c.limit + 4 + k);
         }
         s.end();
     }
@@ -573,9 +705,17 @@ impl Emitter<'_> {
         let cached = |s: &mut InstructionSink<'_>, c: Cached, fail: u32, done: u32| {
             // d = base + off - start; in bounds iff d <u limit.
             let limit = c.limit + n.trailing_zeros() + if write { 4 } else { 0 };
-            s.local_get(local(base)).local_get(c.start).i64_sub().i64_const(i64::from(off)).i64_add();
+            s.local_get(local(base))
+                .local_get(c.start)
+                .i64_sub()
+                .i64_const(i64::from(off))
+                .i64_add();
             s.local_tee(L_ADDR).local_get(limit).i64_ge_u().br_if(fail);
-            s.local_get(c.lin).local_get(L_ADDR).i32_wrap_i64().i32_add().br(done);
+            s.local_get(c.lin)
+                .local_get(L_ADDR)
+                .i32_wrap_i64()
+                .i32_add()
+                .br(done);
         };
         if base == Reg::R10 {
             cached(s, STACK, 0, 1);
@@ -584,26 +724,53 @@ impl Emitter<'_> {
             s.block(BlockType::Empty);
             cached(s, CTX, 0, 2);
             s.end();
-            s.local_get(local(base)).i64_const(i64::from(off)).i64_add().local_tee(L_ADDR);
+            s.local_get(local(base))
+                .i64_const(i64::from(off))
+                .i64_add()
+                .local_tee(L_ADDR);
             // The region index (addr >> 32) - 1 against the region count.
-            s.i64_const(32).i64_shr_u().i32_wrap_i64().i32_const(1).i32_sub().local_tee(L_ENT);
-            s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR))).i32_ge_u().br_if(0);
+            s.i64_const(32)
+                .i64_shr_u()
+                .i32_wrap_i64()
+                .i32_const(1)
+                .i32_sub()
+                .local_tee(L_ENT);
+            s.i32_const(0)
+                .i32_load(mem(u64::from(REGION_COUNT_ADDR)))
+                .i32_ge_u()
+                .br_if(0);
             s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
             // off = low 32 bits - 0x8000_0000: 0 <= off and off + n <= len.
-            s.local_get(L_ADDR).i32_wrap_i64().i32_const(i32::MIN).i32_xor().local_tee(L_OFF);
+            s.local_get(L_ADDR)
+                .i32_wrap_i64()
+                .i32_const(i32::MIN)
+                .i32_xor()
+                .local_tee(L_OFF);
             s.i32_const(0).i32_lt_s().br_if(0);
             s.local_get(L_OFF).i32_const(n as i32).i32_add();
-            s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 4))).i32_gt_u().br_if(0);
+            s.local_get(L_ENT)
+                .i32_load(mem(u64::from(REGION_TABLE_ADDR + 4)))
+                .i32_gt_u()
+                .br_if(0);
             if write {
-                s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR + 8))).i32_eqz().br_if(0);
+                s.local_get(L_ENT)
+                    .i32_load(mem(u64::from(REGION_TABLE_ADDR + 8)))
+                    .i32_eqz()
+                    .br_if(0);
             }
-            s.local_get(L_ENT).i32_load(mem(u64::from(REGION_TABLE_ADDR))).local_get(L_OFF).i32_add().br(1);
+            s.local_get(L_ENT)
+                .i32_load(mem(u64::from(REGION_TABLE_ADDR)))
+                .local_get(L_OFF)
+                .i32_add()
+                .br(1);
         }
         s.end();
         self.get(base);
         let s = &mut self.s;
         s.i64_const(i64::from(off)).i64_add();
-        s.i32_const(n as i32).i32_const(i32::from(write)).i32_const(pc as i32);
+        s.i32_const(n as i32)
+            .i32_const(i32::from(write))
+            .i32_const(pc as i32);
         s.call(F_TRANSLATE);
         s.end();
         s.local_set(L_LIN);
@@ -635,7 +802,12 @@ impl Emitter<'_> {
 
     fn insn(&mut self, pc: usize, insn: &Insn) {
         match *insn {
-            Insn::Alu { width, op, dst, src } => {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => {
                 self.get(dst);
                 self.s.local_set(L_A);
                 self.operand(src);
@@ -689,26 +861,54 @@ impl Emitter<'_> {
                 self.set(pc, dst);
             }
             Insn::LoadPacket { size, index, imm } => self.load_packet(pc, size, index, imm),
-            Insn::Load { size, signed, dst, src, off } => {
+            Insn::Load {
+                size,
+                signed,
+                dst,
+                src,
+                off,
+            } => {
                 self.translate(pc, src, off, size, false);
                 self.load(size, signed);
                 self.set(pc, dst);
             }
-            Insn::Store { size, dst, off, imm } => {
+            Insn::Store {
+                size,
+                dst,
+                off,
+                imm,
+            } => {
                 self.translate(pc, dst, off, size, true);
                 self.s.i64_const(i64::from(imm)).local_set(L_A);
                 self.store(size);
             }
-            Insn::StoreReg { size, dst, src, off } => {
+            Insn::StoreReg {
+                size,
+                dst,
+                src,
+                off,
+            } => {
                 self.translate(pc, dst, off, size, true);
                 self.get(src);
                 self.s.local_set(L_A);
                 self.store(size);
             }
-            Insn::Atomic { size, op, dst, src, off } => self.atomic(pc, size, op, dst, src, off),
+            Insn::Atomic {
+                size,
+                op,
+                dst,
+                src,
+                off,
+            } => self.atomic(pc, size, op, dst, src, off),
             Insn::Ja { off } => self.jump(pc, off.into()),
             Insn::JaLong { off } => self.jump(pc, off.into()),
-            Insn::Branch { width, cond, dst, src, off } => {
+            Insn::Branch {
+                width,
+                cond,
+                dst,
+                src,
+                off,
+            } => {
                 self.get(dst);
                 if width == Width::W32 {
                     self.s.i32_wrap_i64();
@@ -722,20 +922,34 @@ impl Emitter<'_> {
                 self.jump(pc, off.into());
                 self.close();
             }
-            Insn::Call { kind: CallKind::Helper, imm } => {
-                self.s.i32_const(imm);
+            Insn::Call {
+                kind: CallKind::Helper,
+                imm,
+            } => {
+                self.s.i32_const(pc as i32).i32_const(imm);
                 self.call_helper();
             }
-            Insn::Call { kind: CallKind::Local, imm } => self.local_call(pc, imm),
-            Insn::Call { kind: CallKind::Kfunc, .. } => self.fault(pc, FaultCode::UnsupportedCall),
+            Insn::Call {
+                kind: CallKind::Local,
+                imm,
+            } => self.local_call(pc, imm),
+            Insn::Call {
+                kind: CallKind::Kfunc,
+                ..
+            } => self.fault(pc, FaultCode::UnsupportedCall, 0),
             Insn::CallReg { reg } => {
                 // The id must fit an i32, as the interpreter's `i32::try_from` requires.
                 self.get(reg);
                 self.get(reg);
                 self.s.i32_wrap_i64().i64_extend_i32_s().i64_ne();
                 self.open_if();
-                self.fault(pc, FaultCode::UnknownHelper);
+                self.s
+                    .i32_const(pc as i32)
+                    .i32_const(FaultCode::UnknownHelper as i32);
+                self.get(reg);
+                self.s.call(F_FAULT).unreachable();
                 self.close();
+                self.s.i32_const(pc as i32);
                 self.get(reg);
                 self.s.i32_wrap_i64();
                 self.call_helper();
@@ -751,25 +965,44 @@ impl Emitter<'_> {
             return self.jump(pc, imm.into());
         }
         // The interpreter's check: frames.len() + 1 >= max_frames.
-        self.s.local_get(L_DEPTH).i32_const(1).i32_add().i32_const(self.config.max_frames as i32).i32_ge_u();
+        self.s
+            .local_get(L_DEPTH)
+            .i32_const(1)
+            .i32_add()
+            .i32_const(self.config.max_frames as i32)
+            .i32_ge_u();
         self.open_if();
-        self.fault(pc, FaultCode::CallDepthExceeded);
+        self.fault(pc, FaultCode::CallDepthExceeded, 0);
         self.close();
         self.frame_addr();
-        self.s.i64_const(i64::from(self.block_of[pc + 1])).i64_store(mem(0));
+        self.s
+            .i64_const(i64::from(self.block_of[pc + 1]))
+            .i64_store(mem(0));
         for (i, r) in [6u8, 7, 8, 9, 10].into_iter().enumerate() {
             self.frame_addr();
             self.s.local_get(r.into()).i64_store(mem(8 + 8 * i as u64));
         }
-        self.s.local_get(L_DEPTH).i32_const(1).i32_add().local_set(L_DEPTH);
+        self.s
+            .local_get(L_DEPTH)
+            .i32_const(1)
+            .i32_add()
+            .local_set(L_DEPTH);
         self.get(Reg::R10);
-        self.s.i64_const(self.config.stack_size as i64).i64_sub().local_set(local(Reg::R10));
+        self.s
+            .i64_const(self.config.stack_size as i64)
+            .i64_sub()
+            .local_set(local(Reg::R10));
         self.jump(pc, imm.into());
     }
 
     /// Pushes the linear address of the frame at the current depth.
     fn frame_addr(&mut self) {
-        self.s.local_get(L_DEPTH).i32_const(FRAME_SIZE as i32).i32_mul().i32_const(FRAMES_ADDR as i32).i32_add();
+        self.s
+            .local_get(L_DEPTH)
+            .i32_const(FRAME_SIZE as i32)
+            .i32_mul()
+            .i32_const(FRAMES_ADDR as i32)
+            .i32_add();
     }
 
     /// `exit`: return r0 from the entry frame, otherwise restore the caller and go back.
@@ -780,7 +1013,11 @@ impl Emitter<'_> {
             self.get(Reg::R0);
             self.s.return_();
             self.close();
-            self.s.local_get(L_DEPTH).i32_const(1).i32_sub().local_set(L_DEPTH);
+            self.s
+                .local_get(L_DEPTH)
+                .i32_const(1)
+                .i32_sub()
+                .local_set(L_DEPTH);
             for (i, r) in [6u8, 7, 8, 9, 10].into_iter().enumerate() {
                 self.frame_addr();
                 self.s.i64_load(mem(8 + 8 * i as u64)).local_set(r.into());
@@ -794,20 +1031,46 @@ impl Emitter<'_> {
         }
     }
 
-    /// Calls `env.helper` with the id on the stack and r1..r5, then applies the status.
+    /// Calls `env.helper` with the pc and id on the stack and r1..r5, then applies the
+    /// status.
     fn call_helper(&mut self) {
-        self.s.i32_const(STATUS_ADDR as i32).i32_const(HelperStatus::Value as i32).i32_store(mem(0));
+        self.s
+            .i32_const(STATUS_ADDR as i32)
+            .i32_const(HelperStatus::Value as i32)
+            .i32_store(mem(0));
         for r in 1..=5 {
             self.s.local_get(local(Reg::new(r).unwrap_or(Reg::R0)));
         }
         self.s.call(F_HELPER).local_set(L_A);
-        self.s.i32_const(STATUS_ADDR as i32).i32_load(mem(0)).local_set(L_LIN);
+        self.s
+            .i32_const(STATUS_ADDR as i32)
+            .i32_load(mem(0))
+            .local_set(L_LIN);
         // Value: r0 = result. Stop: return result. Void: nothing.
-        self.s.local_get(L_LIN).i32_const(HelperStatus::Stop as i32).i32_eq();
+        self.s
+            .local_get(L_LIN)
+            .i32_const(HelperStatus::Stop as i32)
+            .i32_eq();
         self.open_if();
         self.s.local_get(L_A).return_();
         self.close();
-        self.s.local_get(L_LIN).i32_const(HelperStatus::Value as i32).i32_eq();
+        self.s
+            .local_get(L_LIN)
+            .i32_const(HelperStatus::TailCall as i32)
+            .i32_eq();
+        self.open_if();
+        for r in 0..Reg::COUNT as u8 {
+            self.s.i32_const(0).local_get(register_local(r));
+            self.s
+                .i64_store(mem(u64::from(REGS_ADDR + 8 * u32::from(r))));
+        }
+        self.get(Reg::R0);
+        self.s.return_();
+        self.close();
+        self.s
+            .local_get(L_LIN)
+            .i32_const(HelperStatus::Value as i32)
+            .i32_eq();
         self.open_if();
         self.s.local_get(L_A).local_set(local(Reg::R0));
         self.close();
@@ -944,20 +1207,36 @@ impl Emitter<'_> {
             let s = &mut self.s;
             match op {
                 AluOp::Div => {
-                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_div_u();
+                    s.local_get(L_A)
+                        .i32_wrap_i64()
+                        .local_get(L_B)
+                        .i32_wrap_i64()
+                        .i32_div_u();
                 }
                 AluOp::Mod => {
-                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_rem_u();
+                    s.local_get(L_A)
+                        .i32_wrap_i64()
+                        .local_get(L_B)
+                        .i32_wrap_i64()
+                        .i32_rem_u();
                 }
                 AluOp::SMod => {
-                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_rem_s();
+                    s.local_get(L_A)
+                        .i32_wrap_i64()
+                        .local_get(L_B)
+                        .i32_wrap_i64()
+                        .i32_rem_s();
                 }
                 _ => {
                     s.local_get(L_B).i32_wrap_i64().i32_const(-1).i32_eq();
                     s.if_(BlockType::Result(ValType::I32));
                     s.i32_const(0).local_get(L_A).i32_wrap_i64().i32_sub();
                     s.else_();
-                    s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64().i32_div_s();
+                    s.local_get(L_A)
+                        .i32_wrap_i64()
+                        .local_get(L_B)
+                        .i32_wrap_i64()
+                        .i32_div_s();
                     s.end();
                 }
             }
@@ -977,7 +1256,10 @@ impl Emitter<'_> {
                 s.local_get(L_B).i32_wrap_i64().i32_extend16_s();
             }
             _ => {
-                s.local_get(L_A).i32_wrap_i64().local_get(L_B).i32_wrap_i64();
+                s.local_get(L_A)
+                    .i32_wrap_i64()
+                    .local_get(L_B)
+                    .i32_wrap_i64();
                 match op {
                     AluOp::Add => s.i32_add(),
                     AluOp::Sub => s.i32_sub(),
@@ -1007,7 +1289,10 @@ impl Emitter<'_> {
         }
         self.s.i64_extend_i32_s().local_set(L_A);
         // L_LIN = packet region index + 1 (0: none).
-        self.s.i32_const(0).i32_load(mem(u64::from(PACKET_REGION_ADDR))).local_set(L_LIN);
+        self.s
+            .i32_const(0)
+            .i32_load(mem(u64::from(PACKET_REGION_ADDR)))
+            .local_set(L_LIN);
         // Out: off < 0, no packet, or off + n > len.
         self.s.local_get(L_A).i64_const(0).i64_lt_s();
         self.s.local_get(L_LIN).i32_eqz().i32_or();
@@ -1022,7 +1307,12 @@ impl Emitter<'_> {
         self.early_exit(pc, EarlyExitCode::PacketOutOfBounds);
         self.close();
         self.packet_entry();
-        self.s.i32_load(mem(0)).local_get(L_A).i32_wrap_i64().i32_add().local_set(L_LIN);
+        self.s
+            .i32_load(mem(0))
+            .local_get(L_A)
+            .i32_wrap_i64()
+            .i32_add()
+            .local_set(L_LIN);
         self.load(size, false);
         if n > 1 {
             self.s.call(F_BSWAP).i64_const(64 - 8 * n).i64_shr_u();
@@ -1033,7 +1323,11 @@ impl Emitter<'_> {
     /// Pushes the linear address of the packet's region-table entry (L_LIN = index + 1).
     fn packet_entry(&mut self) {
         self.s.local_get(L_LIN).i32_const(1).i32_sub();
-        self.s.i32_const(REGION_ENTRY_SIZE as i32).i32_mul().i32_const(REGION_TABLE_ADDR as i32).i32_add();
+        self.s
+            .i32_const(REGION_ENTRY_SIZE as i32)
+            .i32_mul()
+            .i32_const(REGION_TABLE_ADDR as i32)
+            .i32_add();
     }
 
     fn atomic(&mut self, pc: usize, size: Size, op: AtomicOp, dst: Reg, src: Reg, off: i16) {

@@ -18,7 +18,10 @@ const OTHER_FS_DIRS: &[&str] = &["/", "/sys", "/sys/fs", "/tmp", "/root", "/home
 pub enum Node {
     Dir(BTreeMap<String, Node>),
     /// A pinned object and the uid that pinned it (pins are mode 0600).
-    Pin { object: ObjectId, owner: u32 },
+    Pin {
+        object: ObjectId,
+        owner: u32,
+    },
 }
 
 /// One entry of a listing, for the UI and `fs ls`.
@@ -36,7 +39,9 @@ pub struct Bpffs {
 
 impl Default for Bpffs {
     fn default() -> Self {
-        Bpffs { root: Node::Dir(BTreeMap::new()) }
+        Bpffs {
+            root: Node::Dir(BTreeMap::new()),
+        }
     }
 }
 
@@ -44,7 +49,10 @@ impl Default for Bpffs {
 enum Located<'p> {
     Inside(Vec<&'p str>),
     /// Outside bpffs: whether the path names an existing directory of another fs.
-    Outside { existing_dir: bool, parent_exists: bool },
+    Outside {
+        existing_dir: bool,
+        parent_exists: bool,
+    },
 }
 
 fn locate(path: &str) -> Result<Located<'_>, Errno> {
@@ -54,7 +62,10 @@ fn locate(path: &str) -> Result<Located<'_>, Errno> {
     if path.len() >= PATH_MAX {
         return Err(Errno::ENAMETOOLONG);
     }
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     if parts.iter().any(|p| p.len() > NAME_MAX) {
         return Err(Errno::ENAMETOOLONG);
     }
@@ -107,7 +118,10 @@ impl Bpffs {
     fn create(&mut self, path: &str, node: Node) -> Result<(), Errno> {
         let parts = match locate(path)? {
             Located::Inside(parts) => parts,
-            Located::Outside { existing_dir, parent_exists } => {
+            Located::Outside {
+                existing_dir,
+                parent_exists,
+            } => {
                 return Err(match (existing_dir, parent_exists) {
                     (true, _) => Errno::EEXIST,
                     (false, true) => Errno::EPERM,
@@ -148,7 +162,9 @@ impl Bpffs {
                 Node::Pin { object, owner } if uid == 0 || uid == *owner => Ok(*object),
                 Node::Pin { .. } | Node::Dir(_) => Err(Errno::EACCES),
             },
-            Located::Outside { existing_dir: true, .. } => Err(Errno::EACCES),
+            Located::Outside {
+                existing_dir: true, ..
+            } => Err(Errno::EACCES),
             Located::Outside { .. } => Err(Errno::ENOENT),
         }
     }
@@ -201,14 +217,20 @@ impl Bpffs {
             return Err(Errno::ENOENT);
         };
         let mut out = Vec::new();
-        let base = if parts.is_empty() { String::from(MOUNT) } else { format!("{MOUNT}/{}", parts.join("/")) };
+        let base = if parts.is_empty() {
+            String::from(MOUNT)
+        } else {
+            format!("{MOUNT}/{}", parts.join("/"))
+        };
         collect(self.node(&parts)?, &base, &mut out);
         Ok(out)
     }
 
     /// The uid that pinned the object at `path`.
     pub fn owner(&self, path: &str) -> Option<u32> {
-        let Ok(Located::Inside(parts)) = locate(path) else { return None };
+        let Ok(Located::Inside(parts)) = locate(path) else {
+            return None;
+        };
         match self.node(&parts) {
             Ok(Node::Pin { owner, .. }) => Some(*owner),
             _ => None,
@@ -219,15 +241,23 @@ impl Bpffs {
     pub fn pins(&self) -> Vec<(String, ObjectId)> {
         let mut out = Vec::new();
         collect(&self.root, MOUNT, &mut out);
-        out.into_iter().filter_map(|e| e.object.map(|o| (e.path, o))).collect()
+        out.into_iter()
+            .filter_map(|e| e.object.map(|o| (e.path, o)))
+            .collect()
     }
 }
 
 fn collect(node: &Node, path: &str, out: &mut Vec<Entry>) {
     match node {
-        Node::Pin { object, .. } => out.push(Entry { path: path.to_owned(), object: Some(*object) }),
+        Node::Pin { object, .. } => out.push(Entry {
+            path: path.to_owned(),
+            object: Some(*object),
+        }),
         Node::Dir(children) => {
-            out.push(Entry { path: path.to_owned(), object: None });
+            out.push(Entry {
+                path: path.to_owned(),
+                object: None,
+            });
             for (name, child) in children {
                 collect(child, &format!("{path}/{name}"), out);
             }
@@ -243,18 +273,30 @@ mod tests {
     fn paths_follow_the_vfs_and_bpffs_rules() {
         let mut fs = Bpffs::default();
         let obj = ObjectId(1);
-        assert_eq!(fs.pin("/sys/fs/bpf/tc/globals/m", obj, 0), Err(Errno::ENOENT));
+        assert_eq!(
+            fs.pin("/sys/fs/bpf/tc/globals/m", obj, 0),
+            Err(Errno::ENOENT)
+        );
         fs.mkdir("/sys/fs/bpf/tc").unwrap();
         fs.mkdir("/sys/fs/bpf/tc/globals").unwrap();
         fs.pin("/sys/fs/bpf/tc/globals/m", obj, 0).unwrap();
-        assert_eq!(fs.pin("/sys/fs/bpf/tc/globals/m", obj, 0), Err(Errno::EEXIST));
-        assert_eq!(fs.pin("/sys/fs/bpf/tc/globals/m/x", obj, 0), Err(Errno::ENOTDIR));
+        assert_eq!(
+            fs.pin("/sys/fs/bpf/tc/globals/m", obj, 0),
+            Err(Errno::EEXIST)
+        );
+        assert_eq!(
+            fs.pin("/sys/fs/bpf/tc/globals/m/x", obj, 0),
+            Err(Errno::ENOTDIR)
+        );
         assert_eq!(fs.pin("/sys/fs/bpf/a.b", obj, 0), Err(Errno::EPERM));
         assert_eq!(fs.mkdir("/sys/fs/bpf/.hidden"), Err(Errno::EPERM));
         assert_eq!(fs.pin("/tmp/m", obj, 0), Err(Errno::EPERM));
         assert_eq!(fs.pin("/nonexistent/m", obj, 0), Err(Errno::ENOENT));
         assert_eq!(fs.pin("", obj, 0), Err(Errno::ENOENT));
-        assert_eq!(fs.pin(&format!("/sys/fs/bpf/{}", "x".repeat(256)), obj, 0), Err(Errno::ENAMETOOLONG));
+        assert_eq!(
+            fs.pin(&format!("/sys/fs/bpf/{}", "x".repeat(256)), obj, 0),
+            Err(Errno::ENAMETOOLONG)
+        );
         assert_eq!(fs.get("/sys/fs/bpf/tc/globals/m", 0), Ok(obj));
         assert_eq!(fs.get("/sys/fs/bpf/tc/globals/m", 1000), Err(Errno::EACCES));
         assert_eq!(fs.get("/sys/fs/bpf/tc", 0), Err(Errno::EACCES));
@@ -263,9 +305,25 @@ mod tests {
         assert_eq!(fs.rmdir("/sys/fs/bpf/tc/globals"), Err(Errno::ENOTEMPTY));
         assert_eq!(fs.rmdir("/sys/fs/bpf/tc/globals/m"), Err(Errno::ENOTDIR));
         assert_eq!(fs.unlink("/sys/fs/bpf/tc", 0), Err(Errno::EISDIR));
-        assert_eq!(fs.unlink("/sys/fs/bpf/tc/globals/m", 1000), Err(Errno::EPERM));
-        let paths: Vec<String> = fs.list("/sys/fs/bpf").unwrap().into_iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["/sys/fs/bpf", "/sys/fs/bpf/tc", "/sys/fs/bpf/tc/globals", "/sys/fs/bpf/tc/globals/m"]);
+        assert_eq!(
+            fs.unlink("/sys/fs/bpf/tc/globals/m", 1000),
+            Err(Errno::EPERM)
+        );
+        let paths: Vec<String> = fs
+            .list("/sys/fs/bpf")
+            .unwrap()
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "/sys/fs/bpf",
+                "/sys/fs/bpf/tc",
+                "/sys/fs/bpf/tc/globals",
+                "/sys/fs/bpf/tc/globals/m"
+            ]
+        );
         assert_eq!(fs.unlink("/sys/fs/bpf/tc/globals/m", 0), Ok(obj));
         assert_eq!(fs.unlink("/sys/fs/bpf/tc/globals/m", 0), Err(Errno::ENOENT));
         fs.rmdir("/sys/fs/bpf/tc/globals").unwrap();

@@ -21,8 +21,18 @@ pub struct SkbField {
     pub write: (bool, bool),
 }
 
-const fn field(name: &'static str, offset: usize, read: (bool, bool), write: (bool, bool)) -> SkbField {
-    SkbField { name, offset, read, write }
+const fn field(
+    name: &'static str,
+    offset: usize,
+    read: (bool, bool),
+    write: (bool, bool),
+) -> SkbField {
+    SkbField {
+        name,
+        offset,
+        read,
+        write,
+    }
 }
 
 /// The 4.4 field table (kernel-4.4.md §5.1). `cb` is five u32 at 48..68.
@@ -76,8 +86,15 @@ pub struct SkbMeta {
 impl SkbMeta {
     /// Metadata for an Ethernet frame: protocol taken from its ethertype.
     pub fn for_frame(packet: &[u8]) -> Self {
-        let ethertype = packet.get(12..14).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
-        SkbMeta { protocol_be: ethertype.to_be(), ifindex: 2, ingress_ifindex: 2, ..SkbMeta::default() }
+        let ethertype = packet
+            .get(12..14)
+            .map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
+        SkbMeta {
+            protocol_be: ethertype.to_be(),
+            ifindex: 2,
+            ingress_ifindex: 2,
+            ..SkbMeta::default()
+        }
     }
 
     /// The 76 bytes a program reads through its ctx pointer.
@@ -114,7 +131,10 @@ impl SkbMeta {
     /// Takes back what a program may have written: mark, priority, tc_index, cb and
     /// tc_classid (tc_index and tc_classid keep their low 16 bits, as 4.4 stores them).
     pub fn absorb_ctx(&mut self, ctx: &[u8]) {
-        let word = |off: usize| ctx.get(off..off + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        let word = |off: usize| {
+            ctx.get(off..off + 4)
+                .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
         self.mark = word(8);
         self.priority = word(32);
         self.tc_index = word(44) as u16;
@@ -127,15 +147,13 @@ impl SkbMeta {
 
 /// x86-64 `struct pt_regs` field names in layout order (8 bytes each).
 pub const PT_REGS_FIELDS: [&str; 21] = [
-    "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di", "orig_ax",
-    "ip", "cs", "flags", "sp", "ss",
+    "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di",
+    "orig_ax", "ip", "cs", "flags", "sp", "ss",
 ];
 
 /// A kprobe's register snapshot.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[derive(Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PtRegs(pub [u64; 21]);
-
 
 impl PtRegs {
     /// Sets a register by its pt_regs name (`di` is the first argument).
@@ -161,9 +179,16 @@ mod tests {
     #[test]
     fn sk_buff_layout_is_4_4s() {
         assert_eq!(SKB_FIELDS.last().map(|f| f.offset + 4), Some(SKB_CTX_SIZE));
-        assert!(SKB_FIELDS.windows(2).all(|w| w[1].offset == w[0].offset + 4));
+        assert!(
+            SKB_FIELDS
+                .windows(2)
+                .all(|w| w[1].offset == w[0].offset + 4)
+        );
         let frame = [0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00];
-        let meta = SkbMeta { vlan_tci: VLAN_TAG_PRESENT | 42, ..SkbMeta::for_frame(&frame) };
+        let meta = SkbMeta {
+            vlan_tci: VLAN_TAG_PRESENT | 42,
+            ..SkbMeta::for_frame(&frame)
+        };
         let ctx = meta.to_ctx(60);
         assert_eq!(&ctx[0..4], &60u32.to_le_bytes());
         // IPv4 (0x0800) in network order reads as 0x0008 on a little-endian host.
@@ -177,7 +202,11 @@ mod tests {
         let mut back = meta.clone();
         back.absorb_ctx(&written);
         assert_eq!((back.mark, back.tc_index), (7, 0x2345));
-        assert_eq!(back.to_ctx(60)[0..4], 60u32.to_le_bytes(), "len is not writable");
+        assert_eq!(
+            back.to_ctx(60)[0..4],
+            60u32.to_le_bytes(),
+            "len is not writable"
+        );
         assert_eq!(PT_REGS_FIELDS.len() * 8, PT_REGS_SIZE);
     }
 }

@@ -245,7 +245,15 @@ impl Kernel {
     pub fn spawn(&mut self, name: &str, uid: u32) -> Pid {
         let pid = self.next_pid;
         self.next_pid += 1;
-        self.processes.insert(pid, Process { name: name.to_owned(), uid, gid: uid, fds: BTreeMap::new() });
+        self.processes.insert(
+            pid,
+            Process {
+                name: name.to_owned(),
+                uid,
+                gid: uid,
+                fds: BTreeMap::new(),
+            },
+        );
         pid
     }
 
@@ -281,14 +289,20 @@ impl Kernel {
         let max = self.settings.max_fds;
         let process = self.proc_mut(pid)?;
         // The lowest free number, as the kernel allocates; 0..2 are stdio.
-        let fd = (3..max).find(|fd| !process.fds.contains_key(fd)).ok_or(Errno::EMFILE)?;
+        let fd = (3..max)
+            .find(|fd| !process.fds.contains_key(fd))
+            .ok_or(Errno::EMFILE)?;
         process.fds.insert(fd, object);
         Ok(fd)
     }
 
     /// The object behind an fd of a process.
     pub fn fd_object(&self, pid: Pid, fd: Fd) -> Result<ObjectId, Errno> {
-        self.processes.get(&pid).and_then(|p| p.fds.get(&fd)).copied().ok_or(Errno::EBADF)
+        self.processes
+            .get(&pid)
+            .and_then(|p| p.fds.get(&fd))
+            .copied()
+            .ok_or(Errno::EBADF)
     }
 
     // ----- objects and references -----
@@ -346,7 +360,11 @@ impl Kernel {
     /// Charges memlock pages (4.4 has no capability bypass).
     fn charge(&mut self, pages: u64) -> Result<(), Errno> {
         let total = self.locked_pages + pages;
-        if self.settings.memlock_pages.is_some_and(|limit| total > limit) {
+        if self
+            .settings
+            .memlock_pages
+            .is_some_and(|limit| total > limit)
+        {
             return Err(Errno::EPERM);
         }
         self.locked_pages = total;
@@ -361,7 +379,9 @@ impl Kernel {
     /// A user-facing reference (fd or pin) was taken.
     fn get_user(&mut self, id: ObjectId) {
         match self.objects.get_mut(&id) {
-            Some(Object::Map { refcnt, usercnt, .. }) => {
+            Some(Object::Map {
+                refcnt, usercnt, ..
+            }) => {
                 *refcnt += 1;
                 *usercnt += 1;
             }
@@ -376,7 +396,11 @@ impl Kernel {
             Some(Object::Map { map, usercnt, .. }) => {
                 *usercnt -= 1;
                 // 4.4 breaks prog_array cycles when the last user reference goes.
-                if *usercnt == 0 && map.def.map_type == MapType::ProgArray { map.clear_slots() } else { Vec::new() }
+                if *usercnt == 0 && map.def.map_type == MapType::ProgArray {
+                    map.clear_slots()
+                } else {
+                    Vec::new()
+                }
             }
             _ => Vec::new(),
         };
@@ -388,8 +412,9 @@ impl Kernel {
 
     /// A kernel-internal reference (a program's map, a slot's program) was taken.
     fn get(&mut self, id: ObjectId) {
-        if let Some(Object::Map { refcnt, .. } | Object::Prog { refcnt, .. } | Object::Perf { refcnt, .. }) =
-            self.objects.get_mut(&id)
+        if let Some(
+            Object::Map { refcnt, .. } | Object::Prog { refcnt, .. } | Object::Perf { refcnt, .. },
+        ) = self.objects.get_mut(&id)
         {
             *refcnt += 1;
         }
@@ -397,8 +422,9 @@ impl Kernel {
 
     /// Drops one reference; the last one frees the object and what it references.
     fn put(&mut self, id: ObjectId) {
-        let Some(Object::Map { refcnt, .. } | Object::Prog { refcnt, .. } | Object::Perf { refcnt, .. }) =
-            self.objects.get_mut(&id)
+        let Some(
+            Object::Map { refcnt, .. } | Object::Prog { refcnt, .. } | Object::Perf { refcnt, .. },
+        ) = self.objects.get_mut(&id)
         else {
             return;
         };
@@ -406,7 +432,9 @@ impl Kernel {
         if *refcnt > 0 {
             return;
         }
-        let Some(object) = self.objects.remove(&id) else { return };
+        let Some(object) = self.objects.remove(&id) else {
+            return;
+        };
         match object {
             Object::Map { mut map, .. } => {
                 self.locked_pages -= map.pages;
@@ -427,7 +455,9 @@ impl Kernel {
     /// (refcnt, usercnt) of a map, or (refcnt, 0) for other objects: for tests and UI.
     pub fn refcounts(&self, id: ObjectId) -> Option<(u32, u32)> {
         match self.objects.get(&id)? {
-            Object::Map { refcnt, usercnt, .. } => Some((*refcnt, *usercnt)),
+            Object::Map {
+                refcnt, usercnt, ..
+            } => Some((*refcnt, *usercnt)),
             Object::Prog { refcnt, .. } | Object::Perf { refcnt, .. } => Some((*refcnt, 0)),
         }
     }
@@ -455,10 +485,19 @@ impl Kernel {
     pub fn map_create(&mut self, pid: Pid, attr: MapCreate, name: &str) -> Result<Fd, Errno> {
         self.check_allowed(pid)?;
         let map_type = MapType::from_number(attr.map_type).ok_or(Errno::EINVAL)?;
-        let def = MapDef { map_type, key_size: attr.key_size, value_size: attr.value_size, max_entries: attr.max_entries };
+        let def = MapDef {
+            map_type,
+            key_size: attr.key_size,
+            value_size: attr.value_size,
+            max_entries: attr.max_entries,
+        };
         let pages = def.check()?;
         self.charge(pages)?;
-        let id = self.add_object(Object::Map { map: Map::new(def, name.to_owned(), pages), refcnt: 0, usercnt: 0 });
+        let id = self.add_object(Object::Map {
+            map: Map::new(def, name.to_owned(), pages),
+            refcnt: 0,
+            usercnt: 0,
+        });
         self.get_user(id);
         self.install_fd(pid, id).inspect_err(|_| self.put_user(id))
     }
@@ -472,24 +511,45 @@ impl Kernel {
         }
         let map = self.map(self.map_fd(pid, fd)?).ok_or(Errno::EINVAL)?;
         let key = key.get(..map.def.key_size as usize).ok_or(Errno::EFAULT)?;
-        map.lookup(key).map(|v| v.borrow().clone()).ok_or(Errno::ENOENT)
+        map.lookup(key)
+            .map(|v| v.borrow().clone())
+            .ok_or(Errno::ENOENT)
     }
 
     /// BPF_MAP_UPDATE_ELEM.
-    pub fn map_update(&mut self, pid: Pid, fd: Fd, key: &[u8], value: &[u8], flags: u64) -> Result<(), Errno> {
+    pub fn map_update(
+        &mut self,
+        pid: Pid,
+        fd: Fd,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+    ) -> Result<(), Errno> {
         self.check_allowed(pid)?;
         let id = self.map_fd(pid, fd)?;
         let def = self.map(id).ok_or(Errno::EINVAL)?.def;
         let key = key.get(..def.key_size as usize).ok_or(Errno::EFAULT)?;
         let value = value.get(..def.value_size as usize).ok_or(Errno::EFAULT)?;
         match def.map_type {
-            MapType::Hash | MapType::Array => self.map_mut(id).ok_or(Errno::EINVAL)?.update(key, value, flags),
-            MapType::ProgArray | MapType::PerfEventArray => self.fd_array_update(pid, id, key, value, flags),
+            MapType::Hash | MapType::Array => self
+                .map_mut(id)
+                .ok_or(Errno::EINVAL)?
+                .update(key, value, flags),
+            MapType::ProgArray | MapType::PerfEventArray => {
+                self.fd_array_update(pid, id, key, value, flags)
+            }
         }
     }
 
     /// An update of a prog_array or perf_event_array: the value is an fd of the caller.
-    fn fd_array_update(&mut self, pid: Pid, id: ObjectId, key: &[u8], value: &[u8], flags: u64) -> Result<(), Errno> {
+    fn fd_array_update(
+        &mut self,
+        pid: Pid,
+        id: ObjectId,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+    ) -> Result<(), Errno> {
         let map = self.map(id).ok_or(Errno::EINVAL)?;
         let index = map.check_slot_update(key, flags)?;
         let fd = u32::from_le_bytes(value.try_into().map_err(|_| Errno::EFAULT)?);
@@ -537,7 +597,10 @@ impl Kernel {
         self.check_allowed(pid)?;
         let id = self.map_fd(pid, fd)?;
         let map = self.map_mut(id).ok_or(Errno::EINVAL)?;
-        let key = key.get(..map.def.key_size as usize).ok_or(Errno::EFAULT)?.to_vec();
+        let key = key
+            .get(..map.def.key_size as usize)
+            .ok_or(Errno::EFAULT)?
+            .to_vec();
         if let Some(released) = map.delete(&key)? {
             self.put(released);
         }
@@ -548,7 +611,9 @@ impl Kernel {
     pub fn map_next_key(&self, pid: Pid, fd: Fd, key: Option<&[u8]>) -> Result<Vec<u8>, Errno> {
         self.check_allowed(pid)?;
         let map = self.map(self.map_fd(pid, fd)?).ok_or(Errno::EINVAL)?;
-        let key = key.and_then(|k| k.get(..map.def.key_size as usize)).ok_or(Errno::EFAULT)?;
+        let key = key
+            .and_then(|k| k.get(..map.def.key_size as usize))
+            .ok_or(Errno::EFAULT)?;
         map.next_key(key)
     }
 
@@ -560,7 +625,9 @@ impl Kernel {
             return Err(Errno::EINVAL);
         }
         self.get_user(id);
-        self.fs.pin(path, id, uid).inspect_err(|_| self.put_user(id))
+        self.fs
+            .pin(path, id, uid)
+            .inspect_err(|_| self.put_user(id))
     }
 
     /// BPF_OBJ_GET: a new fd for the pinned object.
@@ -611,7 +678,14 @@ impl Kernel {
 
     /// perf_event_open(2), reduced to what PERF_EVENT_ARRAY needs.
     pub fn perf_open(&mut self, pid: Pid, kind: PerfKind, cpu: u32) -> Result<Fd, Errno> {
-        let event = PerfEvent { kind, cpu, inherit: false, counter: 0, step: 1000, ring: Vec::new() };
+        let event = PerfEvent {
+            kind,
+            cpu,
+            inherit: false,
+            counter: 0,
+            step: 1000,
+            ring: Vec::new(),
+        };
         let id = self.add_object(Object::Perf { event, refcnt: 0 });
         self.get_user(id);
         self.install_fd(pid, id).inspect_err(|_| self.put_user(id))

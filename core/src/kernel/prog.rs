@@ -17,7 +17,12 @@ pub enum ProgType {
 }
 
 impl ProgType {
-    pub const ALL: [ProgType; 4] = [ProgType::SocketFilter, ProgType::Kprobe, ProgType::SchedCls, ProgType::SchedAct];
+    pub const ALL: [ProgType; 4] = [
+        ProgType::SocketFilter,
+        ProgType::Kprobe,
+        ProgType::SchedCls,
+        ProgType::SchedAct,
+    ];
 
     pub fn from_number(n: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|t| *t as u32 == n)
@@ -107,8 +112,14 @@ pub struct LoadResult {
 }
 
 /// License strings 4.4 treats as GPL-compatible (include/linux/license.h).
-const GPL_LICENSES: [&str; 6] =
-    ["GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"];
+const GPL_LICENSES: [&str; 6] = [
+    "GPL",
+    "GPL v2",
+    "GPL and additional rights",
+    "Dual BSD/GPL",
+    "Dual MIT/GPL",
+    "Dual MPL/GPL",
+];
 
 /// Whether 4.4 treats a license string as GPL-compatible (exact, case-sensitive).
 pub fn is_gpl(license: &str) -> bool {
@@ -131,7 +142,9 @@ pub fn map_handle(id: ObjectId) -> u64 {
 /// The map a handle names, if it is one.
 pub fn handle_map(handle: u64) -> Option<ObjectId> {
     let off = handle.checked_sub(MAP_HANDLE_BASE)?;
-    (off % MAP_HANDLE_STRIDE == 0).then(|| u32::try_from(off / MAP_HANDLE_STRIDE).ok().map(ObjectId)).flatten()
+    (off % MAP_HANDLE_STRIDE == 0)
+        .then(|| u32::try_from(off / MAP_HANDLE_STRIDE).ok().map(ObjectId))
+        .flatten()
 }
 
 /// The verifier log as a growing buffer with 4.4's truncation rule.
@@ -167,7 +180,11 @@ impl Log {
 impl Kernel {
     /// BPF_PROG_LOAD, with the checks of kernel-4.4.md §1.7 in order.
     pub fn prog_load(&mut self, pid: Pid, attr: &ProgLoad) -> LoadResult {
-        let mut log = Log { enabled: false, size: 0, text: String::new() };
+        let mut log = Log {
+            enabled: false,
+            size: 0,
+            text: String::new(),
+        };
         let mut report = None;
         let fd = self.load(pid, attr, &mut log, &mut report);
         let (text, full) = log.finish();
@@ -180,7 +197,11 @@ impl Kernel {
             (Err(_), true) => Err(Errno::ENOSPC),
             (fd, false) => fd,
         };
-        LoadResult { fd, log: text, verifier: report }
+        LoadResult {
+            fd,
+            log: text,
+            verifier: report,
+        }
     }
 
     fn load(
@@ -198,7 +219,8 @@ impl Kernel {
             return Err(Errno::EINVAL);
         }
         let prog_type = ProgType::from_number(attr.prog_type);
-        if prog_type == Some(ProgType::Kprobe) && attr.kern_version != self.settings.kernel_version {
+        if prog_type == Some(ProgType::Kprobe) && attr.kern_version != self.settings.kernel_version
+        {
             return Err(Errno::EINVAL);
         }
         if prog_type != Some(ProgType::SocketFilter) && !privileged {
@@ -207,7 +229,14 @@ impl Kernel {
         let pages = (40 + 8 * insn_cnt as u64).div_ceil(4096);
         self.charge(pages)?;
         let gpl_compatible = is_gpl(&license);
-        let result = self.check_and_build(pid, attr, prog_type, (privileged, gpl_compatible), log, report);
+        let result = self.check_and_build(
+            pid,
+            attr,
+            prog_type,
+            (privileged, gpl_compatible),
+            log,
+            report,
+        );
         let (prog_type, source, code, used_maps) = match result {
             Ok(parts) => parts,
             Err(e) => {
@@ -251,7 +280,12 @@ impl Kernel {
             return Err(Errno::E2BIG);
         }
         let wants_log = attr.log_level != 0 || attr.log_buf || attr.log_size != 0;
-        if wants_log && (attr.log_level == 0 || !attr.log_buf || attr.log_size < 128 || attr.log_size > LOG_SIZE_MAX) {
+        if wants_log
+            && (attr.log_level == 0
+                || !attr.log_buf
+                || attr.log_size < 128
+                || attr.log_size > LOG_SIZE_MAX)
+        {
             return Err(Errno::EINVAL);
         }
         log.enabled = wants_log;
@@ -264,7 +298,13 @@ impl Kernel {
                 .collect();
             let kernel = &*self;
             let mut resolve_map = |fd: i32| kernel.map_info(pid, fd);
-            let env = crate::verifier::Env { prog_type, privileged, gpl_compatible, log: log.enabled, resolve_map: &mut resolve_map };
+            let env = crate::verifier::Env {
+                prog_type,
+                privileged,
+                gpl_compatible,
+                log: log.enabled,
+                resolve_map: &mut resolve_map,
+            };
             let verdict = crate::verifier::verify(&raw, env);
             log.text.push_str(&verdict.log);
             let result = verdict.result.clone();
@@ -297,21 +337,37 @@ impl Kernel {
 
     /// Replaces each `LD_IMM64` of a map fd with the map's handle and takes one
     /// reference per distinct map (replace_map_fd_with_map_ptr).
-    fn resolve_maps(&mut self, pid: Pid, source: &Program, log: &mut Log) -> Result<(Program, Vec<ObjectId>), Errno> {
+    fn resolve_maps(
+        &mut self,
+        pid: Pid,
+        source: &Program,
+        log: &mut Log,
+    ) -> Result<(Program, Vec<ObjectId>), Errno> {
         let mut used: Vec<ObjectId> = Vec::new();
         let mut insns = Vec::new();
         for (_, insn) in source.insns() {
             let insn = match *insn {
-                Insn::LoadImm64 { dst, kind: Imm64Kind::MapFd, imm } => {
+                Insn::LoadImm64 {
+                    dst,
+                    kind: Imm64Kind::MapFd,
+                    imm,
+                } => {
                     let fd = imm as u32;
                     let id = match self.fd_object(pid, fd) {
                         Ok(id) if matches!(self.object(id), Some(Object::Map { .. })) => id,
                         other => {
-                            log.line(&format!("fd {} is not pointing to valid bpf_map", fd as i32));
+                            log.line(&format!(
+                                "fd {} is not pointing to valid bpf_map",
+                                fd as i32
+                            ));
                             for &m in &used {
                                 self.put(m);
                             }
-                            return Err(if other.is_err() { Errno::EBADF } else { Errno::EINVAL });
+                            return Err(if other.is_err() {
+                                Errno::EBADF
+                            } else {
+                                Errno::EINVAL
+                            });
                         }
                     };
                     if !used.contains(&id) {
@@ -324,7 +380,11 @@ impl Kernel {
                         self.get(id);
                         used.push(id);
                     }
-                    Insn::LoadImm64 { dst, kind: Imm64Kind::Imm, imm: map_handle(id) }
+                    Insn::LoadImm64 {
+                        dst,
+                        kind: Imm64Kind::Imm,
+                        imm: map_handle(id),
+                    }
                 }
                 other => other,
             };
@@ -354,7 +414,12 @@ impl Kernel {
     /// The maps a program uses, with their types (for listings).
     pub fn prog_maps(&self, id: ObjectId) -> Vec<(ObjectId, MapType)> {
         self.prog(id)
-            .map(|p| p.used_maps.iter().filter_map(|m| Some((*m, self.map(*m)?.def.map_type))).collect())
+            .map(|p| {
+                p.used_maps
+                    .iter()
+                    .filter_map(|m| Some((*m, self.map(*m)?.def.map_type)))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

@@ -72,23 +72,48 @@ pub struct Invocation {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KernelEvent {
     /// The program returned TC_ACT_REDIRECT after `redirect(ifindex, flags)`.
-    Redirect { ifindex: u32, ingress: bool, delivered: bool },
+    Redirect {
+        ifindex: u32,
+        ingress: bool,
+        delivered: bool,
+    },
     /// `clone_redirect` sent a copy of the packet.
-    CloneRedirect { ifindex: u32, ingress: bool, packet: Vec<u8> },
+    CloneRedirect {
+        ifindex: u32,
+        ingress: bool,
+        packet: Vec<u8>,
+    },
 }
 
 impl fmt::Display for KernelEvent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let dir = |ingress: bool| if ingress { "ingress" } else { "egress" };
         match self {
-            KernelEvent::Redirect { ifindex, ingress, delivered } => write!(
+            KernelEvent::Redirect {
+                ifindex,
+                ingress,
+                delivered,
+            } => write!(
                 f,
                 "redirect to ifindex {ifindex} ({}){}",
                 dir(*ingress),
-                if *delivered { "" } else { ": no such device, dropped" }
+                if *delivered {
+                    ""
+                } else {
+                    ": no such device, dropped"
+                }
             ),
-            KernelEvent::CloneRedirect { ifindex, ingress, packet } => {
-                write!(f, "clone_redirect of {} bytes to ifindex {ifindex} ({})", packet.len(), dir(*ingress))
+            KernelEvent::CloneRedirect {
+                ifindex,
+                ingress,
+                packet,
+            } => {
+                write!(
+                    f,
+                    "clone_redirect of {} bytes to ifindex {ifindex} ({})",
+                    packet.len(),
+                    dir(*ingress)
+                )
             }
         }
     }
@@ -127,7 +152,9 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Verdict::Keep { bytes: 0, .. } => f.write_str("drop the packet"),
-            Verdict::Keep { bytes, of } if bytes >= of => write!(f, "keep the whole packet ({of} bytes)"),
+            Verdict::Keep { bytes, of } if bytes >= of => {
+                write!(f, "keep the whole packet ({of} bytes)")
+            }
             Verdict::Keep { bytes, of } => write!(f, "keep {bytes} of {of} bytes"),
             Verdict::TcAction(a) => write!(f, "{} ({a})", tc_action_name(a)),
             Verdict::Kprobe { record: true } => f.write_str("record the event"),
@@ -183,20 +210,41 @@ impl Kernel {
     pub fn invoke(&self, pid: Pid, fd: Fd, input: RunInput) -> Result<Invocation, Errno> {
         let id = self.prog_fd(pid, fd)?;
         let prog = self.prog(id).ok_or(Errno::EINVAL)?;
-        let mut vm = Vm::new(prog.code.clone(), Config::for_profile(Profile::Linux44)).map_err(|_| Errno::EINVAL)?;
+        let mut vm = Vm::new(prog.code.clone(), Config::for_profile(Profile::Linux44))
+            .map_err(|_| Errno::EINVAL)?;
         let (skb, ctx_addr) = match (input, prog.prog_type.has_skb()) {
             (RunInput::Packet { packet, mut meta }, true) => {
                 let len = packet.len() as u32;
-                let saved_cb = (prog.prog_type == ProgType::SocketFilter).then(|| core::mem::take(&mut meta.cb));
-                let ctx_addr = vm.memory_mut().map(RegionKind::Context, meta.to_ctx(len).to_vec(), true);
+                let saved_cb = (prog.prog_type == ProgType::SocketFilter)
+                    .then(|| core::mem::take(&mut meta.cb));
+                let ctx_addr =
+                    vm.memory_mut()
+                        .map(RegionKind::Context, meta.to_ctx(len).to_vec(), true);
                 let packet = Rc::new(RefCell::new(packet));
-                let packet_addr = vm.memory_mut().map_shared(RegionKind::Packet, &packet, true);
-                let csum = SkbCsum { mode: CsumMode::None, csum: 0 };
-                (Some(SkbState { packet, meta, csum, ctx_addr, packet_addr, saved_cb }), ctx_addr)
+                let packet_addr = vm
+                    .memory_mut()
+                    .map_shared(RegionKind::Packet, &packet, true);
+                let csum = SkbCsum {
+                    mode: CsumMode::None,
+                    csum: 0,
+                };
+                (
+                    Some(SkbState {
+                        packet,
+                        meta,
+                        csum,
+                        ctx_addr,
+                        packet_addr,
+                        saved_cb,
+                    }),
+                    ctx_addr,
+                )
             }
-            (RunInput::Kprobe { regs }, false) => {
-                (None, vm.memory_mut().map(RegionKind::Context, regs.to_bytes(), false))
-            }
+            (RunInput::Kprobe { regs }, false) => (
+                None,
+                vm.memory_mut()
+                    .map(RegionKind::Context, regs.to_bytes(), false),
+            ),
             _ => return Err(Errno::EINVAL),
         };
         vm.set_reg(crate::isa::Reg::R1, ctx_addr);
@@ -215,13 +263,19 @@ impl Kernel {
 
     /// Executes one instruction of an invocation.
     pub fn step(&mut self, inv: &mut Invocation) -> Option<Step> {
-        let mut helpers = KernelHelpers { kernel: self, inv: &mut inv.state };
+        let mut helpers = KernelHelpers {
+            kernel: self,
+            inv: &mut inv.state,
+        };
         inv.vm.step(&mut helpers)
     }
 
     /// Runs an invocation to the end (or a breakpoint) and reports on it.
     pub fn run(&mut self, inv: &mut Invocation, breakpoints: &[usize]) -> RunStop {
-        let mut helpers = KernelHelpers { kernel: self, inv: &mut inv.state };
+        let mut helpers = KernelHelpers {
+            kernel: self,
+            inv: &mut inv.state,
+        };
         inv.vm.run(&mut helpers, breakpoints)
     }
 
@@ -244,7 +298,10 @@ impl Kernel {
         let mut meta = None;
         let mut packet = Vec::new();
         if let Some(mut skb) = state.skb {
-            if let Ok(ctx) = vm.memory().read_bytes(skb.ctx_addr, super::ctx::SKB_CTX_SIZE) {
+            if let Ok(ctx) = vm
+                .memory()
+                .read_bytes(skb.ctx_addr, super::ctx::SKB_CTX_SIZE)
+            {
                 skb.meta.absorb_ctx(&ctx);
             }
             if let Some(cb) = skb.saved_cb {
@@ -255,7 +312,10 @@ impl Kernel {
         }
         let finished = fault.is_none() && matches!(vm.state(), State::Exited { .. });
         let verdict = finished.then_some(match state.prog_type {
-            ProgType::SocketFilter => Verdict::Keep { bytes: ret, of: packet.len() as u32 },
+            ProgType::SocketFilter => Verdict::Keep {
+                bytes: ret,
+                of: packet.len() as u32,
+            },
             ProgType::SchedCls | ProgType::SchedAct => Verdict::TcAction(ret as i32),
             ProgType::Kprobe => Verdict::Kprobe { record: ret != 0 },
         });

@@ -19,7 +19,10 @@
 
 use super::ctx::PtRegs;
 use super::map::{BPF_ANY, BPF_EXIST, BPF_NOEXIST};
-use super::{Errno, Kernel, MapCreate, MapType, Object, ObjectId, PerfKind, Pid, ProgLoad, ProgType, RunInput};
+use super::{
+    Errno, Kernel, MapCreate, MapType, Object, ObjectId, PerfKind, Pid, ProgLoad, ProgType,
+    RunInput,
+};
 use crate::isa::{Imm64Kind, Insn, Program};
 use crate::prelude::*;
 use core::fmt;
@@ -78,7 +81,11 @@ type Result<T, E = CommandError> = core::result::Result<T, E>;
 
 /// Splits a line into words, dropping a `#` comment.
 fn words(line: &str) -> Vec<&str> {
-    line.split('#').next().unwrap_or("").split_whitespace().collect()
+    line.split('#')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect()
 }
 
 /// bpftool's number syntax (strtoul base 0): `0x1f`, `017`, `15`.
@@ -94,7 +101,10 @@ fn number(word: &str) -> Option<u64> {
 
 /// A byte list after `key` or `value`: numbers, or `hex` and two-digit hex bytes. Stops
 /// at the first word that is neither.
-fn bytes<'a>(it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>, what: &str) -> Result<Vec<u8>> {
+fn bytes<'a>(
+    it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    what: &str,
+) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let hex = it.next_if_eq(&"hex").is_some();
     while let Some(word) = it.peek() {
@@ -108,7 +118,9 @@ fn bytes<'a>(it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>, what:
                 out.push(b);
                 it.next();
             }
-            None if out.is_empty() => return Err(usage(format!("`{word}` is not a byte of the {what}"))),
+            None if out.is_empty() => {
+                return Err(usage(format!("`{word}` is not a byte of the {what}")));
+            }
             None => break,
         }
     }
@@ -119,7 +131,11 @@ fn bytes<'a>(it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>, what:
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn expect<'a>(it: &mut impl Iterator<Item = &'a str>, keyword: &str) -> Result<()> {
@@ -155,12 +171,17 @@ impl Session {
     /// A session whose current process is `main` (uid 0).
     pub fn new(mut kernel: Kernel) -> Self {
         let main = kernel.spawn("main", 0);
-        Session { kernel, current: Some(main) }
+        Session {
+            kernel,
+            current: Some(main),
+        }
     }
 
     /// The current process.
     pub fn pid(&self) -> Result<Pid> {
-        self.current.ok_or_else(|| usage("no current process (after `process exit`, use `process new` or `process use`)"))
+        self.current.ok_or_else(|| {
+            usage("no current process (after `process exit`, use `process new` or `process use`)")
+        })
     }
 
     /// Runs a whole script and returns its transcript: each command echoed after `> `,
@@ -185,7 +206,10 @@ impl Session {
     pub fn execute(&mut self, line: &str, files: &mut dyn FileSource) -> Result<Vec<String>> {
         let w = words(line);
         let mut it = w.iter().copied().peekable();
-        let object = arg(&mut it, "a command (map, prog, process, fs, rlimit, sysctl)")?;
+        let object = arg(
+            &mut it,
+            "a command (map, prog, process, fs, rlimit, sysctl)",
+        )?;
         let verb = arg(&mut it, "a subcommand")?;
         match (object, verb) {
             ("map", "create") => self.map_create(&mut it),
@@ -203,7 +227,11 @@ impl Session {
                 let limit = arg(&mut it, "a byte count or `unlimited`")?;
                 self.kernel.settings.memlock_pages = match limit {
                     "unlimited" => None,
-                    n => Some(number(n).ok_or_else(|| usage(format!("`{n}` is not a byte count")))?.div_ceil(4096)),
+                    n => Some(
+                        number(n)
+                            .ok_or_else(|| usage(format!("`{n}` is not a byte count")))?
+                            .div_ceil(4096),
+                    ),
                 };
                 end(&mut it)?;
                 Ok(Vec::new())
@@ -228,7 +256,10 @@ impl Session {
     }
 
     /// bpftool's MAP: `pinned PATH` or `id N` (ids as `map show` lists them).
-    fn map_ref<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<u32> {
+    fn map_ref<'a>(
+        &mut self,
+        it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) -> Result<u32> {
         match it.peek().copied() {
             Some("id") => {
                 it.next();
@@ -237,12 +268,17 @@ impl Session {
                 Ok(self.kernel.map_get_fd_by_id(pid, ObjectId(id))?)
             }
             Some("pinned") => self.pinned(it),
-            Some(w) => Err(usage(format!("expected `pinned PATH` or `id N`, found `{w}`"))),
+            Some(w) => Err(usage(format!(
+                "expected `pinned PATH` or `id N`, found `{w}`"
+            ))),
             None => Err(usage("expected `pinned PATH` or `id N`")),
         }
     }
 
-    fn map_pin<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
+    fn map_pin<'a>(
+        &mut self,
+        it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) -> Result<Vec<String>> {
         let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             let path = arg(it, "the path to pin at")?;
@@ -253,16 +289,24 @@ impl Session {
     }
 
     /// Runs `f` with an fd opened for one command, closing it afterwards as bpftool does.
-    fn with_fd<T>(&mut self, fd: u32, f: impl FnOnce(&mut Self, Pid, u32) -> Result<T>) -> Result<T> {
+    fn with_fd<T>(
+        &mut self,
+        fd: u32,
+        f: impl FnOnce(&mut Self, Pid, u32) -> Result<T>,
+    ) -> Result<T> {
         let pid = self.pid()?;
         let result = f(self, pid, fd);
         let _ = self.kernel.close(pid, fd);
         result
     }
 
-    fn map_create<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
+    fn map_create<'a>(
+        &mut self,
+        it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) -> Result<Vec<String>> {
         let path = arg(it, "the path to pin the map at")?;
-        let (mut map_type, mut key, mut value, mut entries, mut name) = (None, None, None, None, String::new());
+        let (mut map_type, mut key, mut value, mut entries, mut name) =
+            (None, None, None, None, String::new());
         while let Some(keyword) = it.next() {
             match keyword {
                 "type" => {
@@ -275,7 +319,11 @@ impl Session {
                 "value" => value = Some(u32_arg(it, "the value size")?),
                 "entries" => entries = Some(u32_arg(it, "the number of entries")?),
                 "name" => name = arg(it, "a name")?.to_owned(),
-                other => return Err(usage(format!("unexpected `{other}` (expected type, key, value, entries or name)"))),
+                other => {
+                    return Err(usage(format!(
+                        "unexpected `{other}` (expected type, key, value, entries or name)"
+                    )));
+                }
             }
         }
         let missing = |what: &str| usage(format!("map create needs `{what}`"));
@@ -295,7 +343,10 @@ impl Session {
         Ok(vec![format!("map {id} created, fd {fd}, pinned at {path}")])
     }
 
-    fn map_update<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
+    fn map_update<'a>(
+        &mut self,
+        it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) -> Result<Vec<String>> {
         let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             expect(it, "key")?;
@@ -325,7 +376,11 @@ impl Session {
                 None | Some("any") => BPF_ANY,
                 Some("noexist") => BPF_NOEXIST,
                 Some("exist") => BPF_EXIST,
-                Some(w) => return Err(usage(format!("unexpected `{w}` (expected any, noexist or exist)"))),
+                Some(w) => {
+                    return Err(usage(format!(
+                        "unexpected `{w}` (expected any, noexist or exist)"
+                    )));
+                }
             };
             end(it)?;
             check_sizes(&s.kernel, pid, fd, &key, Some(&value))?;
@@ -366,21 +421,33 @@ impl Session {
         })
     }
 
-    fn map_dump<'a>(&mut self, it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>) -> Result<Vec<String>> {
+    fn map_dump<'a>(
+        &mut self,
+        it: &mut core::iter::Peekable<impl Iterator<Item = &'a str>>,
+    ) -> Result<Vec<String>> {
         let fd = self.map_ref(it)?;
         self.with_fd(fd, |s, pid, fd| {
             end(it)?;
             let id = s.kernel.fd_object(pid, fd)?;
             let map = s.kernel.map(id).ok_or(Errno::EINVAL)?;
             let entries = map.entries();
-            let label = if matches!(map.def.map_type, MapType::ProgArray | MapType::PerfEventArray) {
+            let label = if matches!(
+                map.def.map_type,
+                MapType::ProgArray | MapType::PerfEventArray
+            ) {
                 "object"
             } else {
                 "value"
             };
-            let mut out: Vec<String> =
-                entries.iter().map(|(k, v)| format!("key: {}  {label}: {}", hex(k), hex(v))).collect();
-            out.push(format!("Found {} element{}", entries.len(), if entries.len() == 1 { "" } else { "s" }));
+            let mut out: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("key: {}  {label}: {}", hex(k), hex(v)))
+                .collect();
+            out.push(format!(
+                "Found {} element{}",
+                entries.len(),
+                if entries.len() == 1 { "" } else { "s" }
+            ));
             Ok(out)
         })
     }
@@ -412,7 +479,11 @@ impl Session {
                     Some(format!(
                         "{id}: {}  name {}  insns {}  license {}  map_ids [{}]  refs {refcnt}",
                         prog.prog_type,
-                        if prog.name.is_empty() { "-" } else { &prog.name },
+                        if prog.name.is_empty() {
+                            "-"
+                        } else {
+                            &prog.name
+                        },
                         prog.source.len(),
                         prog.license,
                         maps.join(",")
@@ -433,7 +504,9 @@ impl Session {
         expect(it, "type")?;
         let t = arg(it, "a program type")?;
         let prog_type = ProgType::from_name(t).ok_or_else(|| {
-            usage(format!("unknown program type `{t}` (4.4 has socket_filter, kprobe, sched_cls, sched_act)"))
+            usage(format!(
+                "unknown program type `{t}` (4.4 has socket_filter, kprobe, sched_cls, sched_act)"
+            ))
         })?;
         let pid = self.pid()?;
         let mut map_fds: Vec<(u32, u32)> = Vec::new();
@@ -469,7 +542,10 @@ impl Session {
                 return Err(e);
             }
         };
-        let attr = ProgLoad { name: file.to_owned(), ..ProgLoad::new(prog_type, &program) };
+        let attr = ProgLoad {
+            name: file.to_owned(),
+            ..ProgLoad::new(prog_type, &program)
+        };
         let result = self.kernel.prog_load(pid, &attr);
         close_all(&mut self.kernel, &map_fds);
         let fd = result.fd?;
@@ -492,9 +568,15 @@ impl Session {
             while let Some(keyword) = it.next() {
                 match keyword {
                     "packet" if it.peek() == Some(&"hex") => packet = Some(bytes(it, "packet")?),
-                    "packet" => packet = Some(files.packet(arg(it, "a packet file")?).map_err(usage)?),
+                    "packet" => {
+                        packet = Some(files.packet(arg(it, "a packet file")?).map_err(usage)?)
+                    }
                     "repeat" => repeat = num_arg(it, "a repeat count")?.max(1),
-                    other => return Err(usage(format!("unexpected `{other}` (expected packet or repeat)"))),
+                    other => {
+                        return Err(usage(format!(
+                            "unexpected `{other}` (expected packet or repeat)"
+                        )));
+                    }
                 }
             }
             let id = s.kernel.prog_fd(pid, fd)?;
@@ -504,7 +586,9 @@ impl Session {
                 let input = if skb {
                     RunInput::packet(packet.clone().unwrap_or_else(|| vec![0; 60]))
                 } else {
-                    RunInput::Kprobe { regs: PtRegs::default() }
+                    RunInput::Kprobe {
+                        regs: PtRegs::default(),
+                    }
                 };
                 let report = s.kernel.run_prog(pid, fd, input)?;
                 out.extend(report.trace.iter().cloned());
@@ -524,7 +608,11 @@ impl Session {
         })
     }
 
-    fn process<'a>(&mut self, verb: &str, it: &mut impl Iterator<Item = &'a str>) -> Result<Vec<String>> {
+    fn process<'a>(
+        &mut self,
+        verb: &str,
+        it: &mut impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<String>> {
         match verb {
             "new" => {
                 let name = arg(it, "a process name")?;
@@ -540,8 +628,13 @@ impl Session {
             "use" => {
                 let name = arg(it, "a process name")?;
                 end(it)?;
-                let pid = self.kernel.processes().find(|(_, p)| p.name == name).map(|(pid, _)| pid);
-                self.current = Some(pid.ok_or_else(|| usage(format!("no process named `{name}`")))?);
+                let pid = self
+                    .kernel
+                    .processes()
+                    .find(|(_, p)| p.name == name)
+                    .map(|(pid, _)| pid);
+                self.current =
+                    Some(pid.ok_or_else(|| usage(format!("no process named `{name}`")))?);
                 Ok(Vec::new())
             }
             "exit" => {
@@ -551,11 +644,17 @@ impl Session {
                 self.current = None;
                 Ok(Vec::new())
             }
-            _ => Err(usage(format!("unknown command `process {verb}` (new, use, exit)"))),
+            _ => Err(usage(format!(
+                "unknown command `process {verb}` (new, use, exit)"
+            ))),
         }
     }
 
-    fn fs<'a>(&mut self, verb: &str, it: &mut impl Iterator<Item = &'a str>) -> Result<Vec<String>> {
+    fn fs<'a>(
+        &mut self,
+        verb: &str,
+        it: &mut impl Iterator<Item = &'a str>,
+    ) -> Result<Vec<String>> {
         let path = arg(it, "a path")?;
         end(it)?;
         match verb {
@@ -571,13 +670,22 @@ impl Session {
                     .fs()
                     .list(path)?
                     .into_iter()
-                    .map(|e| match e.object.and_then(|id| self.kernel.object(id).map(|o| (id, o))) {
-                        Some((id, o)) => format!("{}  {} {id}", e.path, o.kind_name()),
-                        None => format!("{}/", e.path),
+                    .map(|e| {
+                        match e
+                            .object
+                            .and_then(|id| self.kernel.object(id).map(|o| (id, o)))
+                        {
+                            Some((id, o)) => format!("{}  {} {id}", e.path, o.kind_name()),
+                            None => format!("{}/", e.path),
+                        }
                     })
                     .collect());
             }
-            _ => return Err(usage(format!("unknown command `fs {verb}` (mkdir, rmdir, unlink, ls)"))),
+            _ => {
+                return Err(usage(format!(
+                    "unknown command `fs {verb}` (mkdir, rmdir, unlink, ls)"
+                )));
+            }
         }
         Ok(Vec::new())
     }
@@ -588,12 +696,18 @@ fn check_sizes(kernel: &Kernel, pid: Pid, fd: u32, key: &[u8], value: Option<&[u
     let id = kernel.fd_object(pid, fd)?;
     let def = kernel.map(id).ok_or(Errno::EINVAL)?.def;
     if key.len() != def.key_size as usize {
-        return Err(usage(format!("key expected {} bytes got {}", def.key_size, key.len())));
+        return Err(usage(format!(
+            "key expected {} bytes got {}",
+            def.key_size,
+            key.len()
+        )));
     }
     match value {
-        Some(v) if v.len() != def.value_size as usize => {
-            Err(usage(format!("value expected {} bytes got {}", def.value_size, v.len())))
-        }
+        Some(v) if v.len() != def.value_size as usize => Err(usage(format!(
+            "value expected {} bytes got {}",
+            def.value_size,
+            v.len()
+        ))),
         _ => Ok(()),
     }
 }

@@ -7,7 +7,9 @@
 
 use super::bpffs::Bpffs;
 use super::map::{Map, MapDef, MapType, Storage};
-use super::{Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Process, ProgType, Settings};
+use super::{
+    Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Process, ProgType, Settings,
+};
 use crate::isa::Program;
 use crate::prelude::*;
 use alloc::collections::BTreeMap;
@@ -85,7 +87,13 @@ pub enum ObjectKind {
         pages: u64,
         privileged: bool,
     },
-    Perf { kind: u8, cpu: u32, counter: u64, step: u64, ring: Vec<Vec<u8>> },
+    Perf {
+        kind: u8,
+        cpu: u32,
+        counter: u64,
+        step: u64,
+        ring: Vec<Vec<u8>>,
+    },
 }
 
 /// Why a snapshot cannot be restored.
@@ -105,7 +113,10 @@ impl fmt::Display for SnapshotError {
                 "the saved kernel state is format version {found}, newer than this build reads ({supported}); update bpfplay"
             ),
             SnapshotError::Version { found, supported } => {
-                write!(f, "the saved kernel state is format version {found}; this build reads only version {supported}")
+                write!(
+                    f,
+                    "the saved kernel state is format version {found}; this build reads only version {supported}"
+                )
             }
             SnapshotError::Invalid(what) => write!(f, "the saved kernel state is damaged: {what}"),
         }
@@ -138,7 +149,11 @@ impl Kernel {
                 fds: p.fds.iter().map(|(fd, o)| (*fd, o.0)).collect(),
             })
             .collect();
-        let objects = self.objects.iter().map(|(id, o)| object_snapshot(*id, o)).collect();
+        let objects = self
+            .objects
+            .iter()
+            .map(|(id, o)| object_snapshot(*id, o))
+            .collect();
         let (directories, pins) = fs_snapshot(&self.fs);
         KernelSnapshot {
             version: VERSION,
@@ -157,7 +172,10 @@ impl Kernel {
     /// Rebuilds a kernel from a snapshot.
     pub fn restore(snapshot: &KernelSnapshot) -> Result<Kernel, SnapshotError> {
         if snapshot.version != VERSION {
-            return Err(SnapshotError::Version { found: snapshot.version, supported: VERSION });
+            return Err(SnapshotError::Version {
+                found: snapshot.version,
+                supported: VERSION,
+            });
         }
         let mut kernel = Kernel::new(snapshot.settings.clone());
         kernel.prandom_state = snapshot.prandom_state;
@@ -176,17 +194,38 @@ impl Kernel {
         let exists = |id: u32| snapshot.objects.iter().any(|o| o.id == id);
         for p in &snapshot.processes {
             if let Some((_, bad)) = p.fds.iter().find(|(_, o)| !exists(*o)) {
-                return Err(SnapshotError::Invalid(format!("process {} holds missing object {bad}", p.pid)));
+                return Err(SnapshotError::Invalid(format!(
+                    "process {} holds missing object {bad}",
+                    p.pid
+                )));
             }
-            let fds = p.fds.iter().map(|(fd, o)| (*fd, ObjectId(*o))).collect::<BTreeMap<_, _>>();
-            kernel.processes.insert(p.pid, Process { name: p.name.clone(), uid: p.uid, gid: p.gid, fds });
+            let fds = p
+                .fds
+                .iter()
+                .map(|(fd, o)| (*fd, ObjectId(*o)))
+                .collect::<BTreeMap<_, _>>();
+            kernel.processes.insert(
+                p.pid,
+                Process {
+                    name: p.name.clone(),
+                    uid: p.uid,
+                    gid: p.gid,
+                    fds,
+                },
+            );
         }
         for dir in &snapshot.directories {
-            kernel.fs.mkdir(dir).map_err(|e| SnapshotError::Invalid(format!("directory {dir}: {e}")))?;
+            kernel
+                .fs
+                .mkdir(dir)
+                .map_err(|e| SnapshotError::Invalid(format!("directory {dir}: {e}")))?;
         }
         for pin in &snapshot.pins {
             if !exists(pin.object) {
-                return Err(SnapshotError::Invalid(format!("pin {} names missing object {}", pin.path, pin.object)));
+                return Err(SnapshotError::Invalid(format!(
+                    "pin {} names missing object {}",
+                    pin.path, pin.object
+                )));
             }
             kernel
                 .fs
@@ -199,7 +238,11 @@ impl Kernel {
 
 fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
     let (refcnt, usercnt, kind) = match object {
-        Object::Map { map, refcnt, usercnt } => {
+        Object::Map {
+            map,
+            refcnt,
+            usercnt,
+        } => {
             let owner = match &map.storage {
                 Storage::ProgArray { owner, .. } => *owner,
                 _ => None,
@@ -240,26 +283,55 @@ fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
             (*refcnt, 0, kind)
         }
     };
-    ObjectSnapshot { id: id.0, refcnt, usercnt, kind }
+    ObjectSnapshot {
+        id: id.0,
+        refcnt,
+        usercnt,
+        kind,
+    }
 }
 
 fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
     let invalid = |what: &str| SnapshotError::Invalid(format!("object {}: {what}", o.id));
     Ok(match &o.kind {
-        ObjectKind::Map { map_type, key_size, value_size, max_entries, name, pages, entries, prog_array_owner } => {
-            let map_type = MapType::from_number(*map_type).ok_or_else(|| invalid("unknown map type"))?;
-            let def = MapDef { map_type, key_size: *key_size, value_size: *value_size, max_entries: *max_entries };
-            def.check().map_err(|e| invalid(&format!("map attributes ({e})")))?;
+        ObjectKind::Map {
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+            name,
+            pages,
+            entries,
+            prog_array_owner,
+        } => {
+            let map_type =
+                MapType::from_number(*map_type).ok_or_else(|| invalid("unknown map type"))?;
+            let def = MapDef {
+                map_type,
+                key_size: *key_size,
+                value_size: *value_size,
+                max_entries: *max_entries,
+            };
+            def.check()
+                .map_err(|e| invalid(&format!("map attributes ({e})")))?;
             let mut map = Map::new(def, name.clone(), *pages);
             // Hash elements go to the head of their bucket: insert in reverse to keep order.
             for (key, value) in entries.iter().rev() {
                 let ok = match map_type {
                     MapType::Hash | MapType::Array => map.update(key, value, 0).is_ok(),
                     MapType::ProgArray | MapType::PerfEventArray => {
-                        let index = key.get(..4).and_then(|k| k.try_into().ok()).map(u32::from_le_bytes);
-                        let object = value.get(..4).and_then(|v| v.try_into().ok()).map(u32::from_le_bytes);
+                        let index = key
+                            .get(..4)
+                            .and_then(|k| k.try_into().ok())
+                            .map(u32::from_le_bytes);
+                        let object = value
+                            .get(..4)
+                            .and_then(|v| v.try_into().ok())
+                            .map(u32::from_le_bytes);
                         match (index, object) {
-                            (Some(i), Some(obj)) => map.set_slot(i as usize, ObjectId(obj)).is_none(),
+                            (Some(i), Some(obj)) => {
+                                map.set_slot(i as usize, ObjectId(obj)).is_none()
+                            }
                             _ => false,
                         }
                     }
@@ -271,10 +343,24 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
             if let Storage::ProgArray { owner, .. } = &mut map.storage {
                 *owner = *prog_array_owner;
             }
-            Object::Map { map, refcnt: o.refcnt, usercnt: o.usercnt }
+            Object::Map {
+                map,
+                refcnt: o.refcnt,
+                usercnt: o.usercnt,
+            }
         }
-        ObjectKind::Prog { prog_type, name, source, code, license, used_maps, pages, privileged } => {
-            let prog_type = ProgType::from_number(*prog_type).ok_or_else(|| invalid("unknown program type"))?;
+        ObjectKind::Prog {
+            prog_type,
+            name,
+            source,
+            code,
+            license,
+            used_maps,
+            pages,
+            privileged,
+        } => {
+            let prog_type =
+                ProgType::from_number(*prog_type).ok_or_else(|| invalid("unknown program type"))?;
             let source = Program::decode(source).map_err(|e| invalid(&e.to_string()))?;
             let code = Program::decode(code).map_err(|e| invalid(&e.to_string()))?;
             let prog = LoadedProgram {
@@ -288,9 +374,18 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
                 pages: *pages,
                 privileged: *privileged,
             };
-            Object::Prog { prog, refcnt: o.refcnt }
+            Object::Prog {
+                prog,
+                refcnt: o.refcnt,
+            }
         }
-        ObjectKind::Perf { kind, cpu, counter, step, ring } => {
+        ObjectKind::Perf {
+            kind,
+            cpu,
+            counter,
+            step,
+            ring,
+        } => {
             let kind = match kind {
                 0 => PerfKind::BpfOutput,
                 1 => PerfKind::Hardware,
@@ -298,9 +393,18 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
                 3 => PerfKind::OtherSoftware,
                 _ => return Err(invalid("unknown perf event kind")),
             };
-            let event =
-                PerfEvent { kind, cpu: *cpu, inherit: false, counter: *counter, step: *step, ring: ring.clone() };
-            Object::Perf { event, refcnt: o.refcnt }
+            let event = PerfEvent {
+                kind,
+                cpu: *cpu,
+                inherit: false,
+                counter: *counter,
+                step: *step,
+                ring: ring.clone(),
+            };
+            Object::Perf {
+                event,
+                refcnt: o.refcnt,
+            }
         }
     })
 }
@@ -315,7 +419,11 @@ fn fs_snapshot(fs: &Bpffs) -> (Vec<String>, Vec<PinSnapshot>) {
             None => {}
             Some(object) => {
                 let owner = fs.owner(&entry.path).unwrap_or(0);
-                pins.push(PinSnapshot { path: entry.path, object: object.0, owner });
+                pins.push(PinSnapshot {
+                    path: entry.path,
+                    object: object.0,
+                    owner,
+                });
             }
         }
     }

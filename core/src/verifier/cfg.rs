@@ -32,7 +32,10 @@ impl Walk {
             return Ok(Edge::Done);
         }
         let Some(w) = usize::try_from(w).ok().filter(|w| *w < v.insns.len()) else {
-            return Err(v.reject(Errno::EINVAL, format!("jump out of range from insn {t} to {w}")));
+            return Err(v.reject(
+                Errno::EINVAL,
+                format!("jump out of range from insn {t} to {w}"),
+            ));
         };
         if e == BRANCH {
             v.explored[w].get_or_insert_with(Vec::new);
@@ -44,7 +47,9 @@ impl Walk {
                 self.stack.push(w);
                 Ok(Edge::Pushed)
             }
-            s if s & 0xf0 == DISCOVERED => Err(v.reject(Errno::EINVAL, format!("back-edge from insn {t} to {w}"))),
+            s if s & 0xf0 == DISCOVERED => {
+                Err(v.reject(Errno::EINVAL, format!("back-edge from insn {t} to {w}")))
+            }
             EXPLORED => {
                 self.state[t] = DISCOVERED | e;
                 Ok(Edge::Done)
@@ -56,7 +61,10 @@ impl Walk {
 
 pub(super) fn check(v: &mut Verifier<'_, '_>) -> Check {
     let n = v.insns.len();
-    let mut walk = Walk { state: vec![0; n], stack: vec![0] };
+    let mut walk = Walk {
+        state: vec![0; n],
+        stack: vec![0],
+    };
     if n == 0 {
         return Ok(());
     }
@@ -78,7 +86,9 @@ pub(super) fn check(v: &mut Verifier<'_, '_>) -> Check {
                     if insn.opcode & 8 != 0 {
                         return Err(Errno::EINVAL);
                     }
-                    if let Edge::Pushed = walk.push(v, t, t64 + i64::from(insn.off) + 1, FALLTHROUGH)? {
+                    if let Edge::Pushed =
+                        walk.push(v, t, t64 + i64::from(insn.off) + 1, FALLTHROUGH)?
+                    {
                         continue 'peek;
                     }
                     if t + 1 < n {

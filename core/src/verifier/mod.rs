@@ -160,7 +160,12 @@ impl State {
         }
         for i in (0..MAX_BPF_STACK as usize).step_by(REG_SIZE as usize) {
             if self.stack[i] == SlotType::Spill {
-                let _ = write!(out, " fp{}={}", i as i32 - MAX_BPF_STACK, self.spilled[i / REG_SIZE as usize].name());
+                let _ = write!(
+                    out,
+                    " fp{}={}",
+                    i as i32 - MAX_BPF_STACK,
+                    self.spilled[i / REG_SIZE as usize].name()
+                );
             }
         }
         out
@@ -177,7 +182,8 @@ impl State {
                 old.stack[i] == SlotType::Invalid
                     || (old.stack[i] == self.stack[i]
                         && (i % REG_SIZE as usize != 0
-                            || old.spilled[i / REG_SIZE as usize] == self.spilled[i / REG_SIZE as usize]))
+                            || old.spilled[i / REG_SIZE as usize]
+                                == self.spilled[i / REG_SIZE as usize]))
             })
     }
 }
@@ -195,7 +201,10 @@ pub struct Env<'a> {
 
 impl fmt::Debug for Env<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Env").field("prog_type", &self.prog_type).field("privileged", &self.privileged).finish()
+        f.debug_struct("Env")
+            .field("prog_type", &self.prog_type)
+            .field("privileged", &self.privileged)
+            .finish()
     }
 }
 
@@ -245,7 +254,13 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
         let (pc, message) = v.rejection.take().unwrap_or((None, String::new()));
         Rejection { errno, pc, message }
     });
-    Report { result, log: v.log, used_maps: v.used_maps, processed: v.processed, states: v.states }
+    Report {
+        result,
+        log: v.log,
+        used_maps: v.used_maps,
+        processed: v.processed,
+        states: v.states,
+    }
 }
 
 type Check<T = ()> = Result<T, Errno>;
@@ -313,24 +328,36 @@ impl Verifier<'_, '_> {
             let class = insn.opcode & 7;
             let mode = insn.opcode & 0xe0;
             if class == 1 && (mode != 0x60 || insn.imm != 0) {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_LDX uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_LDX uses reserved fields"))
+                );
             }
             if class == 3 && ((mode != 0x60 && mode != 0xc0) || insn.imm != 0) {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_STX uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_STX uses reserved fields"))
+                );
             }
             if insn.opcode == 0x18 {
                 let second = self.insns.get(i + 1);
                 if second.is_none_or(|s| s.opcode != 0 || s.dst != 0 || s.src != 0 || s.off != 0) {
-                    return Err(self.reject(Errno::EINVAL, String::from("invalid bpf_ld_imm64 insn")));
+                    return Err(
+                        self.reject(Errno::EINVAL, String::from("invalid bpf_ld_imm64 insn"))
+                    );
                 }
                 if insn.src != 0 {
                     if insn.src != 1 {
-                        return Err(self.reject(Errno::EINVAL, String::from("unrecognized bpf_ld_imm64 insn")));
+                        return Err(self.reject(
+                            Errno::EINVAL,
+                            String::from("unrecognized bpf_ld_imm64 insn"),
+                        ));
                     }
                     let map = match (self.env.resolve_map)(insn.imm) {
                         Ok(m) => m,
                         Err(e) => {
-                            return Err(self.reject(e, format!("fd {} is not pointing to valid bpf_map", insn.imm)));
+                            return Err(self.reject(
+                                e,
+                                format!("fd {} is not pointing to valid bpf_map", insn.imm),
+                            ));
                         }
                     };
                     if !self.used_maps.iter().any(|m| m.id == map.id) {
@@ -356,12 +383,18 @@ impl Verifier<'_, '_> {
             self.pc = Some(idx);
             let Some(&insn) = self.insns.get(idx) else {
                 let cnt = self.insns.len();
-                return Err(self.reject(Errno::EFAULT, format!("invalid insn idx {idx} insn_cnt {cnt}")));
+                return Err(self.reject(
+                    Errno::EFAULT,
+                    format!("invalid insn idx {idx} insn_cnt {cnt}"),
+                ));
             };
             self.processed += 1;
             if self.processed > MAX_PROCESSED {
                 let n = self.processed;
-                return Err(self.reject(Errno::E2BIG, format!("BPF program is too large. Proccessed {n} insn")));
+                return Err(self.reject(
+                    Errno::E2BIG,
+                    format!("BPF program is too large. Proccessed {n} insn"),
+                ));
             }
             if self.state_visited(idx) {
                 if print_state {
@@ -388,7 +421,10 @@ impl Verifier<'_, '_> {
             if self.env.log {
                 // A map load shows the map's address in place of the fd, as 4.4 does.
                 let shown = match self.map_at[idx] {
-                    Some(m) => RawInsn { imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32, ..insn },
+                    Some(m) => RawInsn {
+                        imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32,
+                        ..insn
+                    },
                     None => insn,
                 };
                 let line = format!("{idx}: {}\n", format_insn(&shown));
@@ -407,24 +443,36 @@ impl Verifier<'_, '_> {
                     match op {
                         0x80 => {
                             if !k || insn.off != 0 || insn.src != 0 || insn.dst != 0 {
-                                return Err(self.reject(Errno::EINVAL, String::from("BPF_CALL uses reserved fields")));
+                                return Err(self.reject(
+                                    Errno::EINVAL,
+                                    String::from("BPF_CALL uses reserved fields"),
+                                ));
                             }
                             self.check_call(insn.imm)?;
                         }
                         0x00 => {
                             if !k || insn.imm != 0 || insn.src != 0 || insn.dst != 0 {
-                                return Err(self.reject(Errno::EINVAL, String::from("BPF_JA uses reserved fields")));
+                                return Err(self.reject(
+                                    Errno::EINVAL,
+                                    String::from("BPF_JA uses reserved fields"),
+                                ));
                             }
                             idx = (idx as i64 + i64::from(insn.off) + 1) as usize;
                             continue;
                         }
                         0x90 => {
                             if !k || insn.imm != 0 || insn.src != 0 || insn.dst != 0 {
-                                return Err(self.reject(Errno::EINVAL, String::from("BPF_EXIT uses reserved fields")));
+                                return Err(self.reject(
+                                    Errno::EINVAL,
+                                    String::from("BPF_EXIT uses reserved fields"),
+                                ));
                             }
                             self.check_reg_read(0)?;
                             if self.is_pointer(0) {
-                                return Err(self.reject(Errno::EACCES, String::from("R0 leaks addr as return value")));
+                                return Err(self.reject(
+                                    Errno::EACCES,
+                                    String::from("R0 leaks addr as return value"),
+                                ));
                             }
                             match self.pop() {
                                 Some((i, p)) => {
@@ -450,7 +498,11 @@ impl Verifier<'_, '_> {
                             self.check_ld_imm(idx, &insn)?;
                             idx += 1;
                         }
-                        _ => return Err(self.reject(Errno::EINVAL, String::from("invalid BPF_LD mode"))),
+                        _ => {
+                            return Err(
+                                self.reject(Errno::EINVAL, String::from("invalid BPF_LD mode"))
+                            );
+                        }
                     }
                 }
                 _ => return Err(self.reject(Errno::EINVAL, format!("unknown insn class {class}"))),
@@ -467,7 +519,9 @@ impl Verifier<'_, '_> {
 
     /// Pruning: true when an equivalent state was already proven safe here.
     fn state_visited(&mut self, idx: usize) -> bool {
-        let Some(list) = self.explored[idx].as_mut() else { return false };
+        let Some(list) = self.explored[idx].as_mut() else {
+            return false;
+        };
         if list.iter().any(|old| self.cur.covered_by(old)) {
             return true;
         }
@@ -514,24 +568,34 @@ impl Verifier<'_, '_> {
         let alu64 = insn.opcode & 7 == 7;
         if op == 0x80 || op == 0xd0 {
             if op == 0x80 && (x || insn.src != 0 || insn.off != 0 || insn.imm != 0) {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_NEG uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_NEG uses reserved fields"))
+                );
             }
             if op == 0xd0 && (insn.src != 0 || insn.off != 0 || !matches!(insn.imm, 16 | 32 | 64)) {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_END uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_END uses reserved fields"))
+                );
             }
             let d = self.check_reg_read(insn.dst)?;
             if self.is_pointer(d) {
-                return Err(self.reject(Errno::EACCES, format!("R{d} pointer arithmetic prohibited")));
+                return Err(
+                    self.reject(Errno::EACCES, format!("R{d} pointer arithmetic prohibited"))
+                );
             }
             self.check_reg_write(insn.dst, true)?;
         } else if op == 0xb0 {
             if x {
                 if insn.imm != 0 || insn.off != 0 {
-                    return Err(self.reject(Errno::EINVAL, String::from("BPF_MOV uses reserved fields")));
+                    return Err(
+                        self.reject(Errno::EINVAL, String::from("BPF_MOV uses reserved fields"))
+                    );
                 }
                 self.check_reg_read(insn.src)?;
             } else if insn.src != 0 || insn.off != 0 {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_MOV uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_MOV uses reserved fields"))
+                );
             }
             let d = self.check_reg_write(insn.dst, true)?;
             if x {
@@ -540,7 +604,9 @@ impl Verifier<'_, '_> {
                     self.cur.regs[d] = self.cur.regs[s];
                 } else {
                     if self.is_pointer(s) {
-                        return Err(self.reject(Errno::EACCES, format!("R{s} partial copy of pointer")));
+                        return Err(
+                            self.reject(Errno::EACCES, format!("R{s} partial copy of pointer"))
+                        );
                     }
                     self.cur.regs[d] = RegType::Unknown;
                 }
@@ -552,11 +618,15 @@ impl Verifier<'_, '_> {
         } else {
             if x {
                 if insn.imm != 0 || insn.off != 0 {
-                    return Err(self.reject(Errno::EINVAL, String::from("BPF_ALU uses reserved fields")));
+                    return Err(
+                        self.reject(Errno::EINVAL, String::from("BPF_ALU uses reserved fields"))
+                    );
                 }
                 self.check_reg_read(insn.src)?;
             } else if insn.src != 0 || insn.off != 0 {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_ALU uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_ALU uses reserved fields"))
+                );
             }
             let d = self.check_reg_read(insn.dst)?;
             if (op == 0x90 || op == 0x30) && !x && insn.imm == 0 {
@@ -571,10 +641,15 @@ impl Verifier<'_, '_> {
             let stack_relative = op == 0x00 && alu64 && self.cur.regs[d] == RegType::FramePtr && !x;
             if !stack_relative {
                 if self.is_pointer(d) {
-                    return Err(self.reject(Errno::EACCES, format!("R{d} pointer arithmetic prohibited")));
+                    return Err(
+                        self.reject(Errno::EACCES, format!("R{d} pointer arithmetic prohibited"))
+                    );
                 }
                 if x && self.is_pointer(usize::from(insn.src)) {
-                    return Err(self.reject(Errno::EACCES, format!("R{} pointer arithmetic prohibited", insn.src)));
+                    return Err(self.reject(
+                        Errno::EACCES,
+                        format!("R{} pointer arithmetic prohibited", insn.src),
+                    ));
                 }
             }
             self.check_reg_write(insn.dst, true)?;
@@ -612,7 +687,10 @@ impl Verifier<'_, '_> {
         if mark == 0 {
             self.ptr_mark[idx] = kind;
         } else if kind != mark && (kind == RegType::Ctx.number() || mark == RegType::Ctx.number()) {
-            return Err(self.reject(Errno::EINVAL, String::from("same insn cannot be used with different pointers")));
+            return Err(self.reject(
+                Errno::EINVAL,
+                String::from("same insn cannot be used with different pointers"),
+            ));
         }
         Ok(())
     }
@@ -637,14 +715,24 @@ impl Verifier<'_, '_> {
     }
 
     /// check_mem_access: `value` is the register stored (write) or loaded into (read).
-    fn check_mem_access(&mut self, base: usize, mut off: i32, code: u8, t: Access, value: Option<usize>) -> Check {
+    fn check_mem_access(
+        &mut self,
+        base: usize,
+        mut off: i32,
+        code: u8,
+        t: Access,
+        value: Option<usize>,
+    ) -> Check {
         let reg = self.cur.regs[base];
         if let RegType::Stack(k) = reg {
             off = off.wrapping_add(k);
         }
         let size = size_bytes(code);
         if off % size != 0 {
-            return Err(self.reject(Errno::EACCES, format!("misaligned access off {off} size {size}")));
+            return Err(self.reject(
+                Errno::EACCES,
+                format!("misaligned access off {off} size {size}"),
+            ));
         }
         match reg {
             RegType::MapValue(map) => {
@@ -655,7 +743,9 @@ impl Verifier<'_, '_> {
                     let vs = map.value_size;
                     return Err(self.reject(
                         Errno::EACCES,
-                        format!("invalid access to map value, value_size={vs} off={off} size={size}"),
+                        format!(
+                            "invalid access to map value, value_size={vs} off={off} size={size}"
+                        ),
                     ));
                 }
                 if let (Access::Read, Some(v)) = (t, value) {
@@ -667,7 +757,10 @@ impl Verifier<'_, '_> {
                     return Err(self.reject(Errno::EACCES, format!("R{v} leaks addr into ctx")));
                 }
                 if !self.ctx_access_ok(off, size, t) {
-                    return Err(self.reject(Errno::EACCES, format!("invalid bpf_context access off={off} size={size}")));
+                    return Err(self.reject(
+                        Errno::EACCES,
+                        format!("invalid bpf_context access off={off} size={size}"),
+                    ));
                 }
                 if let (Access::Read, Some(v)) = (t, value) {
                     self.cur.regs[v] = RegType::Unknown;
@@ -675,11 +768,20 @@ impl Verifier<'_, '_> {
             }
             RegType::FramePtr | RegType::Stack(_) => {
                 if !(-MAX_BPF_STACK..0).contains(&off) {
-                    return Err(self.reject(Errno::EACCES, format!("invalid stack off={off} size={size}")));
+                    return Err(self.reject(
+                        Errno::EACCES,
+                        format!("invalid stack off={off} size={size}"),
+                    ));
                 }
                 if t == Access::Write {
-                    if !self.env.privileged && self.cur.slot(off) == SlotType::Spill && size != REG_SIZE {
-                        return Err(self.reject(Errno::EACCES, String::from("attempt to corrupt spilled pointer on stack")));
+                    if !self.env.privileged
+                        && self.cur.slot(off) == SlotType::Spill
+                        && size != REG_SIZE
+                    {
+                        return Err(self.reject(
+                            Errno::EACCES,
+                            String::from("attempt to corrupt spilled pointer on stack"),
+                        ));
                     }
                     self.stack_write(off, size, value)?;
                 } else {
@@ -688,7 +790,10 @@ impl Verifier<'_, '_> {
             }
             other => {
                 let name = other.name();
-                return Err(self.reject(Errno::EACCES, format!("R{base} invalid mem access '{name}'")));
+                return Err(self.reject(
+                    Errno::EACCES,
+                    format!("R{base} invalid mem access '{name}'"),
+                ));
             }
         }
         Ok(())
@@ -700,7 +805,10 @@ impl Verifier<'_, '_> {
         match spilled {
             Some(reg) => {
                 if size != REG_SIZE {
-                    return Err(self.reject(Errno::EACCES, String::from("invalid size of register spill")));
+                    return Err(self.reject(
+                        Errno::EACCES,
+                        String::from("invalid size of register spill"),
+                    ));
                 }
                 self.cur.spilled[at / REG_SIZE as usize] = reg;
                 self.cur.stack[at..at + REG_SIZE as usize].fill(SlotType::Spill);
@@ -717,17 +825,27 @@ impl Verifier<'_, '_> {
         let at = (MAX_BPF_STACK + off) as usize;
         if self.cur.stack[at] == SlotType::Spill {
             if size != REG_SIZE {
-                return Err(self.reject(Errno::EACCES, String::from("invalid size of register spill")));
+                return Err(self.reject(
+                    Errno::EACCES,
+                    String::from("invalid size of register spill"),
+                ));
             }
-            if self.cur.stack[at + 1..at + REG_SIZE as usize].iter().any(|s| *s != SlotType::Spill) {
+            if self.cur.stack[at + 1..at + REG_SIZE as usize]
+                .iter()
+                .any(|s| *s != SlotType::Spill)
+            {
                 return Err(self.reject(Errno::EACCES, String::from("corrupted spill memory")));
             }
             if let Some(v) = value {
                 self.cur.regs[v] = self.cur.spilled[at / REG_SIZE as usize];
             }
         } else {
-            if let Some(i) = (0..size).find(|i| self.cur.stack[at + *i as usize] != SlotType::Misc) {
-                return Err(self.reject(Errno::EACCES, format!("invalid read from stack off {off}+{i} size {size}")));
+            if let Some(i) = (0..size).find(|i| self.cur.stack[at + *i as usize] != SlotType::Misc)
+            {
+                return Err(self.reject(
+                    Errno::EACCES,
+                    format!("invalid read from stack off {off}+{i} size {size}"),
+                ));
             }
             if let Some(v) = value {
                 self.cur.regs[v] = RegType::Unknown;
@@ -739,16 +857,21 @@ impl Verifier<'_, '_> {
     /// The program type's is_valid_access.
     fn ctx_access_ok(&self, off: i32, size: i32, t: Access) -> bool {
         match self.env.prog_type {
-            ProgType::Kprobe => t == Access::Read && off >= 0 && (off as usize) < PT_REGS_SIZE && off % size == 0,
+            ProgType::Kprobe => {
+                t == Access::Read && off >= 0 && (off as usize) < PT_REGS_SIZE && off % size == 0
+            }
             skb_type => {
                 if off < 0 || off as usize >= SKB_CTX_SIZE || off % size != 0 || size != 4 {
                     return false;
                 }
                 let tc = skb_type != ProgType::SocketFilter;
-                SKB_FIELDS.iter().find(|f| f.offset == off as usize).is_some_and(|f| {
-                    let (socket, tc_ok) = if t == Access::Read { f.read } else { f.write };
-                    if tc { tc_ok } else { socket }
-                })
+                SKB_FIELDS
+                    .iter()
+                    .find(|f| f.offset == off as usize)
+                    .is_some_and(|f| {
+                        let (socket, tc_ok) = if t == Access::Read { f.read } else { f.write };
+                        if tc { tc_ok } else { socket }
+                    })
             }
         }
     }
@@ -779,7 +902,12 @@ impl Verifier<'_, '_> {
             RetType::Void => RegType::NotInit,
             RetType::MapValueOrNull => match map {
                 Some(m) => RegType::MapValueOrNull(m),
-                None => return Err(self.reject(Errno::EINVAL, String::from("kernel subsystem misconfigured verifier"))),
+                None => {
+                    return Err(self.reject(
+                        Errno::EINVAL,
+                        String::from("kernel subsystem misconfigured verifier"),
+                    ));
+                }
             },
         };
         // 4.4 pairs these helpers with their map types, without a log message.
@@ -805,7 +933,10 @@ impl Verifier<'_, '_> {
         }
         if arg == ArgType::Anything {
             if self.is_pointer(regno) {
-                return Err(self.reject(Errno::EACCES, format!("R{regno} leaks addr into helper function")));
+                return Err(self.reject(
+                    Errno::EACCES,
+                    format!("R{regno} leaks addr into helper function"),
+                ));
             }
             return Ok(());
         }
@@ -818,27 +949,48 @@ impl Verifier<'_, '_> {
             _ => (reg == RegType::Ctx, "ctx"),
         };
         if !matches {
-            return Err(self.reject(Errno::EACCES, format!("R{regno} type={} expected={expected}", reg.name())));
+            return Err(self.reject(
+                Errno::EACCES,
+                format!("R{regno} type={} expected={expected}", reg.name()),
+            ));
         }
         match (arg, reg) {
             (ArgType::ConstMapPtr, RegType::MapPtr(m)) => *map = Some(m),
             (ArgType::PtrToMapKey | ArgType::PtrToMapValue, _) => {
                 let Some(m) = *map else {
-                    let what = if arg == ArgType::PtrToMapKey { "key" } else { "value" };
-                    return Err(self.reject(Errno::EACCES, format!("invalid map_ptr to access map->{what}")));
+                    let what = if arg == ArgType::PtrToMapKey {
+                        "key"
+                    } else {
+                        "value"
+                    };
+                    return Err(self.reject(
+                        Errno::EACCES,
+                        format!("invalid map_ptr to access map->{what}"),
+                    ));
                 };
-                let size = if arg == ArgType::PtrToMapKey { m.key_size } else { m.value_size };
+                let size = if arg == ArgType::PtrToMapKey {
+                    m.key_size
+                } else {
+                    m.value_size
+                };
                 self.check_stack_boundary(regno, size as i32)?;
             }
-            (ArgType::ConstStackSize, RegType::Imm(size)) => self.check_stack_boundary(regno - 1, size)?,
+            (ArgType::ConstStackSize, RegType::Imm(size)) => {
+                self.check_stack_boundary(regno - 1, size)?
+            }
             _ => {}
         }
         Ok(())
     }
 
     fn check_stack_boundary(&mut self, regno: usize, access_size: i32) -> Check {
-        let RegType::Stack(off) = self.cur.regs[regno] else { return Err(Errno::EACCES) };
-        if !(-MAX_BPF_STACK..0).contains(&off) || off.saturating_add(access_size) > 0 || access_size <= 0 {
+        let RegType::Stack(off) = self.cur.regs[regno] else {
+            return Err(Errno::EACCES);
+        };
+        if !(-MAX_BPF_STACK..0).contains(&off)
+            || off.saturating_add(access_size) > 0
+            || access_size <= 0
+        {
             return Err(self.reject(
                 Errno::EACCES,
                 format!("invalid stack type R{regno} off={off} access_size={access_size}"),
@@ -863,11 +1015,15 @@ impl Verifier<'_, '_> {
         }
         if !k {
             if insn.imm != 0 {
-                return Err(self.reject(Errno::EINVAL, String::from("BPF_JMP uses reserved fields")));
+                return Err(
+                    self.reject(Errno::EINVAL, String::from("BPF_JMP uses reserved fields"))
+                );
             }
             let s = self.check_reg_read(insn.src)?;
             if self.is_pointer(s) {
-                return Err(self.reject(Errno::EACCES, format!("R{s} pointer comparison prohibited")));
+                return Err(
+                    self.reject(Errno::EACCES, format!("R{s} pointer comparison prohibited"))
+                );
             }
         } else if insn.src != 0 {
             return Err(self.reject(Errno::EINVAL, String::from("BPF_JMP uses reserved fields")));
@@ -880,7 +1036,9 @@ impl Verifier<'_, '_> {
         }
         let mut other = self.cur.clone();
         if k && insn.imm == 0 && eq_ne && matches!(self.cur.regs[d], RegType::MapValueOrNull(_)) {
-            let RegType::MapValueOrNull(m) = self.cur.regs[d] else { return Ok(None) };
+            let RegType::MapValueOrNull(m) = self.cur.regs[d] else {
+                return Ok(None);
+            };
             let (taken, fallthrough) = if op == 0x10 {
                 (RegType::Imm(0), RegType::MapValue(m))
             } else {
@@ -909,7 +1067,10 @@ impl Verifier<'_, '_> {
             return Err(self.reject(Errno::EINVAL, String::from("invalid BPF_LD_IMM insn")));
         }
         if insn.off != 0 {
-            return Err(self.reject(Errno::EINVAL, String::from("BPF_LD_IMM64 uses reserved fields")));
+            return Err(self.reject(
+                Errno::EINVAL,
+                String::from("BPF_LD_IMM64 uses reserved fields"),
+            ));
         }
         let d = self.check_reg_write(insn.dst, true)?;
         if let Some(map) = self.map_at[idx] {
@@ -928,11 +1089,17 @@ impl Verifier<'_, '_> {
         let abs = insn.opcode & 0xe0 == 0x20;
         // 4.4.1 does not check the size: DW passes here and the interpreter returns 0.
         if insn.dst != 0 || insn.off != 0 || (abs && insn.src != 0) {
-            return Err(self.reject(Errno::EINVAL, String::from("BPF_LD_ABS uses reserved fields")));
+            return Err(self.reject(
+                Errno::EINVAL,
+                String::from("BPF_LD_ABS uses reserved fields"),
+            ));
         }
         self.check_reg_read(6)?;
         if self.cur.regs[6] != RegType::Ctx {
-            return Err(self.reject(Errno::EINVAL, String::from("at the time of BPF_LD_ABS|IND R6 != pointer to skb")));
+            return Err(self.reject(
+                Errno::EINVAL,
+                String::from("at the time of BPF_LD_ABS|IND R6 != pointer to skb"),
+            ));
         }
         if !abs {
             self.check_reg_read(insn.src)?;

@@ -57,7 +57,13 @@ fn op_name(table: &[Option<&'static str>; 16], code: u8) -> &'static str {
 
 /// One instruction as 4.4's verifier log prints it, without the index and newline.
 pub fn format_insn(insn: &RawInsn) -> String {
-    let RawInsn { opcode: code, dst, src, off, imm } = *insn;
+    let RawInsn {
+        opcode: code,
+        dst,
+        src,
+        off,
+        imm,
+    } = *insn;
     let x = code & 8 != 0;
     match code & 7 {
         class @ (4 | 7) => {
@@ -70,17 +76,32 @@ pub fn format_insn(insn: &RawInsn) -> String {
             }
         }
         3 => match code & 0xe0 {
-            0x60 => format!("({code:02x}) *({} *)(r{dst} {off:+}) = r{src}", size_name(code)),
-            0xc0 => format!("({code:02x}) lock *({} *)(r{dst} {off:+}) += r{src}", size_name(code)),
+            0x60 => format!(
+                "({code:02x}) *({} *)(r{dst} {off:+}) = r{src}",
+                size_name(code)
+            ),
+            0xc0 => format!(
+                "({code:02x}) lock *({} *)(r{dst} {off:+}) += r{src}",
+                size_name(code)
+            ),
             _ => format!("BUG_{code:02x}"),
         },
         2 if code & 0xe0 != 0x60 => format!("BUG_st_{code:02x}"),
-        2 => format!("({code:02x}) *({} *)(r{dst} {off:+}) = {imm}", size_name(code)),
+        2 => format!(
+            "({code:02x}) *({} *)(r{dst} {off:+}) = {imm}",
+            size_name(code)
+        ),
         1 if code & 0xe0 != 0x60 => format!("BUG_ldx_{code:02x}"),
-        1 => format!("({code:02x}) r{dst} = *({} *)(r{src} {off:+})", size_name(code)),
+        1 => format!(
+            "({code:02x}) r{dst} = *({} *)(r{src} {off:+})",
+            size_name(code)
+        ),
         0 => match code & 0xe0 {
             0x20 => format!("({code:02x}) r0 = *({} *)skb[{imm}]", size_name(code)),
-            0x40 => format!("({code:02x}) r0 = *({} *)skb[r{src} + {imm}]", size_name(code)),
+            0x40 => format!(
+                "({code:02x}) r0 = *({} *)skb[r{src} + {imm}]",
+                size_name(code)
+            ),
             0x00 => format!("({code:02x}) r{dst} = 0x{:x}", imm as u32),
             _ => format!("BUG_ld_{code:02x}"),
         },
@@ -93,9 +114,16 @@ pub fn format_insn(insn: &RawInsn) -> String {
             } else if code == 0x95 {
                 format!("({code:02x}) exit")
             } else if x {
-                format!("({code:02x}) if r{dst} {} r{src} goto pc{off:+}", op_name(&JMP_OPS, op))
+                format!(
+                    "({code:02x}) if r{dst} {} r{src} goto pc{off:+}",
+                    op_name(&JMP_OPS, op)
+                )
             } else {
-                format!("({code:02x}) if r{dst} {} 0x{:x} goto pc{off:+}", op_name(&JMP_OPS, op), imm as u32)
+                format!(
+                    "({code:02x}) if r{dst} {} 0x{:x} goto pc{off:+}",
+                    op_name(&JMP_OPS, op),
+                    imm as u32
+                )
             }
         }
         _ => format!("({code:02x}) BUG"),

@@ -42,17 +42,31 @@ impl fmt::Display for FaultKind {
             FaultKind::UnknownHelper { id } => write!(f, "call to unknown helper {id}"),
             FaultKind::Helper { id, message } => write!(f, "helper {id} failed: {message}"),
             FaultKind::OutOfFuel { budget } => {
-                write!(f, "ran out of fuel after {budget} instructions (raise the budget or look for a loop)")
+                write!(
+                    f,
+                    "ran out of fuel after {budget} instructions (raise the budget or look for a loop)"
+                )
             }
             FaultKind::WriteToR10 => f.write_str("r10 (the frame pointer) is read-only"),
-            FaultKind::CallDepthExceeded { limit } => write!(f, "local calls nested deeper than {limit} frames"),
-            FaultKind::JumpOutOfRange { target } => write!(f, "jump to instruction {target}, outside the program"),
+            FaultKind::CallDepthExceeded { limit } => {
+                write!(f, "local calls nested deeper than {limit} frames")
+            }
+            FaultKind::JumpOutOfRange { target } => {
+                write!(f, "jump to instruction {target}, outside the program")
+            }
             FaultKind::JumpIntoImm64 { target } => {
-                write!(f, "jump to instruction {target}, the second half of an lddw")
+                write!(
+                    f,
+                    "jump to instruction {target}, the second half of an lddw"
+                )
             }
             FaultKind::FellOffEnd => f.write_str("ran past the last instruction without exit"),
             FaultKind::UnsupportedCall { kind, imm } => {
-                write!(f, "`{} {imm}` is not supported by this emulator", kind.ubpf())
+                write!(
+                    f,
+                    "`{} {imm}` is not supported by this emulator",
+                    kind.ubpf()
+                )
             }
         }
     }

@@ -17,19 +17,87 @@ pub(crate) const ZERO: u8 = 15;
 /// One opcode per (operation, width, size) the fast loop executes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    Add64, Sub64, Mul64, Div64, SDiv64, Or64, And64, Lsh64, Rsh64, Mod64, SMod64, Xor64,
-    Mov64, MovSx8_64, MovSx16_64, MovSx32_64, Arsh64,
-    Add32, Sub32, Mul32, Div32, SDiv32, Or32, And32, Lsh32, Rsh32, Mod32, SMod32, Xor32,
-    Mov32, MovSx8_32, MovSx16_32, MovSx32_32, Arsh32,
-    Neg64, Neg32,
-    Le16, Le32, Le64, Swap16, Swap32, Swap64,
+    Add64,
+    Sub64,
+    Mul64,
+    Div64,
+    SDiv64,
+    Or64,
+    And64,
+    Lsh64,
+    Rsh64,
+    Mod64,
+    SMod64,
+    Xor64,
+    Mov64,
+    MovSx8_64,
+    MovSx16_64,
+    MovSx32_64,
+    Arsh64,
+    Add32,
+    Sub32,
+    Mul32,
+    Div32,
+    SDiv32,
+    Or32,
+    And32,
+    Lsh32,
+    Rsh32,
+    Mod32,
+    SMod32,
+    Xor32,
+    Mov32,
+    MovSx8_32,
+    MovSx16_32,
+    MovSx32_32,
+    Arsh32,
+    Neg64,
+    Neg32,
+    Le16,
+    Le32,
+    Le64,
+    Swap16,
+    Swap32,
+    Swap64,
     Lddw,
-    LdxB, LdxH, LdxW, LdxDW, LdxSB, LdxSH, LdxSW,
-    StB, StH, StW, StDW,
-    PktB, PktH, PktW, PktDW,
+    LdxB,
+    LdxH,
+    LdxW,
+    LdxDW,
+    LdxSB,
+    LdxSH,
+    LdxSW,
+    StB,
+    StH,
+    StW,
+    StDW,
+    PktB,
+    PktH,
+    PktW,
+    PktDW,
     Ja,
-    Jeq64, Jgt64, Jge64, Jset64, Jne64, Jsgt64, Jsge64, Jlt64, Jle64, Jslt64, Jsle64,
-    Jeq32, Jgt32, Jge32, Jset32, Jne32, Jsgt32, Jsge32, Jlt32, Jle32, Jslt32, Jsle32,
+    Jeq64,
+    Jgt64,
+    Jge64,
+    Jset64,
+    Jne64,
+    Jsgt64,
+    Jsge64,
+    Jlt64,
+    Jle64,
+    Jslt64,
+    Jsle64,
+    Jeq32,
+    Jgt32,
+    Jge32,
+    Jset32,
+    Jne32,
+    Jsgt32,
+    Jsge32,
+    Jlt32,
+    Jle32,
+    Jslt32,
+    Jsle32,
     /// Left to `advance`: calls, exit, atomics, an `lddw` tail, a write to r10, a jump
     /// out of the program or into an `lddw` tail.
     Slow,
@@ -47,7 +115,13 @@ pub(crate) struct Op {
     pub imm: u64,
 }
 
-const SLOW: Op = Op { kind: Kind::Slow, dst: 0, src: ZERO, aux: 0, imm: 0 };
+const SLOW: Op = Op {
+    kind: Kind::Slow,
+    dst: 0,
+    src: ZERO,
+    aux: 0,
+    imm: 0,
+};
 
 /// The flat form of a program's slots (same length, same indexes).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -165,20 +239,37 @@ fn target(slots: &[Slot], pc: usize, off: i64) -> Option<u32> {
 }
 
 fn flatten(slots: &[Slot], pc: usize) -> Op {
-    let Some(Slot::Insn(insn)) = slots.get(pc) else { return SLOW };
+    let Some(Slot::Insn(insn)) = slots.get(pc) else {
+        return SLOW;
+    };
     let writes_r10 = |dst: Reg| dst == Reg::R10;
     let mem_off = |off: i16| off as i32 as u32;
     match *insn {
-        Insn::Alu { width, op, dst, src } if !writes_r10(dst) => {
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        } if !writes_r10(dst) => {
             let (src, imm) = operand(src);
-            Op { kind: alu_kind(width, op), dst: dst.number(), src, aux: 0, imm }
+            Op {
+                kind: alu_kind(width, op),
+                dst: dst.number(),
+                src,
+                aux: 0,
+                imm,
+            }
         }
         Insn::Neg { width, dst } if !writes_r10(dst) => {
             let kind = match width {
                 Width::W64 => Kind::Neg64,
                 Width::W32 => Kind::Neg32,
             };
-            Op { kind, dst: dst.number(), ..SLOW }
+            Op {
+                kind,
+                dst: dst.number(),
+                ..SLOW
+            }
         }
         Insn::Endian { order, bits, dst } if !writes_r10(dst) => {
             let kind = match (bits, order != ByteOrder::Le) {
@@ -189,10 +280,25 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 (_, false) => Kind::Le64,
                 (_, true) => Kind::Swap64,
             };
-            Op { kind, dst: dst.number(), ..SLOW }
+            Op {
+                kind,
+                dst: dst.number(),
+                ..SLOW
+            }
         }
-        Insn::LoadImm64 { dst, imm, .. } if !writes_r10(dst) => Op { kind: Kind::Lddw, dst: dst.number(), imm, ..SLOW },
-        Insn::Load { size, signed, dst, src, off } if !writes_r10(dst) => {
+        Insn::LoadImm64 { dst, imm, .. } if !writes_r10(dst) => Op {
+            kind: Kind::Lddw,
+            dst: dst.number(),
+            imm,
+            ..SLOW
+        },
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } if !writes_r10(dst) => {
             let kind = match (size, signed) {
                 (Size::B, false) => Kind::LdxB,
                 (Size::H, false) => Kind::LdxH,
@@ -202,14 +308,38 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 (Size::H, true) => Kind::LdxSH,
                 (Size::W, true) => Kind::LdxSW,
             };
-            Op { kind, dst: dst.number(), src: src.number(), aux: mem_off(off), imm: 0 }
+            Op {
+                kind,
+                dst: dst.number(),
+                src: src.number(),
+                aux: mem_off(off),
+                imm: 0,
+            }
         }
-        Insn::Store { size, dst, off, imm } => {
-            Op { kind: store_kind(size), dst: dst.number(), src: ZERO, aux: mem_off(off), imm: imm as i64 as u64 }
-        }
-        Insn::StoreReg { size, dst, src, off } => {
-            Op { kind: store_kind(size), dst: dst.number(), src: src.number(), aux: mem_off(off), imm: 0 }
-        }
+        Insn::Store {
+            size,
+            dst,
+            off,
+            imm,
+        } => Op {
+            kind: store_kind(size),
+            dst: dst.number(),
+            src: ZERO,
+            aux: mem_off(off),
+            imm: imm as i64 as u64,
+        },
+        Insn::StoreReg {
+            size,
+            dst,
+            src,
+            off,
+        } => Op {
+            kind: store_kind(size),
+            dst: dst.number(),
+            src: src.number(),
+            aux: mem_off(off),
+            imm: 0,
+        },
         Insn::LoadPacket { size, index, imm } => {
             let kind = match size {
                 Size::B => Kind::PktB,
@@ -218,14 +348,40 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 Size::DW => Kind::PktDW,
             };
             let src = index.map_or(ZERO, Reg::number);
-            Op { kind, dst: 0, src, aux: 0, imm: imm as i64 as u64 }
+            Op {
+                kind,
+                dst: 0,
+                src,
+                aux: 0,
+                imm: imm as i64 as u64,
+            }
         }
-        Insn::Ja { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op { kind: Kind::Ja, aux, ..SLOW }),
-        Insn::JaLong { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op { kind: Kind::Ja, aux, ..SLOW }),
-        Insn::Branch { width, cond, dst, src, off } => match target(slots, pc, off.into()) {
+        Insn::Ja { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op {
+            kind: Kind::Ja,
+            aux,
+            ..SLOW
+        }),
+        Insn::JaLong { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op {
+            kind: Kind::Ja,
+            aux,
+            ..SLOW
+        }),
+        Insn::Branch {
+            width,
+            cond,
+            dst,
+            src,
+            off,
+        } => match target(slots, pc, off.into()) {
             Some(aux) => {
                 let (src, imm) = operand(src);
-                Op { kind: cond_kind(width, cond), dst: dst.number(), src, aux, imm }
+                Op {
+                    kind: cond_kind(width, cond),
+                    dst: dst.number(),
+                    src,
+                    aux,
+                    imm,
+                }
             }
             None => SLOW,
         },

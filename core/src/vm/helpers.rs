@@ -1,10 +1,11 @@
 //! The helper-call interface. Tables of real helpers live with the emulated kernel;
 //! this module only defines how the interpreter reaches them.
 
+use super::FaultKind;
 use super::memory::{AccessError, MemChange, Memory, RegionKind, SharedBytes};
 use crate::isa::Program;
-use alloc::rc::Rc;
 use crate::prelude::*;
+use alloc::rc::Rc;
 
 /// What a helper call does to the program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,11 +38,25 @@ impl From<AccessError> for HelperError {
     }
 }
 
+impl HelperError {
+    /// The fault a failed call of helper `id` is.
+    pub fn into_fault(self, id: i64) -> FaultKind {
+        match self {
+            HelperError::Unknown => FaultKind::UnknownHelper { id },
+            HelperError::Memory(e) => FaultKind::Memory(e),
+            HelperError::Failed(message) => FaultKind::Helper {
+                id: id as i32,
+                message,
+            },
+        }
+    }
+}
+
 /// Guest memory as a helper sees it: writes are journaled while stepping.
 #[derive(Debug)]
 pub struct GuestMemory<'a> {
-    pub(super) memory: &'a mut Memory,
-    pub(super) journal: Option<&'a mut Vec<MemChange>>,
+    pub(crate) memory: &'a mut Memory,
+    pub(crate) journal: Option<&'a mut Vec<MemChange>>,
 }
 
 impl GuestMemory<'_> {
@@ -50,7 +65,8 @@ impl GuestMemory<'_> {
     }
 
     pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), AccessError> {
-        self.memory.write_bytes(addr, bytes, self.journal.as_deref_mut())
+        self.memory
+            .write_bytes(addr, bytes, self.journal.as_deref_mut())
     }
 
     /// Makes shared bytes (a map value) addressable and returns their address.
@@ -67,7 +83,12 @@ impl GuestMemory<'_> {
 /// emulated kernel) that outlives the run.
 pub trait Helpers {
     /// Calls helper `id` with r1..r5.
-    fn call(&mut self, id: i32, args: [u64; 5], memory: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError>;
+    fn call(
+        &mut self,
+        id: i32,
+        args: [u64; 5],
+        memory: &mut GuestMemory<'_>,
+    ) -> Result<HelperReturn, HelperError>;
 }
 
 /// No helpers at all: every call faults with an unknown-helper error.
@@ -75,7 +96,12 @@ pub trait Helpers {
 pub struct NoHelpers;
 
 impl Helpers for NoHelpers {
-    fn call(&mut self, _: i32, _: [u64; 5], _: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError> {
+    fn call(
+        &mut self,
+        _: i32,
+        _: [u64; 5],
+        _: &mut GuestMemory<'_>,
+    ) -> Result<HelperReturn, HelperError> {
         Err(HelperError::Unknown)
     }
 }
@@ -90,7 +116,12 @@ pub struct ConformanceHelpers;
 pub const UNWIND_HELPER: i32 = 5;
 
 impl Helpers for ConformanceHelpers {
-    fn call(&mut self, id: i32, args: [u64; 5], _: &mut GuestMemory<'_>) -> Result<HelperReturn, HelperError> {
+    fn call(
+        &mut self,
+        id: i32,
+        args: [u64; 5],
+        _: &mut GuestMemory<'_>,
+    ) -> Result<HelperReturn, HelperError> {
         match id {
             UNWIND_HELPER if args[0] == 0 => Ok(HelperReturn::Stop(0)),
             UNWIND_HELPER => Ok(HelperReturn::Value(args[0])),

@@ -50,7 +50,11 @@ impl RegionData {
     /// Writes `bytes` at `off` and returns what they replaced.
     fn write(&mut self, off: usize, bytes: &[u8], keep_old: bool) -> Vec<u8> {
         let apply = |target: &mut [u8]| {
-            let old = if keep_old { target.to_vec() } else { Vec::new() };
+            let old = if keep_old {
+                target.to_vec()
+            } else {
+                Vec::new()
+            };
             target.copy_from_slice(bytes);
             old
         };
@@ -131,7 +135,10 @@ impl fmt::Display for AccessError {
         let AccessError { addr, size, .. } = *self;
         match (self.problem, self.region) {
             (AccessProblem::Unmapped, _) => {
-                write!(f, "{access} of {size} byte(s) at 0x{addr:x}, which is in no memory region")
+                write!(
+                    f,
+                    "{access} of {size} byte(s) at 0x{addr:x}, which is in no memory region"
+                )
             }
             (AccessProblem::OutOfBounds, Some((kind, len))) => write!(
                 f,
@@ -139,7 +146,10 @@ impl fmt::Display for AccessError {
                 window_offset(addr)
             ),
             (AccessProblem::ReadOnly, Some((kind, _))) => {
-                write!(f, "{access} of {size} byte(s) at 0x{addr:x}: {kind} is read-only")
+                write!(
+                    f,
+                    "{access} of {size} byte(s) at 0x{addr:x}: {kind} is read-only"
+                )
             }
             (_, None) => write!(f, "{access} of {size} byte(s) at 0x{addr:x} failed"),
         }
@@ -191,7 +201,10 @@ impl Memory {
     /// Maps bytes shared with their owner. Mapping the same bytes again returns the
     /// address they already have, as the kernel returns one pointer per map value.
     pub fn map_shared(&mut self, kind: RegionKind, data: &SharedBytes, writable: bool) -> u64 {
-        let existing = self.regions.iter().find(|r| matches!(&r.data, RegionData::Shared(s) if Rc::ptr_eq(s, data)));
+        let existing = self
+            .regions
+            .iter()
+            .find(|r| matches!(&r.data, RegionData::Shared(s) if Rc::ptr_eq(s, data)));
         match existing {
             Some(region) => region.base,
             None => self.map_data(kind, RegionData::Shared(data.clone()), writable),
@@ -200,7 +213,12 @@ impl Memory {
 
     fn map_data(&mut self, kind: RegionKind, data: RegionData, writable: bool) -> u64 {
         let base = ((self.regions.len() as u64 + 1) << 32) + REGION_START;
-        self.regions.push(Region { kind, base, data, writable });
+        self.regions.push(Region {
+            kind,
+            base,
+            data,
+            writable,
+        });
         base
     }
 
@@ -221,7 +239,15 @@ impl Memory {
     }
 
     fn locate(&self, addr: u64, size: usize, write: bool) -> Result<(usize, usize), AccessError> {
-        let fail = |problem, region| Err(AccessError { addr, size, write, problem, region });
+        let fail = |problem, region| {
+            Err(AccessError {
+                addr,
+                size,
+                write,
+                problem,
+                region,
+            })
+        };
         let Some(index) = ((addr >> 32) as usize).checked_sub(1) else {
             return fail(AccessProblem::Unmapped, None);
         };
@@ -232,7 +258,10 @@ impl Memory {
         let Ok(off) = usize::try_from(window_offset(addr)) else {
             return fail(AccessProblem::OutOfBounds, info);
         };
-        if off.checked_add(size).is_none_or(|end| end > region.data.len()) {
+        if off
+            .checked_add(size)
+            .is_none_or(|end| end > region.data.len())
+        {
             return fail(AccessProblem::OutOfBounds, info);
         }
         if write && !region.writable {
@@ -257,14 +286,23 @@ impl Memory {
     /// `value`; `false` (and nothing written) for any write [`Memory::write`] would refuse.
     #[inline]
     pub(super) fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
-        let Some(region) = self.regions.get_mut(((addr >> 32) as usize).wrapping_sub(1)) else { return false };
-        let Some(off) = (addr as u32).checked_sub(REGION_START as u32) else { return false };
+        let Some(region) = self
+            .regions
+            .get_mut(((addr >> 32) as usize).wrapping_sub(1))
+        else {
+            return false;
+        };
+        let Some(off) = (addr as u32).checked_sub(REGION_START as u32) else {
+            return false;
+        };
         let off = off as usize;
         if !region.writable {
             return false;
         }
         let bytes = value.to_le_bytes();
-        let Some(src) = bytes.get(..size) else { return false };
+        let Some(src) = bytes.get(..size) else {
+            return false;
+        };
         match &mut region.data {
             RegionData::Owned(v) => match v.get_mut(off..off + size) {
                 Some(target) => target.copy_from_slice(src),
@@ -318,11 +356,32 @@ impl Memory {
         journal: Option<&mut Vec<MemChange>>,
     ) -> Result<(), AccessError> {
         let (index, off) = self.locate(addr, bytes.len(), true)?;
-        let old = self.regions[index].data.write(off, bytes, journal.is_some());
+        let old = self.regions[index]
+            .data
+            .write(off, bytes, journal.is_some());
         if let Some(journal) = journal {
-            journal.push(MemChange { addr, old, new: bytes.to_vec() });
+            journal.push(MemChange {
+                addr,
+                old,
+                new: bytes.to_vec(),
+            });
         }
         Ok(())
+    }
+
+    /// Whether an access of `size` bytes at `addr` is allowed, with the error a load
+    /// (or, when `write`, a store) there would give.
+    pub fn check(&self, addr: u64, size: usize, write: bool) -> Result<(), AccessError> {
+        self.locate(addr, size, write).map(|_| ())
+    }
+
+    /// Replaces the first bytes of region `index` (no checks, no journal): how an engine
+    /// that keeps guest memory elsewhere (the JIT's linear memory) hands writes back.
+    pub(crate) fn overwrite_region(&mut self, index: usize, bytes: &[u8]) {
+        if let Some(region) = self.regions.get_mut(index) {
+            let len = bytes.len().min(region.data.len());
+            region.data.write(0, &bytes[..len], false);
+        }
     }
 
     /// Puts back what a recorded write replaced.

@@ -11,9 +11,14 @@ mod tests;
 
 pub use fault::{Fault, FaultKind};
 pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, NoHelpers};
-pub use memory::{AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes};
+pub use memory::{
+    AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes,
+};
 
-use crate::isa::{AtomicOp, ByteOrder, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width};
+use crate::isa::{
+    AtomicOp, ByteOrder, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source,
+    Width,
+};
 use crate::prelude::*;
 use alloc::rc::Rc;
 use core::fmt;
@@ -47,7 +52,12 @@ impl Config {
             Profile::Linux44 => 1,
             Profile::Rfc9669 => 8,
         };
-        Config { profile, fuel: Some(Self::DEFAULT_FUEL), stack_size: 512, max_frames }
+        Config {
+            profile,
+            fuel: Some(Self::DEFAULT_FUEL),
+            stack_size: 512,
+            max_frames,
+        }
     }
 }
 
@@ -65,8 +75,12 @@ pub enum EarlyExit {
 impl fmt::Display for EarlyExit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            EarlyExit::DivisionByZero => f.write_str("division by zero ends the program with r0 = 0 (Linux 4.4)"),
-            EarlyExit::PacketOutOfBounds => f.write_str("packet load out of bounds ends the program with r0 = 0"),
+            EarlyExit::DivisionByZero => {
+                f.write_str("division by zero ends the program with r0 = 0 (Linux 4.4)")
+            }
+            EarlyExit::PacketOutOfBounds => {
+                f.write_str("packet load out of bounds ends the program with r0 = 0")
+            }
             EarlyExit::HelperStop { id } => write!(f, "helper {id} stopped the program"),
         }
     }
@@ -83,10 +97,14 @@ pub enum State {
 /// Why `run` returned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunStop {
-    Exited { r0: u64 },
+    Exited {
+        r0: u64,
+    },
     Faulted(Fault),
     /// About to execute the instruction at a breakpoint.
-    Breakpoint { pc: usize },
+    Breakpoint {
+        pc: usize,
+    },
 }
 
 /// A caller frame saved by a local call.
@@ -167,7 +185,16 @@ impl Vm {
         let stack = memory.map(RegionKind::Stack, vec![0; stack_len], true);
         let mut regs = [0; Reg::COUNT];
         regs[Reg::R10.index()] = stack + stack_len as u64;
-        Ok(Vm { program, config, regs, pc: 0, frames: Vec::new(), memory, executed: 0, state: State::Running })
+        Ok(Vm {
+            program,
+            config,
+            regs,
+            pc: 0,
+            frames: Vec::new(),
+            memory,
+            executed: 0,
+            state: State::Running,
+        })
     }
 
     /// Maps `input` as writable memory and points r1 at it with r2 = its length, the
@@ -231,6 +258,16 @@ impl Vm {
         &mut self.memory
     }
 
+    /// Records how a run on another engine (the JIT) ended, with the program it ended
+    /// in (tail calls change it): r0 on exit, and the state.
+    pub(crate) fn end_elsewhere(&mut self, program: Rc<Program>, state: State) {
+        if let State::Exited { r0, .. } = state {
+            self.regs[0] = r0;
+        }
+        self.program = program;
+        self.state = state;
+    }
+
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
     ///
@@ -287,14 +324,22 @@ impl Vm {
             let imm = op.imm;
             macro_rules! alu64 {
                 ($op:ident) => {{
-                    let Some(v) = alu::alu64(AluOp::$op, regs[dst], regs[src] | imm, profile) else { break false };
+                    let Some(v) = alu::alu64(AluOp::$op, regs[dst], regs[src] | imm, profile)
+                    else {
+                        break false;
+                    };
                     regs[dst] = v;
                     pc += 1;
                 }};
             }
             macro_rules! alu32 {
                 ($op:ident) => {{
-                    let Some(v) = alu::alu32(AluOp::$op, regs[dst] as u32, (regs[src] | imm) as u32, profile) else {
+                    let Some(v) = alu::alu32(
+                        AluOp::$op,
+                        regs[dst] as u32,
+                        (regs[src] | imm) as u32,
+                        profile,
+                    ) else {
                         break false;
                     };
                     regs[dst] = u64::from(v);
@@ -303,27 +348,41 @@ impl Vm {
             }
             macro_rules! jmp64 {
                 ($cond:ident) => {{
-                    pc = if alu::cond64(Cond::$cond, regs[dst], regs[src] | imm) { op.aux as usize } else { pc + 1 };
+                    pc = if alu::cond64(Cond::$cond, regs[dst], regs[src] | imm) {
+                        op.aux as usize
+                    } else {
+                        pc + 1
+                    };
                 }};
             }
             macro_rules! jmp32 {
                 ($cond:ident) => {{
-                    let taken = alu::cond32(Cond::$cond, regs[dst] as u32, (regs[src] | imm) as u32);
+                    let taken =
+                        alu::cond32(Cond::$cond, regs[dst] as u32, (regs[src] | imm) as u32);
                     pc = if taken { op.aux as usize } else { pc + 1 };
                 }};
             }
             macro_rules! load {
                 ($size:ident, $signed:expr) => {{
                     let addr = regs[src].wrapping_add(op.aux as i32 as i64 as u64);
-                    let Some(raw) = self.memory.load(addr, size_bytes(Size::$size)) else { break false };
-                    regs[dst] = if $signed { sign_extend(raw, Size::$size) } else { raw };
+                    let Some(raw) = self.memory.load(addr, size_bytes(Size::$size)) else {
+                        break false;
+                    };
+                    regs[dst] = if $signed {
+                        sign_extend(raw, Size::$size)
+                    } else {
+                        raw
+                    };
                     pc += 1;
                 }};
             }
             macro_rules! store {
                 ($size:ident) => {{
                     let addr = regs[dst].wrapping_add(op.aux as i32 as i64 as u64);
-                    if !self.memory.store(addr, size_bytes(Size::$size), regs[src] | imm) {
+                    if !self
+                        .memory
+                        .store(addr, size_bytes(Size::$size), regs[src] | imm)
+                    {
                         break false;
                     }
                     pc += 1;
@@ -332,7 +391,9 @@ impl Vm {
             macro_rules! packet {
                 ($size:ident) => {{
                     let off = (imm as u32).wrapping_add(regs[src] as u32) as i32;
-                    let Some(v) = self.packet_load(off, Size::$size) else { break false };
+                    let Some(v) = self.packet_load(off, Size::$size) else {
+                        break false;
+                    };
                     regs[0] = v;
                     pc += 1;
                 }};
@@ -466,15 +527,30 @@ impl Vm {
         let insn = self.advance(helpers, Some(&mut journal));
         let regs = (0..Reg::COUNT)
             .filter(|&i| regs_before[i] != self.regs[i])
-            .filter_map(|i| Some(RegChange { reg: Reg::new(i as u8)?, old: regs_before[i], new: self.regs[i] }))
+            .filter_map(|i| {
+                Some(RegChange {
+                    reg: Reg::new(i as u8)?,
+                    old: regs_before[i],
+                    new: self.regs[i],
+                })
+            })
             .collect();
         let frame = match self.frames.len().cmp(&frames_before) {
             core::cmp::Ordering::Greater => Some(FrameChange::Pushed),
             core::cmp::Ordering::Less => popped.map(FrameChange::Popped),
             core::cmp::Ordering::Equal => None,
         };
-        let replaced_program = (!Rc::ptr_eq(&program_before, &self.program)).then_some(program_before);
-        Some(Step { pc, insn, regs, memory: journal, frame, replaced_program, state: self.state.clone() })
+        let replaced_program =
+            (!Rc::ptr_eq(&program_before, &self.program)).then_some(program_before);
+        Some(Step {
+            pc,
+            insn,
+            regs,
+            memory: journal,
+            frame,
+            replaced_program,
+            state: self.state.clone(),
+        })
     }
 
     /// Reverts the most recent `step` (apply undos newest first).
@@ -503,21 +579,35 @@ impl Vm {
     }
 
     /// Fetches and executes one instruction, updating pc and state.
-    fn advance(&mut self, helpers: &mut impl Helpers, journal: Option<&mut Vec<MemChange>>) -> Option<Insn> {
+    fn advance(
+        &mut self,
+        helpers: &mut impl Helpers,
+        journal: Option<&mut Vec<MemChange>>,
+    ) -> Option<Insn> {
         let pc = self.pc;
         if let Some(budget) = self.config.fuel
-            && self.executed >= budget {
-                self.state = State::Faulted(Fault { pc, kind: FaultKind::OutOfFuel { budget } });
-                return None;
-            }
+            && self.executed >= budget
+        {
+            self.state = State::Faulted(Fault {
+                pc,
+                kind: FaultKind::OutOfFuel { budget },
+            });
+            return None;
+        }
         let insn = match self.program.slots().get(pc) {
             Some(Slot::Insn(insn)) => *insn,
             Some(Slot::Imm64Tail) => {
-                self.state = State::Faulted(Fault { pc, kind: FaultKind::JumpIntoImm64 { target: pc } });
+                self.state = State::Faulted(Fault {
+                    pc,
+                    kind: FaultKind::JumpIntoImm64 { target: pc },
+                });
                 return None;
             }
             None => {
-                self.state = State::Faulted(Fault { pc, kind: FaultKind::FellOffEnd });
+                self.state = State::Faulted(Fault {
+                    pc,
+                    kind: FaultKind::FellOffEnd,
+                });
                 return None;
             }
         };
@@ -538,11 +628,17 @@ impl Vm {
             Control::Call { target_off } => {
                 let target = self.jump_target(pc, target_off)?;
                 if self.frames.len() + 1 >= self.config.max_frames {
-                    return Err(FaultKind::CallDepthExceeded { limit: self.config.max_frames });
+                    return Err(FaultKind::CallDepthExceeded {
+                        limit: self.config.max_frames,
+                    });
                 }
                 let saved = [self.regs[6], self.regs[7], self.regs[8], self.regs[9]];
                 let saved_fp = self.regs[Reg::R10.index()];
-                self.frames.push(Frame { return_pc: pc + 1, saved, saved_fp });
+                self.frames.push(Frame {
+                    return_pc: pc + 1,
+                    saved,
+                    saved_fp,
+                });
                 self.regs[Reg::R10.index()] = saved_fp - self.config.stack_size as u64;
                 self.pc = target;
             }
@@ -604,7 +700,12 @@ impl Vm {
     ) -> Result<Control, FaultKind> {
         let profile = self.config.profile;
         match *insn {
-            Insn::Alu { width, op, dst, src } => {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => {
                 let s = self.operand(src, width);
                 let d = self.reg(dst);
                 let value = match width {
@@ -613,7 +714,12 @@ impl Vm {
                 };
                 match value {
                     Some(v) => self.set(dst, v)?,
-                    None => return Ok(Control::Exit { r0: 0, early: Some(EarlyExit::DivisionByZero) }),
+                    None => {
+                        return Ok(Control::Exit {
+                            r0: 0,
+                            early: Some(EarlyExit::DivisionByZero),
+                        });
+                    }
                 }
             }
             Insn::Neg { width, dst } => {
@@ -634,36 +740,85 @@ impl Vm {
                 let off = (imm as u32).wrapping_add(base) as i32;
                 match self.packet_load(off, size) {
                     Some(v) => self.regs[0] = v,
-                    None => return Ok(Control::Exit { r0: 0, early: Some(EarlyExit::PacketOutOfBounds) }),
+                    None => {
+                        return Ok(Control::Exit {
+                            r0: 0,
+                            early: Some(EarlyExit::PacketOutOfBounds),
+                        });
+                    }
                 }
             }
-            Insn::Load { size, signed, dst, src, off } => {
+            Insn::Load {
+                size,
+                signed,
+                dst,
+                src,
+                off,
+            } => {
                 let addr = self.reg(src).wrapping_add(off as i64 as u64);
-                let raw = self.memory.read(addr, size_bytes(size)).map_err(FaultKind::Memory)?;
+                let raw = self
+                    .memory
+                    .read(addr, size_bytes(size))
+                    .map_err(FaultKind::Memory)?;
                 self.set(dst, if signed { sign_extend(raw, size) } else { raw })?;
             }
-            Insn::Store { size, dst, off, imm } => {
+            Insn::Store {
+                size,
+                dst,
+                off,
+                imm,
+            } => {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
-                self.memory.write(addr, size_bytes(size), imm as i64 as u64, journal).map_err(FaultKind::Memory)?;
+                self.memory
+                    .write(addr, size_bytes(size), imm as i64 as u64, journal)
+                    .map_err(FaultKind::Memory)?;
             }
-            Insn::StoreReg { size, dst, src, off } => {
+            Insn::StoreReg {
+                size,
+                dst,
+                src,
+                off,
+            } => {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
                 let value = self.reg(src);
-                self.memory.write(addr, size_bytes(size), value, journal).map_err(FaultKind::Memory)?;
+                self.memory
+                    .write(addr, size_bytes(size), value, journal)
+                    .map_err(FaultKind::Memory)?;
             }
-            Insn::Atomic { size, op, dst, src, off } => {
+            Insn::Atomic {
+                size,
+                op,
+                dst,
+                src,
+                off,
+            } => {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
                 let n = size_bytes(size);
                 let old = self.memory.read(addr, n).map_err(FaultKind::Memory)?;
                 let (new, fetched) = atomic(op, old, self.reg(src), self.regs[0], size);
-                self.memory.write(addr, n, new, journal.as_deref_mut()).map_err(FaultKind::Memory)?;
+                self.memory
+                    .write(addr, n, new, journal.as_deref_mut())
+                    .map_err(FaultKind::Memory)?;
                 if let Some(value) = fetched {
-                    self.set(if op == AtomicOp::CmpXchg { Reg::R0 } else { src }, value)?;
+                    self.set(
+                        if op == AtomicOp::CmpXchg {
+                            Reg::R0
+                        } else {
+                            src
+                        },
+                        value,
+                    )?;
                 }
             }
             Insn::Ja { off } => return Ok(Control::Jump(off.into())),
             Insn::JaLong { off } => return Ok(Control::Jump(off.into())),
-            Insn::Branch { width, cond, dst, src, off } => {
+            Insn::Branch {
+                width,
+                cond,
+                dst,
+                src,
+                off,
+            } => {
                 let a = self.reg(dst);
                 let b = self.operand(src, width);
                 let taken = match width {
@@ -674,13 +829,36 @@ impl Vm {
                     return Ok(Control::Jump(off.into()));
                 }
             }
-            Insn::Call { kind: CallKind::Helper, imm } => return self.call_helper(helpers, imm.into(), journal),
-            Insn::Call { kind: CallKind::Local, imm } => return Ok(Control::Call { target_off: imm.into() }),
-            Insn::Call { kind: CallKind::Kfunc, imm } => {
-                return Err(FaultKind::UnsupportedCall { kind: CallKind::Kfunc, imm });
+            Insn::Call {
+                kind: CallKind::Helper,
+                imm,
+            } => return self.call_helper(helpers, imm.into(), journal),
+            Insn::Call {
+                kind: CallKind::Local,
+                imm,
+            } => {
+                return Ok(Control::Call {
+                    target_off: imm.into(),
+                });
             }
-            Insn::CallReg { reg } => return self.call_helper(helpers, self.reg(reg) as i64, journal),
-            Insn::Exit => return Ok(Control::Exit { r0: self.regs[0], early: None }),
+            Insn::Call {
+                kind: CallKind::Kfunc,
+                imm,
+            } => {
+                return Err(FaultKind::UnsupportedCall {
+                    kind: CallKind::Kfunc,
+                    imm,
+                });
+            }
+            Insn::CallReg { reg } => {
+                return self.call_helper(helpers, self.reg(reg) as i64, journal);
+            }
+            Insn::Exit => {
+                return Ok(Control::Exit {
+                    r0: self.regs[0],
+                    early: None,
+                });
+            }
         }
         Ok(Control::Next)
     }
@@ -692,8 +870,17 @@ impl Vm {
         journal: Option<&mut Vec<MemChange>>,
     ) -> Result<Control, FaultKind> {
         let id32 = i32::try_from(id).map_err(|_| FaultKind::UnknownHelper { id })?;
-        let args = [self.regs[1], self.regs[2], self.regs[3], self.regs[4], self.regs[5]];
-        let mut guest = GuestMemory { memory: &mut self.memory, journal };
+        let args = [
+            self.regs[1],
+            self.regs[2],
+            self.regs[3],
+            self.regs[4],
+            self.regs[5],
+        ];
+        let mut guest = GuestMemory {
+            memory: &mut self.memory,
+            journal,
+        };
         match helpers.call(id32, args, &mut guest) {
             Ok(HelperReturn::Value(v)) => {
                 self.regs[0] = v;
@@ -701,10 +888,11 @@ impl Vm {
             }
             Ok(HelperReturn::Void) => Ok(Control::Next),
             Ok(HelperReturn::TailCall(program)) => Ok(Control::TailCall(program)),
-            Ok(HelperReturn::Stop(r0)) => Ok(Control::Exit { r0, early: Some(EarlyExit::HelperStop { id: id32 }) }),
-            Err(HelperError::Unknown) => Err(FaultKind::UnknownHelper { id }),
-            Err(HelperError::Memory(e)) => Err(FaultKind::Memory(e)),
-            Err(HelperError::Failed(message)) => Err(FaultKind::Helper { id: id32, message }),
+            Ok(HelperReturn::Stop(r0)) => Ok(Control::Exit {
+                r0,
+                early: Some(EarlyExit::HelperStop { id: id32 }),
+            }),
+            Err(e) => Err(e.into_fault(id)),
         }
     }
 
@@ -712,7 +900,10 @@ impl Vm {
     fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
         let packet = self.memory.region(RegionKind::Packet)?;
         let start = u64::try_from(off).ok()?;
-        let raw = self.memory.read(packet.base + start, size_bytes(size)).ok()?;
+        let raw = self
+            .memory
+            .read(packet.base + start, size_bytes(size))
+            .ok()?;
         let n = size_bytes(size);
         Some(raw.swap_bytes() >> (64 - 8 * n))
     }
@@ -720,7 +911,9 @@ impl Vm {
 
 /// `marks[pc]` is whether pc is a breakpoint (empty when there are none).
 fn breakpoint_marks(breakpoints: &[usize]) -> Vec<bool> {
-    let Some(&max) = breakpoints.iter().max() else { return Vec::new() };
+    let Some(&max) = breakpoints.iter().max() else {
+        return Vec::new();
+    };
     let mut marks = vec![false; max.saturating_add(1).min(1 << 20)];
     for &pc in breakpoints {
         if let Some(mark) = marks.get_mut(pc) {
@@ -752,7 +945,11 @@ fn sign_extend(raw: u64, size: Size) -> u64 {
 /// New memory value, and the value fetched into a register (for fetch, xchg, cmpxchg).
 fn atomic(op: AtomicOp, old: u64, src: u64, r0: u64, size: Size) -> (u64, Option<u64>) {
     use AtomicOp as A;
-    let mask = if size == Size::W { 0xffff_ffff } else { u64::MAX };
+    let mask = if size == Size::W {
+        0xffff_ffff
+    } else {
+        u64::MAX
+    };
     let (old, src, r0) = (old & mask, src & mask, r0 & mask);
     let (new, fetch) = match op {
         A::Add => (old.wrapping_add(src), false),

@@ -19,7 +19,9 @@ pub fn source(name: &str) -> String {
 }
 
 pub fn program(name: &str) -> Program {
-    assemble(&source(name), None).unwrap_or_else(|e| panic!("{name}: {e}")).program
+    assemble(&source(name), None)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .program
 }
 
 /// The Ethernet/IPv4/TCP frame of `tcp_frame.hex`.

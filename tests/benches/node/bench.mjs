@@ -1,26 +1,68 @@
-// Times the core interpreter compiled to wasm32 (V8) on the ALU mix; prints ns/insn.
-// Then times the verifier (as tests/benches/verifier.rs calls it natively) on alu_mix and
-// verifier_worst, without and with the log; prints ms per verification.
+// Times the core interpreter compiled to wasm32 (V8) on alu_mix and alu_mem; prints
+// ns/insn. Then, with a second argument (the directory `jit_bench_modules` wrote), times
+// the JIT's modules of the same programs in the same V8 and prints the speed-up over the
+// interpreter on the same program. Then times the verifier (as
+// tests/benches/verifier.rs calls it natively) on alu_mix and verifier_worst, without and
+// with the log; prints ms per verification.
 import { readFileSync } from "node:fs";
 
-const path = process.argv[2];
+const [path, jitDir] = process.argv.slice(2);
 const { instance } = await WebAssembly.instantiate(readFileSync(path), {});
 const { setup, run, verify_setup, verify } = instance.exports;
-const slots = setup();
-const time = (n) => {
-  const t0 = process.hrtime.bigint();
-  const executed = run(n);
-  const ns = Number(process.hrtime.bigint() - t0);
-  if (executed === 0) throw new Error("run failed");
-  return ns / executed;
-};
-time(200); // warm up: let V8's optimizing tier compile the module
-const samples = [];
-for (let i = 0; i < 30; i++) samples.push(time(100));
-samples.sort((a, b) => a - b);
-const median = samples[Math.floor(samples.length / 2)];
-console.log(`alu_mix (${slots} slots), wasm32 in node ${process.version}: ` +
-  `median ${median.toFixed(2)} ns/insn (min ${samples[0].toFixed(2)}, max ${samples.at(-1).toFixed(2)}) over ${samples.length} samples of 100 runs`);
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const interpreterNs = {};
+for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
+  const slots = setup(which);
+  if (slots === 0) throw new Error(`setup(${which}) failed`);
+  const time = (n) => {
+    const t0 = process.hrtime.bigint();
+    const executed = run(n);
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (executed === 0) throw new Error("run failed");
+    return ns / executed;
+  };
+  // Warm up (let V8's optimizing tier compile the module), then 30 samples of about
+  // 400,000 instructions each.
+  const runs = Math.ceil(400000 / slots);
+  time(2 * runs);
+  const samples = Array.from({ length: 30 }, () => time(runs));
+  interpreterNs[name] = median(samples);
+  console.log(`interpreter ${name} (${slots} slots), wasm32 in node ${process.version}: ` +
+    `median ${interpreterNs[name].toFixed(2)} ns/insn (min ${samples[0].toFixed(2)}, max ${samples.at(-1).toFixed(2)}) over ${samples.length} samples of ${runs} runs`);
+}
+
+// The JIT: one run as a caller sees it, like the interpreter's (which makes a fresh Vm):
+// copy the image (header, registers, region table, regions) into linear memory, call run.
+if (jitDir) {
+  for (const name of ["alu_mix", "alu_mem"]) {
+    const info = JSON.parse(readFileSync(`${jitDir}/${name}.json`));
+    const image = new Uint8Array(readFileSync(`${jitDir}/${name}.image`));
+    const memory = new WebAssembly.Memory({ initial: Math.ceil(image.length / 65536) });
+    const bytes = new Uint8Array(memory.buffer);
+    const stop = (what) => () => { throw new Error(`${name}: ${what}`); };
+    const env = { memory, helper: stop("helper"), fault: stop("fault"), early_exit: stop("early exit") };
+    const wasm = readFileSync(`${jitDir}/${name}.wasm`);
+    const c0 = process.hrtime.bigint();
+    const module = new WebAssembly.Module(wasm);
+    const compileUs = Number(process.hrtime.bigint() - c0) / 1000;
+    const { run: jitRun } = new WebAssembly.Instance(module, { env }).exports;
+    const once = () => { bytes.set(image); return jitRun(); };
+    if (BigInt.asUintN(64, once()) !== BigInt(info.r0)) throw new Error(`${name}: wrong r0`);
+    const time = (n) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) once();
+      return Number(process.hrtime.bigint() - t0) / n;
+    };
+    time(20000); // warm up: V8's optimizing tier
+    const samples = Array.from({ length: 30 }, () => time(2000));
+    const med = median(samples);
+    const perInsn = med / info.executed;
+    const note = name === "alu_mix" ? " (starts from constants: V8 folds most of it, so not a speed figure)" : "";
+    console.log(`JIT ${name}: ${info.executed} insns, ${wasm.length} B of wasm, V8 compile ${compileUs.toFixed(0)} µs; ` +
+      `median ${med.toFixed(0)} ns/run = ${perInsn.toFixed(3)} ns/insn (min ${(samples[0] / info.executed).toFixed(3)}, ` +
+      `max ${(samples.at(-1) / info.executed).toFixed(3)}); ${(interpreterNs[name] / perInsn).toFixed(1)}x the wasm interpreter${note}`);
+  }
+}
 
 // The verifier: one sample is one whole verification (milliseconds each, far above the
 // timer's resolution). The first call is reported separately ("first"): it includes

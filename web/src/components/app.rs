@@ -12,10 +12,10 @@ use super::verifier::VerifierPanel;
 use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
 use crate::state::Action;
-use std::rc::Rc;
 use crate::storage;
 use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Timeout;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Milliseconds of quiet typing before the verifier runs again.
@@ -52,19 +52,22 @@ pub fn app() -> Html {
     {
         let ws = ws.clone();
         use_effect_with((), move |_| {
-            let listener = gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
-                let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else { return };
-                let action = match (e.key().as_str(), e.shift_key()) {
-                    ("F8", _) => Some(Action::Continue),
-                    ("F11", true) => Some(Action::StepBack),
-                    ("F10" | "F11", false) => Some(Action::Step),
-                    _ => None,
-                };
-                if let Some(action) = action {
-                    e.prevent_default();
-                    ws.dispatch(action);
-                }
-            });
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else {
+                        return;
+                    };
+                    let action = match (e.key().as_str(), e.shift_key()) {
+                        ("F8", _) => Some(Action::Continue),
+                        ("F11", true) => Some(Action::StepBack),
+                        ("F10" | "F11", false) => Some(Action::Step),
+                        _ => None,
+                    };
+                    if let Some(action) = action {
+                        e.prevent_default();
+                        ws.dispatch(action);
+                    }
+                });
             move || drop(listener)
         });
     }

@@ -6,7 +6,10 @@ use yew::prelude::*;
 pub fn bpffs(props: &PanelProps) -> Html {
     let engine = props.ws.engine.borrow();
     let kernel = &engine.session.kernel;
-    let entries = kernel.fs().list(bpfplay_core::kernel::bpffs::MOUNT).unwrap_or_default();
+    let entries = kernel
+        .fs()
+        .list(bpfplay_core::kernel::bpffs::MOUNT)
+        .unwrap_or_default();
     html! {
         <ul id="bpffs" class="bpffs">
             { for entries.iter().map(|e| {

@@ -17,7 +17,9 @@ pub fn command_input(props: &CommandInputProps) -> Html {
     let text = use_state(String::new);
     let on_input = {
         let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_submit = {
         let (ws, text) = (props.ws.clone(), text.clone());

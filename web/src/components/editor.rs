@@ -32,18 +32,36 @@ pub fn editor(props: &PanelProps) -> Html {
     }
     let current_line = {
         let engine = ws.engine.borrow();
-        engine.run.as_ref().and_then(|r| ws.slot_lines.get(r.vm().pc()).copied())
+        engine
+            .run
+            .as_ref()
+            .and_then(|r| ws.slot_lines.get(r.vm().pc()).copied())
     };
     let mut diagnostics = Vec::new();
     if let Some(e) = &ws.asm_error {
-        diagnostics.push(Diagnostic { line: e.line, col: e.col, message: e.kind.to_string(), severity: "error" });
+        diagnostics.push(Diagnostic {
+            line: e.line,
+            col: e.col,
+            message: e.kind.to_string(),
+            severity: "error",
+        });
     }
     if let Some(r) = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref())
-        && let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied()) {
-            diagnostics.push(Diagnostic { line, col: 1, message: r.message.clone(), severity: "error" });
-        }
-    let breakpoint_lines: Vec<u32> =
-        ws.breakpoints.iter().filter_map(|pc| ws.slot_lines.get(*pc)).map(|l| *l as u32).collect();
+        && let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied())
+    {
+        diagnostics.push(Diagnostic {
+            line,
+            col: 1,
+            message: r.message.clone(),
+            severity: "error",
+        });
+    }
+    let breakpoint_lines: Vec<u32> = ws
+        .breakpoints
+        .iter()
+        .filter_map(|pc| ws.slot_lines.get(*pc))
+        .map(|l| *l as u32)
+        .collect();
     // Separate effects, so that a step only moves the current line.
     {
         let editor = editor.clone();

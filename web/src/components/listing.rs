@@ -14,8 +14,12 @@ struct RowProps {
 #[component(Row)]
 fn row(p: &RowProps) -> Html {
     let mut class = classes!("row");
-    if p.breakpoint { class.push("bp"); }
-    if p.selected { class.push("selected"); }
+    if p.breakpoint {
+        class.push("bp");
+    }
+    if p.selected {
+        class.push("selected");
+    }
     let pc = p.row.pc;
     let onclick = p.on_click.reform(move |_| pc);
     html! {
@@ -36,18 +40,23 @@ pub fn listing(props: &PanelProps) -> Html {
     let current = ws.engine.borrow().run.as_ref().map(|r| r.vm().pc());
     let rows = {
         let ws = ws.clone();
-        use_memo((ws.listing.clone(), ws.breakpoints.clone(), ws.selected), move |(listing, breakpoints, selected)| {
-            let on_click = Callback::from(move |pc| ws.dispatch(Action::ToggleBreakpoint(pc)));
-            listing
+        use_memo(
+            (ws.listing.clone(), ws.breakpoints.clone(), ws.selected),
+            move |(listing, breakpoints, selected)| {
+                let on_click = Callback::from(move |pc| ws.dispatch(Action::ToggleBreakpoint(pc)));
+                listing
                 .iter()
                 .map(|row| html! {
                     <Row key={row.pc} row={row.clone()} breakpoint={breakpoints.contains(&row.pc)}
                          selected={*selected == Some(row.pc)} on_click={on_click.clone()} />
                 })
                 .collect::<Html>()
-        })
+            },
+        )
     };
-    let highlight = current.map(|pc| format!("#insn-{pc} {{ background: var(--hl); }}")).unwrap_or_default();
+    let highlight = current
+        .map(|pc| format!("#insn-{pc} {{ background: var(--hl); }}"))
+        .unwrap_or_default();
     html! {
         <div id="listing" class="listing">
             <style>{ highlight }</style>

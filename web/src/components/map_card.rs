@@ -18,7 +18,14 @@ pub struct MapView {
 
 impl MapView {
     pub fn read(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
-        let Some(Object::Map { map, refcnt, usercnt }) = kernel.object(id) else { return None };
+        let Some(Object::Map {
+            map,
+            refcnt,
+            usercnt,
+        }) = kernel.object(id)
+        else {
+            return None;
+        };
         let d = &map.def;
         Some(MapView {
             id: id.0,
@@ -32,7 +39,13 @@ impl MapView {
             ),
             map_type: d.map_type,
             key_size: d.key_size,
-            pins: kernel.fs().pins().iter().filter(|(_, o)| *o == id).map(|(p, _)| p.clone()).collect(),
+            pins: kernel
+                .fs()
+                .pins()
+                .iter()
+                .filter(|(_, o)| *o == id)
+                .map(|(p, _)| p.clone())
+                .collect(),
             entries: map.entries(),
         })
     }
@@ -49,7 +62,10 @@ const SHOWN_ENTRIES: usize = 64;
 
 fn number_views(value: &[u8]) -> String {
     match value.len() {
-        4 => format!("u32 {}", u32::from_le_bytes([value[0], value[1], value[2], value[3]])),
+        4 => format!(
+            "u32 {}",
+            u32::from_le_bytes([value[0], value[1], value[2], value[3]])
+        ),
         8 => {
             let v = u64::from_le_bytes(value.try_into().unwrap_or([0; 8]));
             format!("u64 {v} / i64 {}", v as i64)
@@ -61,7 +77,9 @@ fn number_views(value: &[u8]) -> String {
 /// A text field kept in component state.
 fn field(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    Callback::from(move |e: InputEvent| {
+        state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+    })
 }
 
 /// A click that sends one console command.
@@ -87,14 +105,21 @@ pub fn map_card(props: &MapCardProps) -> Html {
         let (dispatcher, key, value) = (dispatcher.clone(), key.clone(), value.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            dispatcher.dispatch(Action::Console(format!("map update id {id} key {} value {}", key.trim(), value.trim())));
+            dispatcher.dispatch(Action::Console(format!(
+                "map update id {id} key {} value {}",
+                key.trim(),
+                value.trim()
+            )));
         })
     };
     let on_pin = {
         let (dispatcher, pin_path) = (dispatcher.clone(), pin_path.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            dispatcher.dispatch(Action::Console(format!("map pin id {id} {}", pin_path.trim())));
+            dispatcher.dispatch(Action::Console(format!(
+                "map pin id {id} {}",
+                pin_path.trim()
+            )));
             pin_path.set(String::new());
         })
     };

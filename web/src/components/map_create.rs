@@ -18,14 +18,20 @@ pub fn map_create_form(props: &MapCreateProps) -> Html {
         let (ws, form) = (props.ws.clone(), form.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let Some(form) = form.cast::<web_sys::Element>() else { return };
+            let Some(form) = form.cast::<web_sys::Element>() else {
+                return;
+            };
             let input = |name: &str| {
                 form.query_selector(&format!("[name={name}]"))
                     .ok()
                     .flatten()
-                    .map(|el| match wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(el.clone()) {
-                        Ok(select) => select.value(),
-                        Err(_) => wasm_bindgen::JsCast::unchecked_into::<HtmlInputElement>(el).value(),
+                    .map(|el| {
+                        match wasm_bindgen::JsCast::dyn_into::<HtmlSelectElement>(el.clone()) {
+                            Ok(select) => select.value(),
+                            Err(_) => {
+                                wasm_bindgen::JsCast::unchecked_into::<HtmlInputElement>(el).value()
+                            }
+                        }
                     })
                     .unwrap_or_default()
                     .trim()

@@ -12,13 +12,30 @@ pub fn registers(props: &PanelProps) -> Html {
         return html! { <div id="registers" class="registers idle">{ "Run or step to see registers." }</div> };
     };
     let vm = run.vm();
-    let changed = engine.history.last().map(|s| s.regs.clone()).unwrap_or_default();
-    let abstract_state = ws.verdict.as_ref().and_then(|v| v.states.get(vm.pc())).and_then(|s| s.first());
+    let changed = engine
+        .history
+        .last()
+        .map(|s| s.regs.clone())
+        .unwrap_or_default();
+    let abstract_state = ws
+        .verdict
+        .as_ref()
+        .and_then(|v| v.states.get(vm.pc()))
+        .and_then(|s| s.first());
     let rows = vm.regs().iter().enumerate().map(|(i, v)| {
         let change = changed.iter().find(|c| c.reg.index() == i);
-        let class = if change.is_some() { "reg changed" } else { "reg" };
-        let was = change.map(|c| format!("was {:#x}", c.old)).unwrap_or_default();
-        let verifier = abstract_state.map(|s| s.regs[i].to_string()).filter(|t| t != "?").unwrap_or_default();
+        let class = if change.is_some() {
+            "reg changed"
+        } else {
+            "reg"
+        };
+        let was = change
+            .map(|c| format!("was {:#x}", c.old))
+            .unwrap_or_default();
+        let verifier = abstract_state
+            .map(|s| s.regs[i].to_string())
+            .filter(|t| t != "?")
+            .unwrap_or_default();
         html! {
             <tr class={class} id={format!("reg-r{i}")}>
                 <th>{ format!("r{i}") }</th>

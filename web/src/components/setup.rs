@@ -22,7 +22,9 @@ pub fn setup_bar(props: &PanelProps) -> Html {
     let on_example = {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
-            let i = e.target_unchecked_into::<HtmlSelectElement>().selected_index();
+            let i = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .selected_index();
             if i > 0 {
                 ws.dispatch(Action::LoadExample(i as usize - 1));
             }

@@ -1,4 +1,4 @@
-use super::{dispatch, PanelProps};
+use super::{PanelProps, dispatch};
 use crate::state::Action;
 use yew::prelude::*;
 

@@ -9,7 +9,11 @@ use yew::prelude::*;
 pub fn toolbar(props: &PanelProps) -> Html {
     let ws = &props.ws;
     let engine = ws.engine.borrow();
-    let status = match engine.run.as_ref().map(|r| (r.vm().state().clone(), r.vm().executed(), r.vm().pc())) {
+    let status = match engine
+        .run
+        .as_ref()
+        .map(|r| (r.vm().state().clone(), r.vm().executed(), r.vm().pc()))
+    {
         None => String::from("not running"),
         Some((State::Running, n, pc)) => format!("paused at instruction {pc} after {n} steps"),
         Some((State::Exited { r0, early }, n, _)) => {
@@ -18,11 +22,18 @@ pub fn toolbar(props: &PanelProps) -> Html {
         }
         Some((State::Faulted(f), n, _)) => format!("fault after {n} instructions: {f}"),
     };
-    let verdict = engine.report.as_ref().and_then(|r| r.verdict).map(|v| format!(" — {v}")).unwrap_or_default();
+    let verdict = engine
+        .report
+        .as_ref()
+        .and_then(|r| r.verdict)
+        .map(|v| format!(" — {v}"))
+        .unwrap_or_default();
     let on_engine = {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
-            ws.dispatch(Action::UseJit(e.target_unchecked_into::<HtmlSelectElement>().value() == "jit"));
+            ws.dispatch(Action::UseJit(
+                e.target_unchecked_into::<HtmlSelectElement>().value() == "jit",
+            ));
         })
     };
     html! {

@@ -11,10 +11,16 @@ pub fn verifier_panel(props: &PanelProps) -> Html {
         return html! { <div id="verifier" class="verifier idle">{ "The rfc9669 profile runs without the Linux 4.4 verifier." }</div> };
     };
     let lines = v.log.lines().map(|line| {
-        let pc = line.split_once(':').and_then(|(n, _)| n.trim().parse::<usize>().ok());
+        let pc = line
+            .split_once(':')
+            .and_then(|(n, _)| n.trim().parse::<usize>().ok());
         let ws = ws.clone();
         let onclick = Callback::from(move |_| ws.dispatch(Action::Select(pc)));
-        let class = if pc.is_some() { "logline insn" } else { "logline" };
+        let class = if pc.is_some() {
+            "logline insn"
+        } else {
+            "logline"
+        };
         html! { <div class={class} {onclick}>{ line }</div> }
     });
     let verdict = match (&v.errno, &v.rejection) {

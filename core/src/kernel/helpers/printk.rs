@@ -24,8 +24,13 @@ const PAGE_SIZE: u64 = 4096; // string() prints pointers below it as "(null)"
 /// Stand-in for the kernel stack address of the helper's 64-byte `%s` buffer.
 const STR_BUF_ADDR: u64 = 0xffff_8800_3fc0_3e40;
 // printf_spec flags: LEFT..ZEROPAD follow the order of "-+ #0"; SMALL is ORed into digits.
-const LEFT: u8 = 1; const PLUS: u8 = 2; const SPACE: u8 = 4; const SPECIAL: u8 = 8;
-const ZEROPAD: u8 = 16; const SMALL: u8 = 32; const SIGN: u8 = 64;
+const LEFT: u8 = 1;
+const PLUS: u8 = 2;
+const SPACE: u8 = 4;
+const SPECIAL: u8 = 8;
+const ZEROPAD: u8 = 16;
+const SMALL: u8 = 32;
+const SIGN: u8 = 64;
 
 /// Why 4.4 refuses a format (`-EINVAL` for all). Offsets are byte indexes into `fmt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,14 +56,27 @@ impl fmt::Display for PrintkError {
         f.write_str("trace_printk format: ")?;
         match self {
             Self::Empty => f.write_str("empty (fmt_size is 0)"),
-            Self::NotTerminated => f.write_str("the last byte must be NUL (count the terminator in fmt_size)"),
-            Self::BadChar { at, byte: 0 } => write!(f, "NUL at byte {at} before the end (only the last byte may be)"),
-            Self::BadChar { at, byte } => {
-                write!(f, "byte 0x{byte:02x} at byte {at} is neither printable ASCII nor whitespace")
+            Self::NotTerminated => {
+                f.write_str("the last byte must be NUL (count the terminator in fmt_size)")
             }
-            Self::TooManyConversions { at } => write!(f, "a 4th conversion starts at byte {at} (3 at most)"),
+            Self::BadChar { at, byte: 0 } => write!(
+                f,
+                "NUL at byte {at} before the end (only the last byte may be)"
+            ),
+            Self::BadChar { at, byte } => {
+                write!(
+                    f,
+                    "byte 0x{byte:02x} at byte {at} is neither printable ASCII nor whitespace"
+                )
+            }
+            Self::TooManyConversions { at } => {
+                write!(f, "a 4th conversion starts at byte {at} (3 at most)")
+            }
             Self::BadConversion { at, spec } => {
-                write!(f, "`{spec}` at byte {at} is not allowed (4.4 allows %d %u %x %ld %lu %lx %lld %llu %llx %p %s)")
+                write!(
+                    f,
+                    "`{spec}` at byte {at} is not allowed (4.4 allows %d %u %x %ld %lu %lx %lld %llu %llx %p %s)"
+                )
             }
             Self::BadCharAfterPointer { at, conv, byte } => write!(
                 f,
@@ -66,7 +84,9 @@ impl fmt::Display for PrintkError {
                 char::from(*conv),
                 core::ascii::escape_default(*byte)
             ),
-            Self::TwoStrings { at } => write!(f, "second `%s` at byte {at} (only one %s is allowed)"),
+            Self::TwoStrings { at } => {
+                write!(f, "second `%s` at byte {at} (only one %s is allowed)")
+            }
         }
     }
 }
@@ -74,21 +94,33 @@ impl fmt::Display for PrintkError {
 impl core::error::Error for PrintkError {}
 
 /// Kernel `isspace`/`ispunct`/`isalnum` (`lib/ctype.c`, whose upper half is Latin-1).
-fn is_space(c: u8) -> bool { matches!(c, b'\t'..=b'\r' | b' ' | 0xa0) }
-fn is_punct(c: u8) -> bool { c.is_ascii_punctuation() || matches!(c, 0xa1..=0xbf | 0xd7 | 0xf7) }
-fn is_alnum(c: u8) -> bool { c.is_ascii_alphanumeric() || (c >= 0xc0 && c != 0xd7 && c != 0xf7) }
+fn is_space(c: u8) -> bool {
+    matches!(c, b'\t'..=b'\r' | b' ' | 0xa0)
+}
+fn is_punct(c: u8) -> bool {
+    c.is_ascii_punctuation() || matches!(c, 0xa1..=0xbf | 0xd7 | 0xf7)
+}
+fn is_alnum(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || (c >= 0xc0 && c != 0xd7 && c != 0xf7)
+}
 
 /// 4.4's checker loop: returns `mod[]` and which argument the `%s` took.
 fn check(fmt: &[u8]) -> Result<([u8; 3], Option<usize>), PrintkError> {
     let (&last, body) = fmt.split_last().ok_or(PrintkError::Empty)?;
-    if last != 0 { return Err(PrintkError::NotTerminated); }
+    if last != 0 {
+        return Err(PrintkError::NotTerminated);
+    }
     let at = |i: usize| fmt.get(i).copied().unwrap_or(0);
     let (mut mods, mut cnt, mut str_arg, mut i) = ([0u8; 3], 0, None, 0);
     while i < body.len() {
         // (isprint || isspace) && isascii
-        if !matches!(at(i), b'\t'..=b'\r' | b' '..=b'~') { return Err(PrintkError::BadChar { at: i, byte: at(i) }); }
+        if !matches!(at(i), b'\t'..=b'\r' | b' '..=b'~') {
+            return Err(PrintkError::BadChar { at: i, byte: at(i) });
+        }
         if at(i) == b'%' {
-            if cnt >= 3 { return Err(PrintkError::TooManyConversions { at: i }); }
+            if cnt >= 3 {
+                return Err(PrintkError::TooManyConversions { at: i });
+            }
             let start = i;
             i += 1; // fmt[last] == 0, so this stays in bounds
             let conv = at(i);
@@ -97,7 +129,11 @@ fn check(fmt: &[u8]) -> Result<([u8; 3], Option<usize>), PrintkError> {
                 i += 1;
                 let next = at(i);
                 if !is_space(next) && !is_punct(next) && next != 0 {
-                    return Err(PrintkError::BadCharAfterPointer { at: i, conv, byte: next });
+                    return Err(PrintkError::BadCharAfterPointer {
+                        at: i,
+                        conv,
+                        byte: next,
+                    });
                 }
                 cnt += 1;
                 if conv == b's' && str_arg.replace(cnt - 1).is_some() {
@@ -110,7 +146,11 @@ fn check(fmt: &[u8]) -> Result<([u8; 3], Option<usize>), PrintkError> {
                     i += 1;
                 }
                 if !matches!(at(i), b'd' | b'u' | b'x') {
-                    let spec = fmt.get(start..=i).unwrap_or_default().escape_ascii().to_string();
+                    let spec = fmt
+                        .get(start..=i)
+                        .unwrap_or_default()
+                        .escape_ascii()
+                        .to_string();
                     return Err(PrintkError::BadConversion { at: start, spec });
                 }
                 cnt += 1;
@@ -137,7 +177,13 @@ pub fn format(
         _ => Slot::Num(args[k]),
     });
     let buf = str_arg.map_or_else(Vec::new, |k| c_str(read_str(args[k.min(2)])));
-    let mut p = Printer { out: Vec::new(), slots, next: 0, buf, read_str };
+    let mut p = Printer {
+        out: Vec::new(),
+        slots,
+        next: 0,
+        buf,
+        read_str,
+    };
     p.run(fmt.split(|&b| b == 0).next().unwrap_or_default());
     let mut message = String::with_capacity(p.out.len());
     for chunk in p.out.utf8_chunks() {
@@ -156,21 +202,37 @@ fn c_str(bytes: Option<Vec<u8>>) -> Vec<u8> {
 
 /// A value passed to `__trace_printk`; `Buf` is the helper's `%s` buffer (its address).
 #[derive(Clone, Copy)]
-enum Slot { Num(u64), Buf }
+enum Slot {
+    Num(u64),
+    Buf,
+}
 
 /// 4.4's `struct printf_spec`: `s16` width and precision.
 #[derive(Clone, Copy)]
-struct Spec { flags: u8, width: i16, prec: i16, base: u8 }
+struct Spec {
+    flags: u8,
+    width: i16,
+    prec: i16,
+    base: u8,
+}
 
 /// C's `while (--w >= 0)` on an `s16`: how often the body runs; leaves `w` as C does.
 fn countdown(w: &mut i16) -> usize {
     *w = w.wrapping_sub(1);
-    if *w < 0 { 0 } else { core::mem::replace(w, -1) as usize + 1 }
+    if *w < 0 {
+        0
+    } else {
+        core::mem::replace(w, -1) as usize + 1
+    }
 }
 /// `while (--w > 0)`.
 fn countdown_gt0(w: &mut i16) -> usize {
     *w = w.wrapping_sub(1);
-    if *w > 0 { core::mem::replace(w, 0) as usize } else { 0 }
+    if *w > 0 {
+        core::mem::replace(w, 0) as usize
+    } else {
+        0
+    }
 }
 /// `while (len < w--)`, `len` <= 63.
 fn countdown_post(w: &mut i16, len: usize) -> usize {
@@ -200,17 +262,28 @@ struct Printer<'a> {
 impl Printer<'_> {
     fn put(&mut self, bytes: &[u8]) {
         let room = MAX_LEN.saturating_sub(self.out.len());
-        self.out.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
+        self.out
+            .extend_from_slice(bytes.get(..room).unwrap_or(bytes));
     }
     fn pad(&mut self, b: u8, n: usize) {
-        self.out.extend(core::iter::repeat_n(b, n.min(MAX_LEN.saturating_sub(self.out.len()))));
+        self.out.extend(core::iter::repeat_n(
+            b,
+            n.min(MAX_LEN.saturating_sub(self.out.len())),
+        ));
     }
     fn arg(&mut self) -> Slot {
         self.next += 1;
-        self.slots.get(self.next - 1).copied().unwrap_or(Slot::Num(0))
+        self.slots
+            .get(self.next - 1)
+            .copied()
+            .unwrap_or(Slot::Num(0))
     }
     fn num(&mut self) -> u64 {
-        if let Slot::Num(v) = self.arg() { v } else { STR_BUF_ADDR }
+        if let Slot::Num(v) = self.arg() {
+            v
+        } else {
+            STR_BUF_ADDR
+        }
     }
 
     /// `vsnprintf` over `f` (which holds no NUL).
@@ -223,7 +296,12 @@ impl Printer<'_> {
                 i += 1;
                 continue;
             }
-            let mut sp = Spec { flags: 0, width: -1, prec: -1, base: 10 };
+            let mut sp = Spec {
+                flags: 0,
+                width: -1,
+                prec: -1,
+                base: 10,
+            };
             i += 1;
             while let Some(k) = b"-+ #0".iter().position(|&c| c == at(i)) {
                 sp.flags |= 1 << k;
@@ -236,13 +314,17 @@ impl Printer<'_> {
                     sp.width = sp.width.wrapping_neg();
                     sp.flags |= LEFT;
                 }
-            } else if at(i).is_ascii_digit() { sp.width = atoi(f, &mut i) as i16; }
+            } else if at(i).is_ascii_digit() {
+                sp.width = atoi(f, &mut i) as i16;
+            }
             if at(i) == b'.' {
                 i += 1;
                 if at(i) == b'*' {
                     i += 1;
                     sp.prec = (self.num() as i16).max(0);
-                } else if at(i).is_ascii_digit() { sp.prec = (atoi(f, &mut i) as i16).max(0); }
+                } else if at(i).is_ascii_digit() {
+                    sp.prec = (atoi(f, &mut i) as i16).max(0);
+                }
             }
             let mut q = at(i);
             if b"hlLzZt".contains(&q) {
@@ -257,7 +339,9 @@ impl Printer<'_> {
             match conv {
                 b'c' => {
                     let (c, mut w) = (self.num() as u8, sp.width);
-                    if sp.flags & LEFT == 0 { self.pad(b' ', countdown_gt0(&mut w)); }
+                    if sp.flags & LEFT == 0 {
+                        self.pad(b' ', countdown_gt0(&mut w));
+                    }
                     self.put(&[c]);
                     self.pad(b' ', countdown_gt0(&mut w));
                 }
@@ -276,19 +360,45 @@ impl Printer<'_> {
                         self.string(b"(null)", sp);
                     } else {
                         let flags = sp.flags | SMALL | if default { ZEROPAD } else { 0 };
-                        self.number(p, Spec { flags, base: 16, ..sp });
+                        self.number(
+                            p,
+                            Spec {
+                                flags,
+                                base: 16,
+                                ..sp
+                            },
+                        );
                     }
-                    while is_alnum(at(i)) { i += 1; }
+                    while is_alnum(at(i)) {
+                        i += 1;
+                    }
                 }
                 b'%' => self.put(b"%"),
                 b'o' | b'x' | b'X' | b'd' | b'i' | b'u' => {
                     let signed = conv == b'd' || conv == b'i';
-                    sp.base = match conv { b'o' => 8, b'x' | b'X' => 16, _ => 10 };
-                    sp.flags |= if conv == b'x' { SMALL } else { 0 } | if signed { SIGN } else { 0 };
-                    let bits = match q { b'H' => 8, b'h' => 16, b'L' | b'l' | b'z' | b'Z' | b't' => 64, _ => 32 };
+                    sp.base = match conv {
+                        b'o' => 8,
+                        b'x' | b'X' => 16,
+                        _ => 10,
+                    };
+                    sp.flags |=
+                        if conv == b'x' { SMALL } else { 0 } | if signed { SIGN } else { 0 };
+                    let bits = match q {
+                        b'H' => 8,
+                        b'h' => 16,
+                        b'L' | b'l' | b'z' | b'Z' | b't' => 64,
+                        _ => 32,
+                    };
                     let shift = 64 - bits;
                     let raw = self.num() << shift;
-                    self.number(if signed { ((raw as i64) >> shift) as u64 } else { raw >> shift }, sp);
+                    self.number(
+                        if signed {
+                            ((raw as i64) >> shift) as u64
+                        } else {
+                            raw >> shift
+                        },
+                        sp,
+                    );
                 }
                 _ => return, // FORMAT_TYPE_INVALID: 4.4 stops formatting (`goto out`)
             }
@@ -296,15 +406,26 @@ impl Printer<'_> {
     }
 
     fn string(&mut self, s: &[u8], sp: Spec) {
-        let s = s.get(..usize::try_from(sp.prec).unwrap_or(usize::MAX)).unwrap_or(s);
+        let s = s
+            .get(..usize::try_from(sp.prec).unwrap_or(usize::MAX))
+            .unwrap_or(s);
         let mut w = sp.width;
-        if sp.flags & LEFT == 0 { self.pad(b' ', countdown_post(&mut w, s.len())); }
+        if sp.flags & LEFT == 0 {
+            self.pad(b' ', countdown_post(&mut w, s.len()));
+        }
         self.put(s);
         self.pad(b' ', countdown_post(&mut w, s.len()));
     }
 
     fn number(&mut self, mut num: u64, sp: Spec) {
-        let (fl, mut w) = (if sp.flags & LEFT != 0 { sp.flags & !ZEROPAD } else { sp.flags }, sp.width);
+        let (fl, mut w) = (
+            if sp.flags & LEFT != 0 {
+                sp.flags & !ZEROPAD
+            } else {
+                sp.flags
+            },
+            sp.width,
+        );
         let prefix: &[u8] = match (fl & SPECIAL != 0, sp.base) {
             (true, 16) if fl & SMALL != 0 => b"0x",
             (true, 16) => b"0X",
@@ -321,16 +442,31 @@ impl Printer<'_> {
             _ if fl & SPACE != 0 => b" ",
             _ => b"",
         };
-        let digits = match sp.base { 8 => format!("{num:o}"), 16 => format!("{num:X}"), _ => format!("{num}") };
+        let digits = match sp.base {
+            8 => format!("{num:o}"),
+            16 => format!("{num:X}"),
+            _ => format!("{num}"),
+        };
         let mut digits = digits.into_bytes();
-        if fl & SMALL != 0 { digits.make_ascii_lowercase(); }
+        if fl & SMALL != 0 {
+            digits.make_ascii_lowercase();
+        }
         let n = digits.len() as i16; // at most 22
         let prec = sp.prec.max(n);
-        w = w.wrapping_sub((sign.len() + prefix.len()) as i16).wrapping_sub(prec);
-        if fl & (ZEROPAD | LEFT) == 0 { self.pad(b' ', countdown(&mut w)); }
+        w = w
+            .wrapping_sub((sign.len() + prefix.len()) as i16)
+            .wrapping_sub(prec);
+        if fl & (ZEROPAD | LEFT) == 0 {
+            self.pad(b' ', countdown(&mut w));
+        }
         self.put(sign);
         self.put(prefix);
-        if fl & LEFT == 0 { self.pad(if fl & ZEROPAD != 0 { b'0' } else { b' ' }, countdown(&mut w)); }
+        if fl & LEFT == 0 {
+            self.pad(
+                if fl & ZEROPAD != 0 { b'0' } else { b' ' },
+                countdown(&mut w),
+            );
+        }
         self.pad(b'0', usize::from(prec.abs_diff(n)));
         self.put(&digits);
         self.pad(b' ', countdown(&mut w));
@@ -365,15 +501,27 @@ mod tests {
         assert_eq!(ok(b"\0", [0; 3]), "");
         let a = [NEG2; 3];
         assert_eq!(ok(b"%d %u %x\0", a), "-2 4294967294 fffffffe"); // low 32 bits
-        assert_eq!(ok(b"%ld %lu %lx\0", a), "-2 18446744073709551614 fffffffffffffffe");
-        assert_eq!(ok(b"%lld %llu %llx\0", a), "-2 18446744073709551614 fffffffffffffffe");
+        assert_eq!(
+            ok(b"%ld %lu %lx\0", a),
+            "-2 18446744073709551614 fffffffffffffffe"
+        );
+        assert_eq!(
+            ok(b"%lld %llu %llx\0", a),
+            "-2 18446744073709551614 fffffffffffffffe"
+        );
         assert_eq!(ok(b"%d,%u,%x\0", [1, 2, 255]), "1,2,ff"); // args in order
-        assert_eq!(ok(b"%d %ld\0", [0x1_0000_0005, 1 << 63, 0]), "5 -9223372036854775808");
+        assert_eq!(
+            ok(b"%d %ld\0", [0x1_0000_0005, 1 << 63, 0]),
+            "5 -9223372036854775808"
+        );
     }
 
     #[test]
     fn pointer_and_string() {
-        assert_eq!(ok(b"%p\0", [0xffff_8800_1234_5678, 0, 0]), "ffff880012345678");
+        assert_eq!(
+            ok(b"%p\0", [0xffff_8800_1234_5678, 0, 0]),
+            "ffff880012345678"
+        );
         assert_eq!(ok(b"%p.\0", [0x1234, 0, 0]), "0000000000001234.");
         assert_eq!(ok(b"[%p]\0", [0; 3]), "[          (null)]");
         assert_eq!(ok(b"[%s]\0", [0x1000, 0, 0]), "[hi]");
@@ -389,37 +537,89 @@ mod tests {
         assert_eq!(err(b"hi\n"), PrintkError::NotTerminated);
         assert_eq!(err(b"a\x07\0"), PrintkError::BadChar { at: 1, byte: 7 });
         assert_eq!(err(b"\x7f\0"), PrintkError::BadChar { at: 0, byte: 0x7f });
-        assert_eq!(err(b"\xc3\xa9\0"), PrintkError::BadChar { at: 0, byte: 0xc3 });
+        assert_eq!(
+            err(b"\xc3\xa9\0"),
+            PrintkError::BadChar { at: 0, byte: 0xc3 }
+        );
         assert_eq!(err(b"a\0b\0"), PrintkError::BadChar { at: 1, byte: 0 }); // embedded NUL
     }
 
     #[test]
     fn refused_conversions() {
         let cases: [(&[u8], usize, &str); 11] = [
-            (b"%c\0", 0, "%c"), (b"%i\0", 0, "%i"), (b"%%\0", 0, "%%"), (b"%lp\0", 0, "%lp"), (b"%ls\0", 0, "%ls"),
-            (b"%llld\0", 0, "%lll"), (b"%5d\0", 0, "%5"), (b"%-d\0", 0, "%-"), (b"x%\0", 1, "%\\x00"),
-            (b"%ll\0", 0, "%ll\\x00"), (b"abcd %c\0", 5, "%c"),
+            (b"%c\0", 0, "%c"),
+            (b"%i\0", 0, "%i"),
+            (b"%%\0", 0, "%%"),
+            (b"%lp\0", 0, "%lp"),
+            (b"%ls\0", 0, "%ls"),
+            (b"%llld\0", 0, "%lll"),
+            (b"%5d\0", 0, "%5"),
+            (b"%-d\0", 0, "%-"),
+            (b"x%\0", 1, "%\\x00"),
+            (b"%ll\0", 0, "%ll\\x00"),
+            (b"abcd %c\0", 5, "%c"),
         ];
         for (f, at, spec) in cases {
-            assert_eq!(err(f), PrintkError::BadConversion { at, spec: spec.into() }, "{f:?}");
+            assert_eq!(
+                err(f),
+                PrintkError::BadConversion {
+                    at,
+                    spec: spec.into()
+                },
+                "{f:?}"
+            );
         }
     }
 
     #[test]
     fn at_most_three_conversions_and_one_string() {
         assert_eq!(ok(b"%d%u%x\0", [1, 2, 3]), "123");
-        assert_eq!(err(b"%d %d %d %d\0"), PrintkError::TooManyConversions { at: 9 });
-        assert_eq!(err(b"%p %p %s %d\0"), PrintkError::TooManyConversions { at: 9 });
+        assert_eq!(
+            err(b"%d %d %d %d\0"),
+            PrintkError::TooManyConversions { at: 9 }
+        );
+        assert_eq!(
+            err(b"%p %p %s %d\0"),
+            PrintkError::TooManyConversions { at: 9 }
+        );
         assert_eq!(err(b"%s %s\0"), PrintkError::TwoStrings { at: 3 });
         // The byte after the second %s is checked first.
-        assert_eq!(err(b"%s %sx\0"), PrintkError::BadCharAfterPointer { at: 5, conv: b's', byte: b'x' });
+        assert_eq!(
+            err(b"%s %sx\0"),
+            PrintkError::BadCharAfterPointer {
+                at: 5,
+                conv: b's',
+                byte: b'x'
+            }
+        );
     }
 
     #[test]
     fn byte_after_p_and_s() {
-        assert_eq!(err(b"%pa\0"), PrintkError::BadCharAfterPointer { at: 2, conv: b'p', byte: b'a' });
-        assert_eq!(err(b"x %s1\0"), PrintkError::BadCharAfterPointer { at: 4, conv: b's', byte: b'1' });
-        assert_eq!(err(b"%s\xc0\0"), PrintkError::BadCharAfterPointer { at: 2, conv: b's', byte: 0xc0 });
+        assert_eq!(
+            err(b"%pa\0"),
+            PrintkError::BadCharAfterPointer {
+                at: 2,
+                conv: b'p',
+                byte: b'a'
+            }
+        );
+        assert_eq!(
+            err(b"x %s1\0"),
+            PrintkError::BadCharAfterPointer {
+                at: 4,
+                conv: b's',
+                byte: b'1'
+            }
+        );
+        assert_eq!(
+            err(b"%s\xc0\0"),
+            PrintkError::BadCharAfterPointer {
+                at: 2,
+                conv: b's',
+                byte: 0xc0
+            }
+        );
         assert_eq!(ok(b"%s.%p\n\0", [0x1000, 0x10, 0]), "hi.0000000000000010\n");
         assert_eq!(ok(b"%s\xb0\0", [0x1000, 0, 0]), "hi?"); // Latin-1 punctuation passes
         assert_eq!(ok(b"%s\0junk\0", [0x1000, 0, 0]), "hi"); // so does an embedded NUL
@@ -432,7 +632,13 @@ mod tests {
         assert_eq!(ok(b"%s%d\0", [0x1000, NEG2, 0]), "hi-2");
         assert_eq!(ok(b"%s%c\0", [0x1000, 0x41, 0]), "hiA");
         // `%s%%` is refused (its 2nd `%` is checked); in `%s%%d` the checker sees %d, vsnprintf `%%`.
-        assert_eq!(err(b"%s%%\0"), PrintkError::BadConversion { at: 3, spec: "%\\x00".into() });
+        assert_eq!(
+            err(b"%s%%\0"),
+            PrintkError::BadConversion {
+                at: 3,
+                spec: "%\\x00".into()
+            }
+        );
         assert_eq!(ok(b"%s%%d\0", [0x1000, 5, 0]), "hi%d");
         assert_eq!(ok(b"%s%5d|\0", [0x1000, 42, 0]), "hi   42|");
         assert_eq!(ok(b"%s%-4x|\0", [0x1000, 42, 0]), "hi2a  |");
@@ -444,15 +650,30 @@ mod tests {
         // Four conversions reach vsnprintf; the fourth reads 0 here (stale registers in 4.4).
         assert_eq!(ok(b"%s%d%d%d\0", [0x1000, 1, 2]), "hi120");
         // The checked %s buffer read as a number is its (stand-in) address; %s then reads r5 = 0.
-        assert_eq!(ok(b"%p%lx %s\0", [1, 0x1000, 0]), "0000000000000001ffff88003fc03e40 (null)");
+        assert_eq!(
+            ok(b"%p%lx %s\0", [1, 0x1000, 0]),
+            "0000000000000001ffff88003fc03e40 (null)"
+        );
     }
 
     #[test]
     fn output_is_capped_and_nothing_panics() {
         assert_eq!(ok(b"%s%2000d\0", [0x1000, 1, 0]).len(), 1023);
-        let fmts: [&[u8]; 7] = [b"%s%32768d\0", b"%s%*c\0", b"%s%-*s\0", b"%s%.*s\0", b"%s%#o\0", b"%s%+hhi\0", b"%s%32767c\0"];
+        let fmts: [&[u8]; 7] = [
+            b"%s%32768d\0",
+            b"%s%*c\0",
+            b"%s%-*s\0",
+            b"%s%.*s\0",
+            b"%s%#o\0",
+            b"%s%+hhi\0",
+            b"%s%32767c\0",
+        ];
         for f in fmts {
-            for a in [[0x1000, 0x8000, 0x3000], [0x1000, NEG2, 0x2000], [0x1000, 0xffff_8001, 0]] {
+            for a in [
+                [0x1000, 0x8000, 0x3000],
+                [0x1000, NEG2, 0x2000],
+                [0x1000, 0xffff_8001, 0],
+            ] {
                 assert!(run(f, a).unwrap().len() <= 1023);
             }
         }
@@ -473,7 +694,11 @@ mod tests {
         let want = "trace_printk format: `%c` at byte 5 is not allowed \
                     (4.4 allows %d %u %x %ld %lu %lx %lld %llu %llx %p %s)";
         assert_eq!(err(b"abcd %c\0").to_string(), want);
-        assert!(err(b"%sq\0").to_string().contains("`%s` must be followed by whitespace"));
+        assert!(
+            err(b"%sq\0")
+                .to_string()
+                .contains("`%s` must be followed by whitespace")
+        );
         assert!(err(b"a\0\0").to_string().contains("NUL at byte 1"));
         assert!(err(b"%d%d%d%d\0").to_string().contains("byte 6"));
     }

@@ -80,7 +80,13 @@ impl Helpers for KernelHelpers<'_> {
                 self.inv.redirect = Some((a[0] as u32, a[1]));
                 value(TC_ACT_REDIRECT as u64)
             }
-            24 => value(self.inv.skb.as_ref().map_or(0, |s| s.meta.route_realm).into()),
+            24 => value(
+                self.inv
+                    .skb
+                    .as_ref()
+                    .map_or(0, |s| s.meta.route_realm)
+                    .into(),
+            ),
             25 => self.perf_event_output(a[1], a[2], a[3], a[4], mem),
             _ => Err(HelperError::Unknown),
         }
@@ -111,10 +117,20 @@ impl KernelHelpers<'_> {
         }
     }
 
-    fn map_update(&mut self, handle: u64, key: u64, val: u64, flags: u64, mem: &mut GuestMemory<'_>) -> Outcome {
+    fn map_update(
+        &mut self,
+        handle: u64,
+        key: u64,
+        val: u64,
+        flags: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
         let id = self.map_of(handle)?;
         let key = self.key(id, key, mem)?;
-        let (map_type, value_size) = self.kernel.map(id).map_or((MapType::Hash, 0), |m| (m.def.map_type, m.def.value_size));
+        let (map_type, value_size) = self
+            .kernel
+            .map(id)
+            .map_or((MapType::Hash, 0), |m| (m.def.map_type, m.def.value_size));
         let val = mem.read_bytes(val, value_size as usize)?;
         // 4.4 would run fd-array updates in the current task's fd table; refuse them.
         if matches!(map_type, MapType::ProgArray | MapType::PerfEventArray) {
@@ -129,7 +145,10 @@ impl KernelHelpers<'_> {
     fn map_delete(&mut self, handle: u64, key: u64, mem: &mut GuestMemory<'_>) -> Outcome {
         let id = self.map_of(handle)?;
         let key = self.key(id, key, mem)?;
-        if matches!(self.kernel.map(id).map(|m| m.def.map_type), Some(MapType::ProgArray | MapType::PerfEventArray)) {
+        if matches!(
+            self.kernel.map(id).map(|m| m.def.map_type),
+            Some(MapType::ProgArray | MapType::PerfEventArray)
+        ) {
             return errno(Errno::EINVAL);
         }
         match self.kernel.map_mut(id).map(|m| m.delete(&key)) {
@@ -144,10 +163,14 @@ impl KernelHelpers<'_> {
         if let Ok(bytes) = mem.read_bytes(addr, len) {
             return Some(bytes);
         }
-        self.kernel.settings.kernel_memory.iter().find_map(|(base, bytes)| {
-            let off = usize::try_from(addr.checked_sub(*base)?).ok()?;
-            bytes.get(off..off.checked_add(len)?).map(<[u8]>::to_vec)
-        })
+        self.kernel
+            .settings
+            .kernel_memory
+            .iter()
+            .find_map(|(base, bytes)| {
+                let off = usize::try_from(addr.checked_sub(*base)?).ok()?;
+                bytes.get(off..off.checked_add(len)?).map(<[u8]>::to_vec)
+            })
     }
 
     fn probe_read(&mut self, dst: u64, size: u64, src: u64, mem: &mut GuestMemory<'_>) -> Outcome {
@@ -165,12 +188,15 @@ impl KernelHelpers<'_> {
         let fmt = mem.read_bytes(a[0], usize::try_from(a[1]).unwrap_or(usize::MAX))?;
         let mut read_str = |addr: u64| {
             // Up to 63 characters, fault-safe.
-            (1..=63).rev().find_map(|n| self.read_kernel(addr, n, mem)).map(|mut s| {
-                if let Some(nul) = s.iter().position(|b| *b == 0) {
-                    s.truncate(nul);
-                }
-                s
-            })
+            (1..=63)
+                .rev()
+                .find_map(|n| self.read_kernel(addr, n, mem))
+                .map(|mut s| {
+                    if let Some(nul) = s.iter().position(|b| *b == 0) {
+                        s.truncate(nul);
+                    }
+                    s
+                })
         };
         match printk::format(&fmt, [a[2], a[3], a[4]], &mut read_str) {
             Ok(message) => {
@@ -194,8 +220,12 @@ impl KernelHelpers<'_> {
     }
 
     fn tail_call(&mut self, handle: u64, index: u64) -> Outcome {
-        let Ok(id) = self.map_of(handle) else { return Ok(HelperReturn::Void) };
-        let Some(map) = self.kernel.map(id) else { return Ok(HelperReturn::Void) };
+        let Ok(id) = self.map_of(handle) else {
+            return Ok(HelperReturn::Void);
+        };
+        let Some(map) = self.kernel.map(id) else {
+            return Ok(HelperReturn::Void);
+        };
         if map.def.map_type != MapType::ProgArray || index >= u64::from(map.def.max_entries) {
             return Ok(HelperReturn::Void);
         }
@@ -204,8 +234,12 @@ impl KernelHelpers<'_> {
             return Ok(HelperReturn::Void);
         }
         self.inv.tail_calls += 1;
-        let Some(prog_id) = map.slot(index) else { return Ok(HelperReturn::Void) };
-        let Some(prog) = self.kernel.prog(prog_id) else { return Ok(HelperReturn::Void) };
+        let Some(prog_id) = map.slot(index) else {
+            return Ok(HelperReturn::Void);
+        };
+        let Some(prog) = self.kernel.prog(prog_id) else {
+            return Ok(HelperReturn::Void);
+        };
         self.inv.prog = prog_id;
         Ok(HelperReturn::TailCall(prog.code.clone()))
     }
@@ -215,8 +249,17 @@ impl KernelHelpers<'_> {
         if !self.kernel.settings.ifindexes.contains(&ifindex) {
             return errno(Errno::EINVAL);
         }
-        let packet = self.inv.skb.as_ref().map(|s| s.packet.borrow().clone()).unwrap_or_default();
-        self.kernel.events.push(KernelEvent::CloneRedirect { ifindex, ingress: flags & 1 != 0, packet });
+        let packet = self
+            .inv
+            .skb
+            .as_ref()
+            .map(|s| s.packet.borrow().clone())
+            .unwrap_or_default();
+        self.kernel.events.push(KernelEvent::CloneRedirect {
+            ifindex,
+            ingress: flags & 1 != 0,
+            packet,
+        });
         value(0)
     }
 
@@ -238,7 +281,9 @@ impl KernelHelpers<'_> {
     /// Writes back the bytes of `new` that differ from the packet, through guest memory
     /// so that stepping back can undo them.
     fn write_packet(&mut self, new: &[u8], mem: &mut GuestMemory<'_>) -> Result<(), HelperError> {
-        let Some(skb) = self.inv.skb.as_ref() else { return Ok(()) };
+        let Some(skb) = self.inv.skb.as_ref() else {
+            return Ok(());
+        };
         let old = skb.packet.borrow().clone();
         let first = old.iter().zip(new).position(|(a, b)| a != b);
         let last = old.iter().zip(new).rposition(|(a, b)| a != b);
@@ -248,10 +293,21 @@ impl KernelHelpers<'_> {
         Ok(())
     }
 
-    fn skb_store_bytes(&mut self, off: u64, from: u64, len: u64, flags: u64, mem: &mut GuestMemory<'_>) -> Outcome {
-        let Some(mut packet) = self.packet_copy() else { return errno(Errno::EINVAL) };
+    fn skb_store_bytes(
+        &mut self,
+        off: u64,
+        from: u64,
+        len: u64,
+        flags: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
+        let Some(mut packet) = self.packet_copy() else {
+            return errno(Errno::EINVAL);
+        };
         let from = mem.read_bytes(from, usize::try_from(len).unwrap_or(usize::MAX))?;
-        let Some(skb) = self.inv.skb.as_mut() else { return errno(Errno::EINVAL) };
+        let Some(skb) = self.inv.skb.as_mut() else {
+            return errno(Errno::EINVAL);
+        };
         if let Err(e) = csum::store_bytes(&mut packet, &mut skb.csum, off, &from, flags) {
             return errno(csum_errno(e));
         }
@@ -259,9 +315,21 @@ impl KernelHelpers<'_> {
         value(0)
     }
 
-    fn csum_replace(&mut self, id: i32, off: u64, from: u64, to: u64, flags: u64, mem: &mut GuestMemory<'_>) -> Outcome {
-        let Some(mut packet) = self.packet_copy() else { return errno(Errno::EINVAL) };
-        let Some(skb) = self.inv.skb.as_mut() else { return errno(Errno::EINVAL) };
+    fn csum_replace(
+        &mut self,
+        id: i32,
+        off: u64,
+        from: u64,
+        to: u64,
+        flags: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
+        let Some(mut packet) = self.packet_copy() else {
+            return errno(Errno::EINVAL);
+        };
+        let Some(skb) = self.inv.skb.as_mut() else {
+            return errno(Errno::EINVAL);
+        };
         let result = if id == 10 {
             csum::l3_csum_replace(&mut packet, off, from, to, flags)
         } else {
@@ -277,7 +345,9 @@ impl KernelHelpers<'_> {
     /// Rewrites the ctx region from the (changed) metadata, keeping what the program
     /// wrote, after a helper changed the packet or its VLAN state.
     fn refresh_ctx(&mut self, mem: &mut GuestMemory<'_>) -> Result<(), HelperError> {
-        let Some(skb) = self.inv.skb.as_mut() else { return Ok(()) };
+        let Some(skb) = self.inv.skb.as_mut() else {
+            return Ok(());
+        };
         let ctx = mem.read_bytes(skb.ctx_addr, super::super::ctx::SKB_CTX_SIZE)?;
         skb.meta.absorb_ctx(&ctx);
         let len = skb.packet.borrow().len() as u32;
@@ -289,7 +359,9 @@ impl KernelHelpers<'_> {
     /// skb_vlan_push: an existing hardware tag moves into the packet, then the new tag
     /// becomes the hardware tag.
     fn vlan_push(&mut self, proto: u64, tci: u64, mem: &mut GuestMemory<'_>) -> Outcome {
-        let Some(skb) = self.inv.skb.as_mut() else { return errno(Errno::EINVAL) };
+        let Some(skb) = self.inv.skb.as_mut() else {
+            return errno(Errno::EINVAL);
+        };
         let mut proto_be = proto as u16;
         if proto_be != ETH_P_8021Q.to_be() && proto_be != ETH_P_8021AD.to_be() {
             proto_be = ETH_P_8021Q.to_be();
@@ -316,7 +388,9 @@ impl KernelHelpers<'_> {
     /// skb_vlan_pop: drop the hardware tag (or the outermost in-packet tag), then move
     /// the next in-packet tag, if any, into the hardware tag.
     fn vlan_pop(&mut self, mem: &mut GuestMemory<'_>) -> Outcome {
-        let Some(skb) = self.inv.skb.as_mut() else { return errno(Errno::EINVAL) };
+        let Some(skb) = self.inv.skb.as_mut() else {
+            return errno(Errno::EINVAL);
+        };
         let is_vlan = |p: u16| p == ETH_P_8021Q.to_be() || p == ETH_P_8021AD.to_be();
         let pop_in_packet = |skb: &mut crate::kernel::run::SkbState| -> Option<u16> {
             let mut packet = skb.packet.borrow_mut();
@@ -343,7 +417,13 @@ impl KernelHelpers<'_> {
         value(0)
     }
 
-    fn get_tunnel_key(&mut self, key: u64, size: u64, flags: u64, mem: &mut GuestMemory<'_>) -> Outcome {
+    fn get_tunnel_key(
+        &mut self,
+        key: u64,
+        size: u64,
+        flags: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
         let tunnel = self.inv.skb.as_ref().and_then(|s| s.meta.tunnel);
         match tunnel {
             Some((id, remote)) if size == 8 && flags == 0 => {
@@ -355,7 +435,13 @@ impl KernelHelpers<'_> {
         }
     }
 
-    fn set_tunnel_key(&mut self, key: u64, size: u64, flags: u64, mem: &mut GuestMemory<'_>) -> Outcome {
+    fn set_tunnel_key(
+        &mut self,
+        key: u64,
+        size: u64,
+        flags: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
         if size != 8 || flags != 0 {
             return errno(Errno::EINVAL);
         }
@@ -394,7 +480,14 @@ impl KernelHelpers<'_> {
         }
     }
 
-    fn perf_event_output(&mut self, handle: u64, index: u64, data: u64, size: u64, mem: &mut GuestMemory<'_>) -> Outcome {
+    fn perf_event_output(
+        &mut self,
+        handle: u64,
+        index: u64,
+        data: u64,
+        size: u64,
+        mem: &mut GuestMemory<'_>,
+    ) -> Outcome {
         let cpu = self.kernel.settings.cpu;
         let id = match self.perf_slot(handle, index) {
             Ok(id) => id,
@@ -402,7 +495,9 @@ impl KernelHelpers<'_> {
         };
         let bytes = mem.read_bytes(data, usize::try_from(size).unwrap_or(usize::MAX))?;
         match self.kernel.objects.get_mut(&id) {
-            Some(Object::Perf { event, .. }) if event.kind != PerfKind::BpfOutput => errno(Errno::EINVAL),
+            Some(Object::Perf { event, .. }) if event.kind != PerfKind::BpfOutput => {
+                errno(Errno::EINVAL)
+            }
             Some(Object::Perf { event, .. }) if event.cpu != cpu => errno(Errno::EOPNOTSUPP),
             Some(Object::Perf { event, .. }) => {
                 event.ring.push(bytes.clone());

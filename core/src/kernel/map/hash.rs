@@ -31,7 +31,11 @@ pub const BPF_EXIST: u64 = 2;
 impl HashTable {
     /// `n_buckets` is `max_entries` rounded up to a power of two (checked by the caller).
     pub fn new(n_buckets: usize, max_entries: usize) -> Self {
-        HashTable { buckets: vec![Vec::new(); n_buckets], count: 0, max_entries }
+        HashTable {
+            buckets: vec![Vec::new(); n_buckets],
+            count: 0,
+            max_entries,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -49,7 +53,13 @@ impl HashTable {
     fn position(&self, key: &[u8]) -> (usize, Option<usize>, u32) {
         let hash = jhash(key, 0);
         let b = self.bucket_of(hash);
-        (b, self.buckets[b].iter().position(|e| e.hash == hash && e.key == key), hash)
+        (
+            b,
+            self.buckets[b]
+                .iter()
+                .position(|e| e.hash == hash && e.key == key),
+            hash,
+        )
     }
 
     pub fn lookup(&self, key: &[u8]) -> Option<&SharedBytes> {
@@ -72,7 +82,11 @@ impl HashTable {
             (None, BPF_EXIST) => return Err(Errno::ENOENT),
             _ => {}
         }
-        let elem = Elem { key: key.to_vec(), hash, value: Rc::new(RefCell::new(value.to_vec())) };
+        let elem = Elem {
+            key: key.to_vec(),
+            hash,
+            value: Rc::new(RefCell::new(value.to_vec())),
+        };
         match existing {
             Some(i) => {
                 self.buckets[b].remove(i);
@@ -157,7 +171,9 @@ fn final_mix(a: &mut u32, b: &mut u32, c: &mut u32) {
 
 /// The kernel's `jhash` (Bob Jenkins' lookup3) over arbitrary bytes.
 pub fn jhash(key: &[u8], initval: u32) -> u32 {
-    let start = 0xdead_beefu32.wrapping_add(key.len() as u32).wrapping_add(initval);
+    let start = 0xdead_beefu32
+        .wrapping_add(key.len() as u32)
+        .wrapping_add(initval);
     let (mut a, mut b, mut c) = (start, start, start);
     let word = |k: &[u8]| u32::from_le_bytes([k[0], k[1], k[2], k[3]]);
     let mut k = key;

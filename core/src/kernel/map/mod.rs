@@ -21,7 +21,12 @@ pub enum MapType {
 }
 
 impl MapType {
-    pub const ALL: [MapType; 4] = [MapType::Hash, MapType::Array, MapType::ProgArray, MapType::PerfEventArray];
+    pub const ALL: [MapType; 4] = [
+        MapType::Hash,
+        MapType::Array,
+        MapType::ProgArray,
+        MapType::PerfEventArray,
+    ];
 
     pub fn from_number(n: u32) -> Option<Self> {
         Self::ALL.into_iter().find(|t| *t as u32 == n)
@@ -71,7 +76,11 @@ fn round_up(v: u64, to: u64) -> u64 {
 impl MapDef {
     /// The type's creation checks, in 4.4's order, and the pages charged to memlock.
     pub fn check(&self) -> Result<u64, Errno> {
-        let (key, value, max) = (u64::from(self.key_size), u64::from(self.value_size), u64::from(self.max_entries));
+        let (key, value, max) = (
+            u64::from(self.key_size),
+            u64::from(self.value_size),
+            u64::from(self.max_entries),
+        );
         match self.map_type {
             MapType::Hash => {
                 if max == 0 || key == 0 || value == 0 {
@@ -118,7 +127,10 @@ pub enum Storage {
     /// Preallocated, zero-filled values; programs point into them.
     Array(Vec<SharedBytes>),
     /// Program references, plus the (type) of the first program that claimed the array.
-    ProgArray { slots: Vec<Option<ObjectId>>, owner: Option<u32> },
+    ProgArray {
+        slots: Vec<Option<ObjectId>>,
+        owner: Option<u32>,
+    },
     /// Perf event references.
     PerfEventArray(Vec<Option<ObjectId>>),
 }
@@ -143,12 +155,22 @@ impl Map {
         let storage = match def.map_type {
             MapType::Hash => Storage::Hash(HashTable::new(n.next_power_of_two(), n)),
             MapType::Array => Storage::Array(
-                (0..n).map(|_| Rc::new(RefCell::new(vec![0; def.value_size as usize]))).collect(),
+                (0..n)
+                    .map(|_| Rc::new(RefCell::new(vec![0; def.value_size as usize])))
+                    .collect(),
             ),
-            MapType::ProgArray => Storage::ProgArray { slots: vec![None; n], owner: None },
+            MapType::ProgArray => Storage::ProgArray {
+                slots: vec![None; n],
+                owner: None,
+            },
             MapType::PerfEventArray => Storage::PerfEventArray(vec![None; n]),
         };
-        Map { def, name, pages, storage }
+        Map {
+            def,
+            name,
+            pages,
+            storage,
+        }
     }
 
     /// Index of an array key, if it is in range.
@@ -212,7 +234,9 @@ impl Map {
             Storage::Hash(t) => t.delete(key).map(|()| None),
             Storage::Array(_) => Err(Errno::EINVAL),
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
-                let slot = slots.get_mut(index.ok_or(Errno::E2BIG)?).ok_or(Errno::E2BIG)?;
+                let slot = slots
+                    .get_mut(index.ok_or(Errno::E2BIG)?)
+                    .ok_or(Errno::E2BIG)?;
                 slot.take().map(Some).ok_or(Errno::ENOENT)
             }
         }
@@ -223,7 +247,10 @@ impl Map {
         match &self.storage {
             Storage::Hash(t) => t.next_key(key),
             _ => {
-                let k: [u8; 4] = key.get(..4).and_then(|k| k.try_into().ok()).ok_or(Errno::EFAULT)?;
+                let k: [u8; 4] = key
+                    .get(..4)
+                    .and_then(|k| k.try_into().ok())
+                    .ok_or(Errno::EFAULT)?;
                 let i = u32::from_le_bytes(k);
                 let next = if i >= self.def.max_entries {
                     0
@@ -261,7 +288,10 @@ impl Map {
     /// and object id).
     pub fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         match &self.storage {
-            Storage::Hash(t) => t.iter().map(|e| (e.key.clone(), e.value.borrow().clone())).collect(),
+            Storage::Hash(t) => t
+                .iter()
+                .map(|e| (e.key.clone(), e.value.borrow().clone()))
+                .collect(),
             Storage::Array(values) => values
                 .iter()
                 .enumerate()
@@ -270,7 +300,14 @@ impl Map {
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| s.map(|id| ((i as u32).to_le_bytes().to_vec(), id.0.to_le_bytes().to_vec())))
+                .filter_map(|(i, s)| {
+                    s.map(|id| {
+                        (
+                            (i as u32).to_le_bytes().to_vec(),
+                            id.0.to_le_bytes().to_vec(),
+                        )
+                    })
+                })
                 .collect(),
         }
     }

@@ -1,5 +1,6 @@
-//! Exports for node: `setup()` assembles the ALU mix once; `run(n)` runs it `n` times
-//! (a fresh `Vm` each time, as the native criterion benchmark does) and returns the
+//! Exports for node: `setup(which)` assembles a program once (0: `alu_mix.s`; 1:
+//! `alu_mem.s`, run on `JIT_BENCH_INPUT` as the JIT's module is); `run(n)` runs it `n`
+//! times (a fresh `Vm` each time, as the native criterion benchmark does) and returns the
 //! instructions executed, so node can time it and print ns per instruction.
 //!
 //! The verifier, as `tests/benches/verifier.rs` calls it natively (`bpfplay_tests::bench_verify`:
@@ -10,37 +11,47 @@
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn};
-use bpfplay_tests::bench_verify;
+use bpfplay_tests::{JIT_BENCH_INPUT, bench_verify};
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
 
 const ALU_MIX: &str = include_str!("../../../programs/alu_mix.s");
+const ALU_MEM: &str = include_str!("../../../programs/alu_mem.s");
 const VERIFIER_WORST: &str = include_str!("../../../programs/verifier_worst.s");
 
 thread_local! {
-    static PROGRAM: RefCell<Option<Rc<Program>>> = const { RefCell::new(None) };
+    /// The program to run and its r1 memory (empty: none).
+    static PROGRAM: RefCell<Option<(Rc<Program>, &'static [u8])>> = const { RefCell::new(None) };
     /// The raw instructions to verify and whether the verifier must accept them.
     static VERIFY: RefCell<Option<(Rc<[RawInsn]>, bool)>> = const { RefCell::new(None) };
 }
 
-/// Assembles the program; returns its slot count.
+/// Assembles program `which` (0: alu_mix, 1: alu_mem); returns its slot count, 0 for an
+/// unknown `which` or a program that does not assemble.
 #[unsafe(no_mangle)]
-pub extern "C" fn setup() -> u32 {
-    let program = Rc::new(assemble(ALU_MIX, None).expect("alu_mix.s assembles").program);
+pub extern "C" fn setup(which: u32) -> u32 {
+    let (source, input): (&str, &'static [u8]) = match which {
+        0 => (ALU_MIX, &[]),
+        1 => (ALU_MEM, &JIT_BENCH_INPUT),
+        _ => return 0,
+    };
+    let Ok(assembled) = assemble(source, None) else { return 0 };
+    let program = Rc::new(assembled.program);
     let len = program.len() as u32;
-    PROGRAM.with(|p| *p.borrow_mut() = Some(program));
+    PROGRAM.with(|p| *p.borrow_mut() = Some((program, input)));
     len
 }
 
 /// Runs the program `n` times; returns instructions executed (0 on any failure).
 #[unsafe(no_mangle)]
 pub extern "C" fn run(n: u32) -> f64 {
-    let Some(program) = PROGRAM.with(|p| p.borrow().clone()) else { return 0.0 };
+    let Some((program, input)) = PROGRAM.with(|p| p.borrow().clone()) else { return 0.0 };
     let config = Config::for_profile(Profile::Rfc9669);
     let mut executed = 0u64;
     for _ in 0..n {
-        let Ok(mut vm) = Vm::new(program.clone(), config) else { return 0.0 };
+        let Ok(vm) = Vm::new(program.clone(), config) else { return 0.0 };
+        let mut vm = vm.with_input(input.to_vec());
         match vm.run(&mut NoHelpers, &[]) {
             RunStop::Exited { .. } => executed += vm.executed(),
             _ => return 0.0,
