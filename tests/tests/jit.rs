@@ -9,12 +9,12 @@ use bpfplay_core::isa::{
 };
 use bpfplay_core::jit::host::{JitRun, Next};
 use bpfplay_core::jit::{self, JitError};
-use bpfplay_core::kernel::helpers::runtime::KernelHelpers;
+use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
-use bpfplay_core::kernel::{Fd, Invocation, InvocationState, Kernel, Pid, RunInput, RunReport};
+use bpfplay_core::kernel::{Fd, Invocation, Kernel, Pid, RunInput, RunReport};
 use bpfplay_core::vm::{
-    AccessProblem, Config, ConformanceHelpers, Fault, FaultKind, GuestMemory, HelperError,
-    HelperReturn, Helpers, RegionKind, RunStop, State, Vm,
+    AccessProblem, Config, ConformanceHelpers, Fault, FaultKind, Helpers, RegionKind, RunStop,
+    State, Vm,
 };
 use bpfplay_tests::{
     JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite, linux44_overrides, workspace_root,
@@ -969,28 +969,6 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
     }
 }
 
-/// The emulated kernel's helpers for one invocation, owned so that wasmi's store can
-/// hold them.
-struct OwnedKernelHelpers {
-    kernel: Kernel,
-    state: InvocationState,
-}
-
-impl Helpers for OwnedKernelHelpers {
-    fn call(
-        &mut self,
-        id: i32,
-        args: [u64; 5],
-        memory: &mut GuestMemory<'_>,
-    ) -> Result<HelperReturn, HelperError> {
-        KernelHelpers {
-            kernel: &mut self.kernel,
-            inv: &mut self.state,
-        }
-        .call(id, args, memory)
-    }
-}
-
 /// Runs the program behind `prog` once in each engine, each on its own copy of
 /// `kernel`: the reports (the JIT counts no instructions, so `executed` is left out) and
 /// the kernels afterwards (maps, pins, events).
@@ -1006,16 +984,12 @@ fn run_in_both(
     report.executed = 0;
     let jit_kernel = Kernel::restore(&snapshot).unwrap();
     let Invocation { vm, state } = jit_kernel.invoke(pid, prog, input.clone()).unwrap();
-    let (vm, OwnedKernelHelpers { mut kernel, state }) = jit_execute(
-        &engine(),
-        vm,
-        OwnedKernelHelpers {
-            kernel: jit_kernel,
-            state,
-        },
-    )
-    .unwrap();
-    let mut jit_report = kernel.finish(Invocation { vm, state });
+    let helpers = OwnedKernelHelpers {
+        kernel: jit_kernel,
+        inv: state,
+    };
+    let (vm, OwnedKernelHelpers { mut kernel, inv }) = jit_execute(&engine(), vm, helpers).unwrap();
+    let mut jit_report = kernel.finish(Invocation { vm, state: inv });
     jit_report.executed = 0;
     [
         (report, interpreted.snapshot()),

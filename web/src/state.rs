@@ -6,19 +6,21 @@
 //! the step and not a copy of the whole history; `version` tells Yew something changed.
 
 use crate::examples::{EXAMPLES, Example};
-use crate::jit::{JitHost, JitReport};
+use crate::jit::{JitHost, JitReport, KernelAfter};
 use bpfplay_core::asm::{AsmError, Assembled, assemble};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
+use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::ctx::SkbMeta;
+use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
 use bpfplay_core::kernel::{
-    Errno, Invocation, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport,
+    Errno, Invocation, Kernel, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport,
 };
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
-use bpfplay_core::vm::{Config, FaultKind, NoHelpers, State, Step, Vm};
+use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -579,8 +581,10 @@ impl Workspace {
     }
 
     /// Runs the program through the interpreter (which the panels show) and then
-    /// through the wasm JIT, and records whether both ended the same way. The JIT has
-    /// no fuel, so it only runs a program the interpreter saw end.
+    /// through the wasm JIT, on copies of the invocation and the kernel taken before the
+    /// interpreter's run, and records whether both runs ended the same way with the
+    /// same effects. The JIT has no fuel, so it only runs a program the interpreter saw
+    /// end.
     fn run_jit(&mut self, engine: &mut Engine) {
         engine.jit_report = None;
         let Some(host) = engine.jit_host.clone() else {
@@ -592,22 +596,20 @@ impl Workspace {
         if !self.start(engine) {
             return;
         }
-        // Kernel runs are always Linux 4.4.
-        let profile = if self.setup.prog_type.is_some() {
-            Profile::Linux44
-        } else {
-            self.setup.profile
-        };
-        let Some(run) = engine.run.as_ref() else {
-            return;
-        };
-        let prepared = match crate::jit::prepare(run.vm(), profile) {
-            Ok(prepared) => prepared,
-            Err(e) => {
-                engine.run = None;
-                self.notice = Some(e);
-                return;
-            }
+        let twin = match engine.run.as_ref() {
+            Some(Run::Kernel(inv)) => match Kernel::restore(&engine.session.kernel.snapshot()) {
+                Ok(kernel) => {
+                    let Invocation { vm, state } = inv.detached();
+                    let helpers = OwnedKernelHelpers { kernel, inv: state };
+                    (vm, Some(Rc::new(RefCell::new(helpers))))
+                }
+                Err(e) => {
+                    self.notice = Some(format!("wasm JIT: cannot copy the kernel: {e}"));
+                    return;
+                }
+            },
+            Some(Run::Plain(vm)) => ((**vm).clone(), None),
+            None => return,
         };
         let breakpoints = std::mem::take(&mut self.breakpoints);
         self.continue_to(engine, None);
@@ -621,20 +623,58 @@ impl Workspace {
             ));
             return;
         }
-        match host
-            .0
-            .run(&prepared.module, &prepared.image, prepared.r1, prepared.r2)
-        {
-            Ok(outcome) => {
-                let agrees = crate::jit::agrees(&outcome.stop, &state);
-                engine.jit_report = Some(JitReport {
-                    outcome,
-                    module_bytes: prepared.module.len(),
-                    agrees,
-                });
+        let (vm, kernel_helpers) = twin;
+        let run = match JitRun::new(vm) {
+            Ok(run) => run,
+            Err(e) => {
+                self.notice = Some(format!("wasm JIT: {e}"));
+                return;
             }
-            Err(e) => self.notice = Some(e),
-        }
+        };
+        let helpers: Rc<RefCell<dyn Helpers>> = match &kernel_helpers {
+            Some(kernel) => kernel.clone(),
+            None => Rc::new(RefCell::new(NoHelpers)),
+        };
+        let outcome = match host.0.run(run, helpers) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                self.notice = Some(e);
+                return;
+            }
+        };
+        let jit_state = outcome.vm.state().clone();
+        let kernel_runs = match (kernel_helpers.map(Rc::try_unwrap), &engine.report) {
+            (Some(Ok(helpers)), Some(report)) => {
+                let OwnedKernelHelpers { mut kernel, inv } = helpers.into_inner();
+                let jit_report = kernel.finish(Invocation {
+                    vm: outcome.vm,
+                    state: inv,
+                });
+                let ours = KernelAfter {
+                    report: report.clone(),
+                    kernel: engine.session.kernel.snapshot(),
+                };
+                let jits = KernelAfter {
+                    report: jit_report,
+                    kernel: kernel.snapshot(),
+                };
+                Some((ours, jits))
+            }
+            _ => None,
+        };
+        let difference = crate::jit::compare(
+            &state,
+            &jit_state,
+            kernel_runs.as_ref().map(|(ours, jits)| (ours, jits)),
+        );
+        engine.jit_report = Some(JitReport {
+            state: jit_state,
+            modules: outcome.modules,
+            module_bytes: outcome.module_bytes,
+            instantiate_ms: outcome.instantiate_ms,
+            run_ms: outcome.run_ms,
+            difference,
+        });
     }
 
     fn step_once(engine: &mut Engine) -> Option<Step> {

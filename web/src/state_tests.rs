@@ -334,45 +334,51 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
     );
 }
 
-/// A stand-in for the browser's WebAssembly: checks it was given a wasm module and
-/// answers with a fixed end.
-struct FixedJit(crate::jit::JitStop);
+/// A stand-in for the browser's WebAssembly: compiles the program with core's JIT (so
+/// the reducer handed over a runnable program) but, instead of running the module,
+/// ends the run with a fixed r0 and no effects.
+struct FixedJit(u64);
 
 impl crate::jit::JitRunner for FixedJit {
     fn run(
         &self,
-        module: &[u8],
-        image: &[u8],
-        _r1: u64,
-        _r2: u64,
+        mut run: bpfplay_core::jit::host::JitRun,
+        _helpers: Rc<RefCell<dyn bpfplay_core::vm::Helpers>>,
     ) -> Result<crate::jit::JitOutcome, String> {
+        let module = bpfplay_core::jit::compile(run.program(), run.config().profile)
+            .map_err(|e| e.to_string())?;
         assert_eq!(&module[..4], b"\0asm");
-        assert!(image.len() >= bpfplay_core::jit::DATA_ADDR as usize);
+        let image = run.image();
+        let next = run
+            .returned(&image, Ok(self.0))
+            .map_err(|e| e.to_string())?;
+        assert!(matches!(next, bpfplay_core::jit::host::Next::Done));
         Ok(crate::jit::JitOutcome {
-            stop: self.0.clone(),
+            vm: run.finish(),
+            modules: 1,
+            module_bytes: module.len(),
             instantiate_ms: 1.0,
             run_ms: 0.5,
         })
     }
 }
 
-fn with_jit(stop: crate::jit::JitStop) -> Workspace {
+fn with_jit(r0: u64) -> Workspace {
     let mut w = Workspace::default();
-    w.engine.borrow_mut().jit_host = Some(crate::jit::JitHost(Rc::new(FixedJit(stop))));
+    w.engine.borrow_mut().jit_host = Some(crate::jit::JitHost(Rc::new(FixedJit(r0))));
     reduce(&mut w, [Action::UseJit(true)]);
     w
 }
 
 #[test]
 fn run_with_the_jit_compares_it_with_the_interpreter() {
-    use crate::jit::JitStop;
-    let mut w = with_jit(JitStop::Exited { r0: 42 });
+    let mut w = with_jit(42);
     reduce(
         &mut w,
         [Action::LoadExample(example("answer.s")), Action::Continue],
     );
     let report = w.engine.borrow().jit_report.clone().expect("a JIT report");
-    assert!(report.agrees, "{report}");
+    assert!(report.agrees(), "{report}");
     assert!(
         report
             .to_string()
@@ -380,32 +386,53 @@ fn run_with_the_jit_compares_it_with_the_interpreter() {
         "{report}"
     );
 
-    let mut w = with_jit(JitStop::Exited { r0: 7 });
+    let mut w = with_jit(7);
     reduce(
         &mut w,
         [Action::LoadExample(example("answer.s")), Action::Continue],
     );
-    assert!(!w.engine.borrow().jit_report.as_ref().unwrap().agrees);
+    let report = w.engine.borrow().jit_report.clone().unwrap();
+    assert_eq!(
+        report.difference.as_deref(),
+        Some("the interpreter ended with r0 = 0x2a")
+    );
 }
 
 #[test]
-fn the_jit_refuses_helper_calls_and_needs_a_host() {
-    let mut w = with_jit(crate::jit::JitStop::Exited { r0: 0 });
-    reduce(
-        &mut w,
+fn a_kernel_run_through_the_jit_is_compared_with_the_kernel_afterwards() {
+    // The interpreter's r0, but none of the program's effects: the end agrees and the
+    // map the program counts packets in does not.
+    let load = || {
         [
             Action::LoadExample(example("sockex1-proto-count.s")),
             Action::Continue,
-        ],
-    );
+        ]
+    };
+    let mut w = Workspace::default();
+    reduce(&mut w, load());
+    let r0 = match w
+        .engine
+        .borrow()
+        .run
+        .as_ref()
+        .map(|r| r.vm().state().clone())
+    {
+        Some(State::Exited { r0, .. }) => r0,
+        other => panic!("{other:?}"),
+    };
+    let mut w = with_jit(r0);
+    reduce(&mut w, load());
+    let report = w.engine.borrow().jit_report.clone().expect("a JIT report");
     assert_eq!(
-        w.notice.as_deref(),
-        Some(
-            "the wasm JIT cannot run helper calls yet (instruction 7 calls bpf_map_lookup_elem); run it with the interpreter"
-        )
+        report.difference.as_deref(),
+        Some("the kernels differ after the run (map contents)"),
+        "{report}"
     );
-    assert!(w.engine.borrow().run.is_none());
+    assert!(report.to_string().contains("DISAGREES"), "{report}");
+}
 
+#[test]
+fn the_jit_needs_a_host() {
     let mut w = Workspace::default();
     reduce(&mut w, [Action::UseJit(true), Action::Continue]);
     assert!(

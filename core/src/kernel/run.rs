@@ -68,6 +68,26 @@ pub struct Invocation {
     pub state: InvocationState,
 }
 
+impl Invocation {
+    /// A copy that shares no bytes with this one (the packet, and any map value mapped so
+    /// far, are copied): to run the same invocation on another engine against a copy of
+    /// the kernel ([`super::Kernel::restore`] of a snapshot) before this one runs.
+    pub fn detached(&self) -> Invocation {
+        let mut copy = self.clone();
+        for (old, new) in copy.vm.memory_mut().detach_shared() {
+            if let Some(skb) = copy
+                .state
+                .skb
+                .as_mut()
+                .filter(|skb| Rc::ptr_eq(&skb.packet, &old))
+            {
+                skb.packet = new;
+            }
+        }
+        copy
+    }
+}
+
 /// Effects of runs on the rest of the system.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KernelEvent {

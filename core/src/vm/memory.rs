@@ -369,6 +369,20 @@ impl Memory {
         Ok(())
     }
 
+    /// Gives every shared region a copy of its bytes of its own; returns (old, new) pairs
+    /// so that the owner of the old bytes can follow.
+    pub(crate) fn detach_shared(&mut self) -> Vec<(SharedBytes, SharedBytes)> {
+        let mut pairs = Vec::new();
+        for region in &mut self.regions {
+            if let RegionData::Shared(old) = &region.data {
+                let new = Rc::new(RefCell::new(old.borrow().clone()));
+                pairs.push((old.clone(), new.clone()));
+                region.data = RegionData::Shared(new);
+            }
+        }
+        pairs
+    }
+
     /// Whether an access of `size` bytes at `addr` is allowed, with the error a load
     /// (or, when `write`, a store) there would give.
     pub fn check(&self, addr: u64, size: usize, write: bool) -> Result<(), AccessError> {

@@ -50,7 +50,7 @@ pub fn toolbar(props: &PanelProps) -> Html {
             </label>
             <span id="status" class="status">{ format!("{status}{verdict}") }</span>
             if let Some(jit) = &engine.jit_report {
-                <span id="jit-status" class={classes!("status", (!jit.agrees).then_some("error"))}>{ jit.to_string() }</span>
+                <span id="jit-status" class={classes!("status", (!jit.agrees()).then_some("error"))}>{ jit.to_string() }</span>
             }
         </div>
     }

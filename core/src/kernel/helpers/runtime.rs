@@ -25,6 +25,24 @@ pub struct KernelHelpers<'a> {
     pub inv: &'a mut InvocationState,
 }
 
+/// Helpers 1..25 that own their kernel and invocation state, for an engine whose helper
+/// import must own what it reaches (the JIT's, see [`crate::jit::host`]).
+#[derive(Debug)]
+pub struct OwnedKernelHelpers {
+    pub kernel: Kernel,
+    pub inv: InvocationState,
+}
+
+impl Helpers for OwnedKernelHelpers {
+    fn call(&mut self, id: i32, args: [u64; 5], memory: &mut GuestMemory<'_>) -> Outcome {
+        KernelHelpers {
+            kernel: &mut self.kernel,
+            inv: &mut self.inv,
+        }
+        .call(id, args, memory)
+    }
+}
+
 type Outcome = Result<HelperReturn, HelperError>;
 
 fn value(v: u64) -> Outcome {
