@@ -1056,3 +1056,40 @@ fn jit_runs_the_kernel_benchmarks_including_33_tail_calls() {
         }
     }
 }
+
+#[test]
+fn jit_checks_writes_through_an_unchanging_r1_against_a_read_only_region() {
+    // r1 is never written, so the JIT checks its accesses once at entry: a store must
+    // still fault on a read-only context (a kprobe's pt_regs), and loads still work.
+    let store = Insn::Store {
+        size: Size::W,
+        dst: Reg::R1,
+        off: 4,
+        imm: 1,
+    };
+    let load = Insn::Load {
+        size: Size::W,
+        signed: false,
+        dst: Reg::R0,
+        src: Reg::R1,
+        off: 4,
+    };
+    for (insns, faults) in [
+        (vec![load, Insn::Exit], false),
+        (vec![load, store, Insn::Exit], true),
+    ] {
+        let program = Program::from_insns(insns);
+        let mut vm = Vm::new(program.clone(), Config::for_profile(Profile::Linux44)).unwrap();
+        let ctx = vm
+            .memory_mut()
+            .map(RegionKind::Context, (0..16).collect(), false);
+        vm.set_reg(Reg::R1, ctx);
+        let (jitted, _) = jit_execute(&engine(), vm.clone(), ConformanceHelpers).unwrap();
+        vm.run(&mut ConformanceHelpers, &[]);
+        assert_eq!(jitted.state(), vm.state());
+        assert_eq!(
+            matches!(vm.state(), State::Faulted(f) if matches!(&f.kind, FaultKind::Memory(e) if e.problem == AccessProblem::ReadOnly)),
+            faults
+        );
+    }
+}

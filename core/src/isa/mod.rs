@@ -237,6 +237,16 @@ pub enum Insn {
     Exit,
 }
 
+impl AtomicOp {
+    /// Whether the operation puts the old value in a register (src, or r0 for cmpxchg).
+    pub const fn fetches(self) -> bool {
+        !matches!(
+            self,
+            AtomicOp::Add | AtomicOp::Or | AtomicOp::And | AtomicOp::Xor
+        )
+    }
+}
+
 impl Insn {
     /// Number of 8-byte slots this instruction occupies.
     pub const fn slots(&self) -> usize {
@@ -273,6 +283,31 @@ impl Insn {
             },
             Insn::Call { kind, .. } => kind.since(),
             Insn::CallReg { .. } => Release::Never,
+        }
+    }
+
+    /// Whether executing the instruction writes `reg`, as the interpreter runs it: a
+    /// helper call writes r0 only, and the frame switch of a local call (r10, and r6..r10
+    /// restored on return) is not counted, its callee being other instructions.
+    pub fn writes(&self, reg: Reg) -> bool {
+        match *self {
+            Insn::Alu { dst, .. }
+            | Insn::Neg { dst, .. }
+            | Insn::Endian { dst, .. }
+            | Insn::LoadImm64 { dst, .. }
+            | Insn::Load { dst, .. } => dst == reg,
+            Insn::Atomic {
+                op: AtomicOp::CmpXchg,
+                ..
+            } => reg == Reg::R0,
+            Insn::Atomic { op, src, .. } => op.fetches() && src == reg,
+            Insn::LoadPacket { .. } | Insn::Call { .. } | Insn::CallReg { .. } => reg == Reg::R0,
+            Insn::Store { .. }
+            | Insn::StoreReg { .. }
+            | Insn::Ja { .. }
+            | Insn::JaLong { .. }
+            | Insn::Branch { .. }
+            | Insn::Exit => false,
         }
     }
 

@@ -210,25 +210,90 @@ const L_OFF: u32 = 18;
 /// i64 locals `limit..limit + 8` holding `len - size + 1`, or 0 when no access of that
 /// kind fits (or the region is read-only, for writes): an access at offset `d` from the
 /// region's start is in bounds exactly when `d <u limit`.
+///
+/// When the register that points into it never changes during the run (see [`Span`]),
+/// the i32 local `all_in` says whether every access through it is in bounds, and `base`
+/// holds the linear address of the lowest byte those accesses touch.
 #[derive(Clone, Copy)]
 struct Cached {
+    reg: Reg,
     start: u32,
     lin: u32,
     limit: u32,
+    all_in: u32,
+    base: u32,
 }
 
 /// The stack region, the one the initial r10 points into.
 const STACK: Cached = Cached {
+    reg: Reg::R10,
     start: 19,
     lin: 20,
     limit: 21,
+    all_in: 39,
+    base: 40,
 };
 /// The region the initial r1 points into (the input or context), if any.
 const CTX: Cached = Cached {
+    reg: Reg::R1,
     start: 29,
     lin: 30,
     limit: 31,
+    all_in: 41,
+    base: 42,
 };
+
+/// The byte offsets that every access through a register the program never changes
+/// touches, relative to that register: checked once at entry instead of at each access.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    /// The lowest offset accessed.
+    low: i64,
+    /// One past the highest byte accessed.
+    end: i64,
+    writes: bool,
+}
+
+impl Span {
+    /// The accesses through `reg`, if the program never writes it (r10 only changes
+    /// with local calls) and accesses memory through it at all.
+    fn of(program: &Program, reg: Reg, has_calls: bool) -> Option<Span> {
+        if program.insns().any(|(_, i)| i.writes(reg)) || (reg == Reg::R10 && has_calls) {
+            return None;
+        }
+        let mut span: Option<Span> = None;
+        for (_, insn) in program.insns() {
+            let (size, off, write) = match *insn {
+                Insn::Load { size, src, off, .. } if src == reg => (size, off, false),
+                Insn::Store { size, dst, off, .. }
+                | Insn::StoreReg { size, dst, off, .. }
+                | Insn::Atomic { size, dst, off, .. }
+                    if dst == reg =>
+                {
+                    (size, off, true)
+                }
+                _ => continue,
+            };
+            let (low, end) = (
+                i64::from(off),
+                i64::from(off) + crate::vm::size_bytes(size) as i64,
+            );
+            span = Some(match span {
+                None => Span {
+                    low,
+                    end,
+                    writes: write,
+                },
+                Some(s) => Span {
+                    low: s.low.min(low),
+                    end: s.end.max(end),
+                    writes: s.writes || write,
+                },
+            });
+        }
+        span
+    }
+}
 
 fn local(reg: Reg) -> u32 {
     register_local(reg.number())
@@ -494,6 +559,7 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         (1, ValType::I64),
         (1, ValType::I32),
         (8, ValType::I64),
+        (4, ValType::I32),
     ]);
     let mut e = Emitter {
         s: f.instructions(),
@@ -504,14 +570,16 @@ fn run_function(program: &Program, config: crate::vm::Config) -> Function {
         program,
         config,
         has_calls,
+        stack_span: Span::of(program, Reg::R10, has_calls),
+        ctx_span: Span::of(program, Reg::R1, has_calls),
     };
     for r in 0..Reg::COUNT as u8 {
         e.s.i32_const(0)
             .i64_load(mem(u64::from(REGS_ADDR + 8 * u32::from(r))))
             .local_set(register_local(r));
     }
-    e.cache_region(local(Reg::R10), STACK);
-    e.cache_region(local(Reg::R1), CTX);
+    e.cache_region(STACK);
+    e.cache_region(CTX);
     e.s.loop_(BlockType::Empty);
     for _ in 0..blocks {
         e.s.block(BlockType::Empty);
@@ -553,6 +621,9 @@ struct Emitter<'a> {
     config: crate::vm::Config,
     /// Whether the program has local calls (so `exit` may return to a caller).
     has_calls: bool,
+    /// The accesses through r10 and r1 when those never change.
+    stack_span: Option<Span>,
+    ctx_span: Option<Span>,
 }
 
 impl Emitter<'_> {
@@ -634,7 +705,13 @@ impl Emitter<'_> {
 
     /// At entry: caches the region the i64 local `reg` points into in `c`'s locals. When
     /// it is in no region the limits stay 0 and accesses take the general path.
-    fn cache_region(&mut self, reg: u32, c: Cached) {
+    fn cache_region(&mut self, c: Cached) {
+        let span = if c.reg == Reg::R10 {
+            self.stack_span
+        } else {
+            self.ctx_span
+        };
+        let reg = local(c.reg);
         let s = &mut self.s;
         s.local_get(reg)
             .i64_const(32)
@@ -686,6 +763,33 @@ impl Emitter<'_> {
                 .select()
                 .local_set(c.limit + 4 + k);
         }
+        if let Some(span) = span {
+            // d = reg - start; all in iff 0 <= d + low, d + end <= len, and writable
+            // if anything writes.
+            s.local_get(reg).local_get(c.start).i64_sub().local_set(L_A);
+            s.local_get(L_A)
+                .i64_const(span.low)
+                .i64_add()
+                .i64_const(0)
+                .i64_ge_s();
+            s.local_get(L_A)
+                .i64_const(span.end)
+                .i64_add()
+                .local_get(L_ADDR)
+                .i64_le_s();
+            s.i32_and();
+            if span.writes {
+                s.local_get(L_OFF).i32_const(0).i32_ne().i32_and();
+            }
+            s.local_set(c.all_in);
+            s.local_get(c.lin)
+                .local_get(L_A)
+                .i64_const(span.low)
+                .i64_add()
+                .i32_wrap_i64()
+                .i32_add();
+            s.local_set(c.base);
+        }
         s.end();
     }
 
@@ -699,7 +803,20 @@ impl Emitter<'_> {
     /// checks are too strict for, returns the address).
     fn translate(&mut self, pc: usize, base: Reg, off: i16, size: Size, write: bool) {
         let n = crate::vm::size_bytes(size) as u32;
+        let fixed = match base {
+            Reg::R10 => self.stack_span.map(|span| (STACK, span)),
+            Reg::R1 => self.ctx_span.map(|span| (CTX, span)),
+            _ => None,
+        };
         let s = &mut self.s;
+        // Every access through an unchanging r10 or r1 was checked at entry.
+        if let Some((c, span)) = fixed {
+            s.local_get(c.all_in).if_(BlockType::Result(ValType::I32));
+            s.local_get(c.base)
+                .i32_const((i64::from(off) - span.low) as i32)
+                .i32_add();
+            s.else_();
+        }
         s.block(BlockType::Result(ValType::I32)); // $done
         s.block(BlockType::Empty); // $slow
         let cached = |s: &mut InstructionSink<'_>, c: Cached, fail: u32, done: u32| {
@@ -773,6 +890,9 @@ impl Emitter<'_> {
             .i32_const(pc as i32);
         s.call(F_TRANSLATE);
         s.end();
+        if fixed.is_some() {
+            s.end();
+        }
         s.local_set(L_LIN);
     }
 
@@ -1337,7 +1457,7 @@ impl Emitter<'_> {
         // L_B = old value (zero-extended), L_A = new value.
         self.load(size, false);
         self.s.local_set(L_B);
-        let fetch = !matches!(op, A::Add | A::Or | A::And | A::Xor);
+        let fetch = op.fetches();
         match op {
             A::Add | A::FetchAdd => {
                 self.s.local_get(L_B);
