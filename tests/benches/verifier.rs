@@ -6,10 +6,8 @@
 mod common;
 
 use bpfplay_core::isa::{INSN_SIZE, RawInsn};
-use bpfplay_core::kernel::script::bind_maps;
-use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, ProgType, RunInput, Settings};
-use bpfplay_core::vm::State;
-use bpfplay_tests::bench_verify;
+use bpfplay_core::kernel::RunInput;
+use bpfplay_tests::{bench_frame, bench_verify, record_trace, trace_bench};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -44,51 +42,24 @@ fn verifier(c: &mut Criterion) {
 }
 
 fn trace_recording(c: &mut Criterion) {
-    let mut kernel = Kernel::new(Settings {
-        memlock_pages: None,
-        ..Settings::default()
-    });
-    let pid = kernel.spawn("bench", 0);
-    let attr = MapCreate {
-        map_type: MapType::ProgArray as u32,
-        key_size: 4,
-        value_size: 4,
-        max_entries: 1,
-    };
-    let jmp = kernel.map_create(pid, attr, "jmp").unwrap();
-    let program = bind_maps(&common::program("tail_4096.s"), &[(0, jmp)]).unwrap();
-    assert_eq!(program.len(), 4095);
-    let prog = kernel
-        .prog_load(pid, &ProgLoad::new(ProgType::SchedCls, &program))
-        .fd
-        .unwrap();
-    kernel
-        .map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)
-        .unwrap();
-    let frame = common::frame();
-    let record = |kernel: &mut Kernel| {
-        let mut inv = kernel
-            .invoke(pid, prog, RunInput::packet(frame.clone()))
-            .unwrap();
-        let mut trace = Vec::new();
-        while let Some(step) = kernel.step(&mut inv) {
-            trace.push(step);
-        }
-        assert!(matches!(inv.vm.state(), State::Exited { .. }));
-        (trace.len(), inv.state.tail_calls)
-    };
-    let (steps, tail_calls) = record(&mut kernel);
+    let mut bench = trace_bench(&common::source("tail_4096.s"));
+    let frame = bench_frame();
+    let (steps, tail_calls) = record_trace(&mut bench, &frame);
     assert_eq!(tail_calls, 33);
     eprintln!("trace recording: {steps} steps, {tail_calls} tail calls");
     let mut group = c.benchmark_group("trace");
     group.throughput(Throughput::Elements(steps as u64));
     group.sample_size(10);
-    group.bench_function("tail_calls_33x4095", |b| b.iter(|| record(&mut kernel)));
+    group.bench_function("tail_calls_33x4095", |b| {
+        b.iter(|| record_trace(&mut bench, &frame))
+    });
     // The same invocation run without recording, for comparison.
     group.bench_function("tail_calls_33x4095_run", |b| {
         b.iter(|| {
-            kernel
-                .run_prog(pid, prog, RunInput::packet(frame.clone()))
+            let input = RunInput::packet(frame.clone());
+            bench
+                .kernel
+                .run_prog(bench.pid, bench.prog, input)
                 .unwrap()
                 .executed
         })

@@ -464,17 +464,22 @@ pub fn bench_frame() -> Vec<u8> {
 pub fn kernel_benches() -> Vec<KernelBench> {
     use bpfplay_core::kernel::MapType::{Array, Hash, ProgArray};
     use bpfplay_core::kernel::ProgType::{SchedCls, SocketFilter};
+    let read = |file: &str| {
+        let path = workspace_root().join(file);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let programs = "tests/benches/programs";
     vec![
         kernel_bench(
             "packet_parser",
-            "tests/benches/programs/packet_parser.s",
+            &read(&format!("{programs}/packet_parser.s")),
             SocketFilter,
             &[],
             0x68,
         ),
         kernel_bench(
             "hash_map",
-            "tests/benches/programs/hash_map.s",
+            &read(&format!("{programs}/hash_map.s")),
             SchedCls,
             &[(Hash, 4, 8, 1024)],
             0,
@@ -482,21 +487,21 @@ pub fn kernel_benches() -> Vec<KernelBench> {
         // The packet counter of the shipped scripts, not a copy of it.
         kernel_bench(
             "array_counter",
-            "static/scripts/count-packets.s",
+            &read("static/scripts/count-packets.s"),
             SchedCls,
             &[(Array, 4, 8, 4)],
             0,
         ),
         kernel_bench(
             "tail_chain",
-            "tests/benches/programs/tail_chain.s",
+            &read(&format!("{programs}/tail_chain.s")),
             SchedCls,
             &[(ProgArray, 4, 4, 1)],
             34,
         ),
         kernel_bench(
             "csum_rewrite",
-            "tests/benches/programs/csum_rewrite.s",
+            &read(&format!("{programs}/csum_rewrite.s")),
             SchedCls,
             &[],
             0,
@@ -504,19 +509,51 @@ pub fn kernel_benches() -> Vec<KernelBench> {
     ]
 }
 
+/// The trace benchmark: `tail_4096.s` (4095 slots of ALU mix ending in a tail call to
+/// itself; its text is passed in, so that the wasm benchmark can embed it) in a prog
+/// array that holds it.
+pub fn trace_bench(tail_4096_source: &str) -> KernelBench {
+    use bpfplay_core::kernel::MapType::ProgArray;
+    use bpfplay_core::kernel::ProgType::SchedCls;
+    kernel_bench(
+        "tail_4096",
+        tail_4096_source,
+        SchedCls,
+        &[(ProgArray, 4, 4, 1)],
+        0,
+    )
+}
+
+/// Records a full step trace of one invocation of `bench` on `frame`, keeping every
+/// `Step` as the playground's step history does; returns (steps, tail calls).
+pub fn record_trace(bench: &mut KernelBench, frame: &[u8]) -> (usize, u32) {
+    let input = bpfplay_core::kernel::RunInput::packet(frame.to_vec());
+    let mut inv = bench
+        .kernel
+        .invoke(bench.pid, bench.prog, input)
+        .expect("the program runs");
+    let mut trace = Vec::new();
+    while let Some(step) = bench.kernel.step(&mut inv) {
+        trace.push(step);
+    }
+    assert!(
+        matches!(inv.vm.state(), bpfplay_core::vm::State::Exited { .. }),
+        "{:?}",
+        inv.vm.state()
+    );
+    (trace.len(), inv.state.tail_calls)
+}
+
 fn kernel_bench(
     name: &'static str,
-    file: &str,
+    source: &str,
     prog_type: bpfplay_core::kernel::ProgType,
     maps: &[(bpfplay_core::kernel::MapType, u32, u32, u32)],
     expect_ret: u32,
 ) -> KernelBench {
     use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, Settings, script::bind_maps};
-    let path = workspace_root().join(file);
-    let source =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let program = bpfplay_core::asm::assemble(&source, None)
-        .unwrap_or_else(|e| panic!("{file}: {e}"))
+    let program = bpfplay_core::asm::assemble(source, None)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
         .program;
     let mut kernel = Kernel::new(Settings {
         memlock_pages: None,
@@ -537,7 +574,7 @@ fn kernel_bench(
     let result = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
     let prog = result
         .fd
-        .unwrap_or_else(|e| panic!("{file}: {e}\n{}", result.log));
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", result.log));
     if let Some(&(_, jmp)) = bound.first().filter(|_| maps[0].0 == MapType::ProgArray) {
         kernel
             .map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 
 const [path, jitDir] = process.argv.slice(2);
 const { instance } = await WebAssembly.instantiate(readFileSync(path), {});
-const { setup, run, verify_setup, verify } = instance.exports;
+const { setup, run, verify_setup, verify, trace } = instance.exports;
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const interpreterNs = {};
 for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
@@ -99,4 +99,20 @@ for (const [which, name] of [[0, "alu_mix_4095"], [1, "worst_4093"]]) {
       `median ${vs[Math.floor(vs.length / 2)].toFixed(2)} ms (min ${vs[0].toFixed(2)}, max ${vs.at(-1).toFixed(2)}) ` +
       `over ${vs.length} verifications; first ${first.elapsed.toFixed(2)} ms`);
   }
+}
+
+// Recording a full step trace of 33 tail calls of a 4095-slot program (as
+// tests/benches/verifier.rs does natively): ms per recording.
+{
+  const once = () => {
+    const t0 = process.hrtime.bigint();
+    const steps = trace(1);
+    if (steps === 0) throw new Error("trace failed");
+    return { ms: Number(process.hrtime.bigint() - t0) / 1e6, steps };
+  };
+  const first = once();
+  for (let i = 0; i < 5; i++) once();
+  const ms = Array.from({ length: 11 }, () => once().ms);
+  console.log(`trace tail_calls_33x4095 (${first.steps} steps), wasm32 in node ${process.version}: ` +
+    `median ${median(ms).toFixed(1)} ms (min ${ms[0].toFixed(1)}, max ${ms.at(-1).toFixed(1)}) over ${ms.length} recordings; first ${first.ms.toFixed(1)} ms`);
 }

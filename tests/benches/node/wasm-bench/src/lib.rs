@@ -10,7 +10,7 @@
 //! instructions processed by one verification (0 on any failure).
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn};
+use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn, parse_hex_bytes};
 use bpfplay_tests::{JIT_BENCH_INPUT, bench_verify};
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 use std::cell::RefCell;
@@ -97,4 +97,31 @@ pub extern "C" fn verify(n: u32, log: u32) -> u32 {
         processed = Some(count);
     }
     processed.unwrap_or(0)
+}
+
+thread_local! {
+    static TRACE: RefCell<Option<(bpfplay_tests::KernelBench, Vec<u8>)>> = const { RefCell::new(None) };
+}
+
+/// Records the trace of `tests/benches/verifier.rs` (`bpfplay_tests::record_trace` of
+/// the tail_4096 invocation: 34 runs, 33 tail calls) `n` times; returns the steps of one
+/// recording (0 on any difference between recordings or a wrong tail-call count).
+#[unsafe(no_mangle)]
+pub extern "C" fn trace(n: u32) -> u32 {
+    TRACE.with(|t| {
+        let mut t = t.borrow_mut();
+        let (bench, frame) = t.get_or_insert_with(|| {
+            let frame = parse_hex_bytes(include_str!("../../../programs/tcp_frame.hex")).expect("tcp_frame.hex");
+            (bpfplay_tests::trace_bench(include_str!("../../../programs/tail_4096.s")), frame)
+        });
+        let mut steps = None;
+        for _ in 0..n {
+            let (count, tail_calls) = bpfplay_tests::record_trace(bench, frame);
+            if tail_calls != 33 || steps.is_some_and(|s| s != count) {
+                return 0;
+            }
+            steps = Some(count);
+        }
+        steps.unwrap_or(0) as u32
+    })
 }
