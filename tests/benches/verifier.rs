@@ -42,7 +42,7 @@ fn verifier(c: &mut Criterion) {
 }
 
 fn trace_recording(c: &mut Criterion) {
-    let mut bench = trace_bench(&common::source("tail_4096.s"));
+    let mut bench = trace_bench();
     let frame = bench_frame();
     let (steps, tail_calls) = record_trace(&mut bench, &frame);
     assert_eq!(tail_calls, 33);

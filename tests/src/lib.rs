@@ -455,31 +455,26 @@ pub struct KernelBench {
 
 /// The Ethernet/IPv4/TCP frame of `tests/benches/programs/tcp_frame.hex`.
 pub fn bench_frame() -> Vec<u8> {
-    let path = workspace_root().join("tests/benches/programs/tcp_frame.hex");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    bpfplay_core::isa::parse_hex_bytes(&text).expect("tcp_frame.hex")
+    bpfplay_core::isa::parse_hex_bytes(include_str!("../benches/programs/tcp_frame.hex"))
+        .expect("tcp_frame.hex")
 }
 
-/// The benchmark programs that need the kernel (maps, helpers, tail calls).
+/// The benchmark programs that need the kernel (maps, helpers, tail calls). The sources
+/// are embedded, so that the wasm benchmark runs the same set.
 pub fn kernel_benches() -> Vec<KernelBench> {
     use bpfplay_core::kernel::MapType::{Array, Hash, ProgArray};
     use bpfplay_core::kernel::ProgType::{SchedCls, SocketFilter};
-    let read = |file: &str| {
-        let path = workspace_root().join(file);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    };
-    let programs = "tests/benches/programs";
     vec![
         kernel_bench(
             "packet_parser",
-            &read(&format!("{programs}/packet_parser.s")),
+            include_str!("../benches/programs/packet_parser.s"),
             SocketFilter,
             &[],
             0x68,
         ),
         kernel_bench(
             "hash_map",
-            &read(&format!("{programs}/hash_map.s")),
+            include_str!("../benches/programs/hash_map.s"),
             SchedCls,
             &[(Hash, 4, 8, 1024)],
             0,
@@ -487,21 +482,21 @@ pub fn kernel_benches() -> Vec<KernelBench> {
         // The packet counter of the shipped scripts, not a copy of it.
         kernel_bench(
             "array_counter",
-            &read("static/scripts/count-packets.s"),
+            include_str!("../../static/scripts/count-packets.s"),
             SchedCls,
             &[(Array, 4, 8, 4)],
             0,
         ),
         kernel_bench(
             "tail_chain",
-            &read(&format!("{programs}/tail_chain.s")),
+            include_str!("../benches/programs/tail_chain.s"),
             SchedCls,
             &[(ProgArray, 4, 4, 1)],
             34,
         ),
         kernel_bench(
             "csum_rewrite",
-            &read(&format!("{programs}/csum_rewrite.s")),
+            include_str!("../benches/programs/csum_rewrite.s"),
             SchedCls,
             &[],
             0,
@@ -510,14 +505,13 @@ pub fn kernel_benches() -> Vec<KernelBench> {
 }
 
 /// The trace benchmark: `tail_4096.s` (4095 slots of ALU mix ending in a tail call to
-/// itself; its text is passed in, so that the wasm benchmark can embed it) in a prog
-/// array that holds it.
-pub fn trace_bench(tail_4096_source: &str) -> KernelBench {
+/// itself) in a prog array that holds it.
+pub fn trace_bench() -> KernelBench {
     use bpfplay_core::kernel::MapType::ProgArray;
     use bpfplay_core::kernel::ProgType::SchedCls;
     kernel_bench(
         "tail_4096",
-        tail_4096_source,
+        include_str!("../benches/programs/tail_4096.s"),
         SchedCls,
         &[(ProgArray, 4, 4, 1)],
         0,

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 
 const [path, jitDir] = process.argv.slice(2);
 const { instance } = await WebAssembly.instantiate(readFileSync(path), {});
-const { setup, run, verify_setup, verify, trace } = instance.exports;
+const { setup, run, verify_setup, verify, trace, kernel_setup, kernel_run } = instance.exports;
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const interpreterNs = {};
 for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
@@ -29,6 +29,24 @@ for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
   interpreterNs[name] = median(samples);
   console.log(`interpreter ${name} (${slots} slots), wasm32 in node ${process.version}: ` +
     `median ${interpreterNs[name].toFixed(2)} ns/insn (min ${samples[0].toFixed(2)}, max ${samples.at(-1).toFixed(2)}) over ${samples.length} samples of ${runs} runs`);
+}
+
+// The programs that need the kernel, through Kernel::run_prog as the native
+// tests/benches/kernel.rs runs them (whole invocations: setup, run, report).
+for (const [which, name] of ["packet_parser", "hash_map", "array_counter", "tail_chain", "csum_rewrite"].entries()) {
+  const executed = kernel_setup(which);
+  if (executed === 0) throw new Error(`kernel_setup(${which}) failed`);
+  const runs = Math.ceil(100000 / executed);
+  const time = () => {
+    const t0 = process.hrtime.bigint();
+    if (kernel_run(runs) === 0) throw new Error(`${name} failed`);
+    return Number(process.hrtime.bigint() - t0) / runs;
+  };
+  time();
+  const samples = Array.from({ length: 30 }, time);
+  const med = median(samples);
+  console.log(`kernel ${name} (${executed} insns per run), wasm32 in node ${process.version}: ` +
+    `median ${(med / 1000).toFixed(2)} µs per run = ${(med / executed).toFixed(1)} ns/insn (min ${(samples[0] / executed).toFixed(1)})`);
 }
 
 // The JIT: one run as a caller sees it, like the interpreter's (which makes a fresh Vm):

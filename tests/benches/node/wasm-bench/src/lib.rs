@@ -10,8 +10,9 @@
 //! instructions processed by one verification (0 on any failure).
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn, parse_hex_bytes};
+use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn};
 use bpfplay_tests::{JIT_BENCH_INPUT, bench_verify};
+use bpfplay_core::kernel::RunInput;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -110,10 +111,7 @@ thread_local! {
 pub extern "C" fn trace(n: u32) -> u32 {
     TRACE.with(|t| {
         let mut t = t.borrow_mut();
-        let (bench, frame) = t.get_or_insert_with(|| {
-            let frame = parse_hex_bytes(include_str!("../../../programs/tcp_frame.hex")).expect("tcp_frame.hex");
-            (bpfplay_tests::trace_bench(include_str!("../../../programs/tail_4096.s")), frame)
-        });
+        let (bench, frame) = t.get_or_insert_with(|| (bpfplay_tests::trace_bench(), bpfplay_tests::bench_frame()));
         let mut steps = None;
         for _ in 0..n {
             let (count, tail_calls) = bpfplay_tests::record_trace(bench, frame);
@@ -123,5 +121,42 @@ pub extern "C" fn trace(n: u32) -> u32 {
             steps = Some(count);
         }
         steps.unwrap_or(0) as u32
+    })
+}
+
+thread_local! {
+    static KERNEL: RefCell<Option<(bpfplay_tests::KernelBench, Vec<u8>)>> = const { RefCell::new(None) };
+}
+
+/// Loads kernel benchmark `which` (an index into `bpfplay_tests::kernel_benches()`:
+/// packet_parser, hash_map, array_counter, tail_chain, csum_rewrite) for `kernel_run`;
+/// returns the instructions one run executes, 0 for an unknown `which`.
+#[unsafe(no_mangle)]
+pub extern "C" fn kernel_setup(which: u32) -> u32 {
+    let Some(mut bench) = bpfplay_tests::kernel_benches().into_iter().nth(which as usize) else { return 0 };
+    let frame = bpfplay_tests::bench_frame();
+    let Ok(report) = bench.kernel.run_prog(bench.pid, bench.prog, RunInput::packet(frame.clone())) else { return 0 };
+    if report.fault.is_some() || report.ret != bench.expect_ret {
+        return 0;
+    }
+    KERNEL.with(|k| *k.borrow_mut() = Some((bench, frame)));
+    report.executed as u32
+}
+
+/// Runs the kernel benchmark of `kernel_setup` `n` times with `Kernel::run_prog`, as
+/// tests/benches/kernel.rs does; returns the instructions executed (0 on any failure).
+#[unsafe(no_mangle)]
+pub extern "C" fn kernel_run(n: u32) -> f64 {
+    KERNEL.with(|k| {
+        let mut k = k.borrow_mut();
+        let Some((bench, frame)) = k.as_mut() else { return 0.0 };
+        let mut executed = 0u64;
+        for _ in 0..n {
+            match bench.kernel.run_prog(bench.pid, bench.prog, RunInput::packet(frame.clone())) {
+                Ok(report) if report.ret == bench.expect_ret => executed += report.executed,
+                _ => return 0.0,
+            }
+        }
+        executed as f64
     })
 }
