@@ -207,12 +207,10 @@ impl Engine {
 
 #[derive(Clone, Debug)]
 pub struct Workspace {
-    /// The programs of the workspace (for tail calls, ingress/egress pairs...); the
-    /// active one is edited and debugged, the others wait in `tabs`.
+    /// The programs of the workspace (for tail calls, ingress/egress pairs...), never
+    /// empty; the active one ([`Workspace::tab`]) is edited and debugged.
     pub tabs: Vec<Tab>,
     pub active: usize,
-    pub source: String,
-    pub setup: Setup,
     pub example: Option<usize>,
     pub listing: Vec<ListingRow>,
     /// Source line of each slot.
@@ -346,8 +344,6 @@ impl Workspace {
                 setup: example_setup(example),
             }],
             active: 0,
-            source: example.source.to_owned(),
-            setup: example_setup(example),
             example: Some(index),
             listing: Vec::new(),
             slot_lines: Vec::new(),
@@ -376,19 +372,27 @@ impl Workspace {
         w
     }
 
-    /// Copies the editor's program back into its tab.
-    fn store_active(&mut self) {
-        if let Some(tab) = self.tabs.get_mut(self.active) {
-            tab.source.clone_from(&self.source);
-            tab.setup = self.setup.clone();
-        }
+    /// The active tab: its program is the one edited and debugged.
+    pub fn tab(&self) -> &Tab {
+        &self.tabs[self.active]
+    }
+
+    fn tab_mut(&mut self) -> &mut Tab {
+        &mut self.tabs[self.active]
+    }
+
+    /// The active program's text.
+    pub fn source(&self) -> &str {
+        &self.tab().source
+    }
+
+    /// The active program's setup.
+    pub fn setup(&self) -> &Setup {
+        &self.tab().setup
     }
 
     /// Makes the active tab's program the one edited and debugged.
     fn load_active(&mut self) {
-        let tab = self.tabs[self.active].clone();
-        self.source = tab.source;
-        self.setup = tab.setup;
         self.example = None;
         self.breakpoints.clear();
         self.engine.borrow_mut().run = None;
@@ -397,7 +401,7 @@ impl Workspace {
     }
 
     fn reassemble(&mut self) {
-        match assemble(&self.source, None) {
+        match assemble(self.source(), None) {
             Ok(Assembled { program, lines }) => {
                 self.listing = program
                     .insns()
@@ -434,7 +438,7 @@ impl Workspace {
     /// Creates (or reuses) the maps of the setup in the loading process; returns that
     /// process and the (index, fd) bindings.
     fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), String> {
-        let key = format!("{}|{}", self.setup.maps, self.setup.privileged);
+        let key = format!("{}|{}", self.setup().maps, self.setup().privileged);
         if let Some(b) = engine
             .maps
             .as_ref()
@@ -445,10 +449,10 @@ impl Workspace {
         if let Some(old) = engine.maps.take() {
             let _ = engine.session.kernel.exit(old.pid);
         }
-        let uid = if self.setup.privileged { 0 } else { 1000 };
+        let uid = if self.setup().privileged { 0 } else { 1000 };
         let pid = engine.session.kernel.spawn("playground", uid);
         let mut fds = Vec::new();
-        for (i, spec) in MapCreate::parse_list(&self.setup.maps)?
+        for (i, spec) in MapCreate::parse_list(&self.setup().maps)?
             .into_iter()
             .enumerate()
         {
@@ -470,10 +474,10 @@ impl Workspace {
     /// Loads the program into the kernel (4.4 profile) and records the verifier's
     /// verdict; returns the fd when it was accepted.
     fn load(&mut self, engine: &mut Engine) -> Result<Option<(Pid, u32)>, String> {
-        let program = assemble(&self.source, None)
+        let program = assemble(self.source(), None)
             .map_err(|e| format!("assembler: {e}"))?
             .program;
-        let Some(prog_type) = self.setup.prog_type else {
+        let Some(prog_type) = self.setup().prog_type else {
             self.verdict = None;
             return Ok(None);
         };
@@ -517,7 +521,7 @@ impl Workspace {
         }
         engine.history.clear();
         engine.report = None;
-        let packet = match parse_hex_bytes(&self.setup.packet) {
+        let packet = match parse_hex_bytes(&self.setup().packet) {
             Ok(p) => p,
             Err(e) => {
                 self.notice = Some(format!("packet: {e}"));
@@ -530,7 +534,7 @@ impl Workspace {
                 false
             }
             Ok(Some((pid, fd))) => {
-                let input = if self.setup.prog_type == Some(ProgType::Kprobe) {
+                let input = if self.setup().prog_type == Some(ProgType::Kprobe) {
                     RunInput::Kprobe {
                         regs: Default::default(),
                     }
@@ -541,7 +545,7 @@ impl Workspace {
                         packet
                     };
                     let mut meta = SkbMeta::for_frame(&packet);
-                    if let Err(e) = apply_skb_fields(&mut meta, &self.setup.skb) {
+                    if let Err(e) = apply_skb_fields(&mut meta, &self.setup().skb) {
                         self.notice = Some(e);
                         let _ = engine.session.kernel.close(pid, fd);
                         return false;
@@ -561,11 +565,11 @@ impl Workspace {
                     }
                 }
             }
-            Ok(None) if self.setup.prog_type.is_some() => false,
-            Ok(None) => match assemble(&self.source, None)
+            Ok(None) if self.setup().prog_type.is_some() => false,
+            Ok(None) => match assemble(self.source(), None)
                 .map_err(|e| e.to_string())
                 .and_then(|a| {
-                    Vm::new(a.program, Config::for_profile(self.setup.profile))
+                    Vm::new(a.program, Config::for_profile(self.setup().profile))
                         .map_err(|e| e.to_string())
                 }) {
                 Ok(vm) => {
@@ -751,15 +755,15 @@ impl Workspace {
         let engine_rc = self.engine.clone();
         let mut engine = engine_rc.borrow_mut();
         match action {
-            Action::Edit(source) if source == self.source => return,
+            Action::Edit(source) if source == self.source() => return,
             Action::Edit(source) => {
-                self.source = source;
+                self.tab_mut().source = source;
                 self.example = None;
                 engine.run = None;
                 self.reassemble();
             }
             Action::SetSetup(setup) => {
-                self.setup = setup;
+                self.tab_mut().setup = setup;
                 engine.run = None;
                 drop(engine);
                 self.verify();
@@ -768,8 +772,9 @@ impl Workspace {
             }
             Action::LoadExample(index) => {
                 let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
-                self.source = example.source.to_owned();
-                self.setup = example_setup(example);
+                let tab = self.tab_mut();
+                tab.source = example.source.to_owned();
+                tab.setup = example_setup(example);
                 self.example = Some(index);
                 self.breakpoints.clear();
                 engine.run = None;
@@ -828,9 +833,8 @@ impl Workspace {
             }
             Action::Console(line) => {
                 engine.console.push(ConsoleLine::Command(line.clone()));
-                self.store_active();
                 let mut files = Files {
-                    current: &self.source,
+                    current: self.source(),
                     tabs: &self.tabs,
                 };
                 match engine.session.execute(&line, &mut files) {
@@ -845,7 +849,6 @@ impl Workspace {
             Action::SwitchTab(i) | Action::CloseTab(i) if i >= self.tabs.len() => {}
             Action::SwitchTab(i) => {
                 drop(engine);
-                self.store_active();
                 self.active = i;
                 self.load_active();
                 self.version += 1;
@@ -853,14 +856,12 @@ impl Workspace {
             }
             Action::NewTab => {
                 drop(engine);
-                self.store_active();
                 let n = (1..)
                     .find(|n| !self.tabs.iter().any(|t| t.name == format!("program{n}")))
                     .unwrap_or(1);
                 let tab = Tab {
                     name: format!("program{n}"),
-                    source: self.source.clone(),
-                    setup: self.setup.clone(),
+                    ..self.tab().clone()
                 };
                 self.tabs.push(tab);
                 self.active = self.tabs.len() - 1;
@@ -871,7 +872,6 @@ impl Workspace {
             Action::CloseTab(i) => {
                 if self.tabs.len() > 1 {
                     drop(engine);
-                    self.store_active();
                     self.tabs.remove(i);
                     // Keep the same program active; closing the active one selects its neighbour.
                     if i < self.active {

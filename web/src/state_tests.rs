@@ -21,7 +21,7 @@ fn r0(w: &Workspace) -> u64 {
 #[test]
 fn the_page_opens_on_the_first_example_verified() {
     let w = Workspace::default();
-    assert_eq!(w.setup.prog_type, Some(ProgType::SocketFilter));
+    assert_eq!(w.setup().prog_type, Some(ProgType::SocketFilter));
     assert!(!w.listing.is_empty());
     let verdict = w.verdict.as_ref().unwrap();
     assert_eq!(verdict.errno, None, "{}", verdict.log);
@@ -184,7 +184,7 @@ fn errors_are_shown_not_panicked() {
         "{:?}",
         w.notice
     );
-    let mut setup = w.setup.clone();
+    let mut setup = w.setup().clone();
     setup.prog_type = Some(ProgType::SocketFilter);
     setup.maps = "hash:4".into();
     reduce(
@@ -210,7 +210,7 @@ fn plain_programs_run_in_the_vm_with_memory() {
             Action::Continue,
         ],
     );
-    assert_eq!(w.setup.prog_type, None);
+    assert_eq!(w.setup().prog_type, None);
     assert!(w.verdict.is_none(), "no kernel verifier for plain runs");
     assert_eq!(r0(&w), 10);
 }
@@ -248,7 +248,7 @@ fn sk_buff_fields_are_editable() {
             "r0 = *(u32 *)(r1 +8)\nr2 = *(u32 *)(r1 +48)\nr0 += r2\nexit".into(),
         )],
     );
-    let mut setup = w.setup.clone();
+    let mut setup = w.setup().clone();
     setup.skb = "mark=0x10 cb0=2".into();
     reduce(&mut w, [Action::SetSetup(setup.clone()), Action::Continue]);
     assert_eq!(r0(&w), 0x10, "socket filters see zeroed cb");
@@ -303,7 +303,7 @@ fn a_workspace_holds_several_programs_the_console_can_load() {
     );
     drop(engine);
     reduce(&mut w, [Action::SwitchTab(0)]);
-    assert!(w.source.contains("slot 0: ingress"));
+    assert!(w.source().contains("slot 0: ingress"));
     reduce(&mut w, [Action::CloseTab(1)]);
     assert_eq!((w.tabs.len(), w.active), (1, 0));
 }
@@ -319,7 +319,7 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
         (w.tabs.len(), w.active, w.tabs[1].name.as_str()),
         (2, 1, "program3")
     );
-    assert_eq!(w.source, "mov r0, 3\nexit\n");
+    assert_eq!(w.source(), "mov r0, 3\nexit\n");
     reduce(
         &mut w,
         [

@@ -88,15 +88,7 @@ fn load_tab(saved: SavedTab) -> Result<Tab, String> {
 
 /// The JSON to store for a workspace.
 pub fn save(w: &Workspace) -> String {
-    // The active tab's edits live in the editor until it is switched away.
-    let mut tabs: Vec<SavedTab> = w.tabs.iter().map(save_tab).collect();
-    if let Some(active) = tabs.get_mut(w.active) {
-        *active = save_tab(&Tab {
-            name: active.name.clone(),
-            source: w.source.clone(),
-            setup: w.setup.clone(),
-        });
-    }
+    let tabs: Vec<SavedTab> = w.tabs.iter().map(save_tab).collect();
     let saved = Saved {
         version: VERSION,
         tabs,
@@ -176,7 +168,7 @@ mod tests {
         ));
         w.reduce_mut(Action::Edit("r0 = 7\nexit".into()));
         let back = load(&save(&w)).unwrap();
-        assert_eq!(back.source, "r0 = 7\nexit");
+        assert_eq!(back.source(), "r0 = 7\nexit");
         let engine = back.engine.borrow();
         assert_eq!(engine.session.kernel.fs().pins().len(), 1);
     }
@@ -184,7 +176,7 @@ mod tests {
     #[test]
     fn damaged_or_newer_storage_is_reported_and_the_text_kept() {
         let w = restore_or_default(Some("{not json".into()), Some("r0 = 1\nexit".into()));
-        assert_eq!(w.source, "r0 = 1\nexit");
+        assert_eq!(w.source(), "r0 = 1\nexit");
         assert!(
             w.notice
                 .as_deref()
@@ -199,7 +191,7 @@ mod tests {
                 .unwrap()
                 .contains("format version 99")
         );
-        assert_eq!(newer.source, Workspace::default().source);
+        assert_eq!(newer.source(), Workspace::default().source());
     }
 
     #[test]
@@ -218,11 +210,7 @@ mod tests {
         v1.insert("kernel".into(), v2["kernel"].clone());
         let back = load(&serde_json::Value::Object(v1).to_string()).unwrap();
         assert_eq!(
-            (
-                back.tabs.len(),
-                back.tabs[0].name.as_str(),
-                back.source.as_str()
-            ),
+            (back.tabs.len(), back.tabs[0].name.as_str(), back.source()),
             (1, "program1", "r0 = 7\nexit")
         );
         assert_eq!(back.engine.borrow().session.kernel.fs().pins().len(), 1);

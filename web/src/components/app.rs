@@ -36,14 +36,14 @@ pub fn app() -> Html {
     {
         let ws = ws.clone();
         use_effect_with(ws.version, move |_| {
-            let _ = LocalStorage::set(storage::SOURCE_KEY, ws.source.clone());
+            let _ = LocalStorage::set(storage::SOURCE_KEY, ws.source().to_owned());
             let _ = LocalStorage::set(storage::WORKSPACE_KEY, storage::save(&ws));
         });
     }
     // Verify once typing pauses, off the typing path.
     {
         let ws = ws.clone();
-        use_effect_with(ws.source.clone(), move |_| {
+        use_effect_with(ws.source().to_owned(), move |_| {
             let timer = Timeout::new(VERIFY_DELAY_MS, move || ws.dispatch(Action::Verify));
             move || drop(timer)
         });

@@ -18,7 +18,7 @@ pub fn editor(props: &PanelProps) -> Html {
                 let (a, b, c) = (ws.clone(), ws.clone(), ws.clone());
                 let cm = CodeMirror::new(
                     &el,
-                    &ws.source,
+                    ws.source(),
                     move |text| a.dispatch(Action::Edit(text)),
                     move |line| b.dispatch(Action::ToggleBreakpointLine(line as usize)),
                     move |line| c.dispatch(Action::RunToLine(line as usize)),
@@ -65,7 +65,7 @@ pub fn editor(props: &PanelProps) -> Html {
     // Separate effects, so that a step only moves the current line.
     {
         let editor = editor.clone();
-        use_effect_with(ws.source.clone(), move |source| {
+        use_effect_with(ws.source().to_owned(), move |source| {
             if let Some(cm) = editor.borrow().as_ref() {
                 cm.set_doc(source);
             }

@@ -14,7 +14,7 @@ pub fn setup_bar(props: &PanelProps) -> Html {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            let mut setup = ws.setup.clone();
+            let mut setup = ws.setup().clone();
             f(&mut setup, value);
             ws.dispatch(Action::SetSetup(setup));
         })
@@ -33,12 +33,12 @@ pub fn setup_bar(props: &PanelProps) -> Html {
     let on_privileged = {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
-            let mut setup = ws.setup.clone();
+            let mut setup = ws.setup().clone();
             setup.privileged = e.target_unchecked_into::<HtmlInputElement>().checked();
             ws.dispatch(Action::SetSetup(setup));
         })
     };
-    let setup = &ws.setup;
+    let setup = ws.setup();
     html! {
         <div class="setup">
             <label>{ "Example " }
