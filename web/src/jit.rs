@@ -16,7 +16,7 @@ use std::rc::Rc;
 pub struct JitOutcome {
     /// The VM as the interpreter would leave it (see [`JitRun::finish`]).
     pub vm: Vm,
-    /// Modules compiled: one per program run (tail calls add one each).
+    /// Modules compiled: one per distinct program run (tail calls may add some).
     pub modules: usize,
     /// Bytes of the first module.
     pub module_bytes: usize,

@@ -3,6 +3,7 @@
 //! [`JitRun`], so helper calls reach the emulated kernel exactly as in the interpreter.
 
 use crate::jit::{JitOutcome, JitRunner};
+use bpfplay_core::isa::{Profile, Program};
 use bpfplay_core::jit::host::{JitRun, Next};
 use bpfplay_core::vm::Helpers;
 use js_sys::{BigInt, Function, Object, Reflect, Uint8Array, WebAssembly};
@@ -51,6 +52,29 @@ fn write_linear(memory: &WebAssembly::Memory, bytes: &[u8]) {
         memory.grow((bytes.len() - have).div_ceil(PAGE) as u32);
     }
     Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), 0);
+}
+
+/// Compiles `program` and instantiates it with `imports`; returns its `run`, and adds the
+/// module's size to `module_bytes` when it is the first.
+fn instantiate(
+    program: &Program,
+    profile: Profile,
+    imports: &Object,
+    module_bytes: &mut usize,
+) -> Result<Function, String> {
+    let wasm =
+        bpfplay_core::jit::compile(program, profile).map_err(|e| format!("wasm JIT: {e}"))?;
+    if *module_bytes == 0 {
+        *module_bytes = wasm.len();
+    }
+    let compiled = WebAssembly::Module::new(&Uint8Array::from(&wasm[..]).into())
+        .map_err(|e| js_error("the browser refused the compiled module", e))?;
+    let instance = WebAssembly::Instance::new(&compiled, imports)
+        .map_err(|e| js_error("the browser could not instantiate the module", e))?;
+    Reflect::get(&instance.exports(), &JsValue::from_str("run"))
+        .map_err(|e| js_error("wasm JIT", e))?
+        .dyn_into()
+        .map_err(|_| String::from("wasm JIT: the module exports no `run` function"))
 }
 
 impl JitRunner for BrowserJit {
@@ -108,24 +132,25 @@ impl JitRunner for BrowserJit {
         let imports = Object::new();
         set(&imports, "env", &env)?;
 
-        let (mut modules, mut module_bytes, mut instantiate_ms, mut run_ms) = (0, 0, 0.0, 0.0);
+        // One module per program: a tail call back to a program already compiled (a
+        // chain that calls itself) reuses its instance.
+        let mut compiled: Vec<(Rc<Program>, Function)> = Vec::new();
+        let (mut module_bytes, mut instantiate_ms, mut run_ms) = (0, 0.0, 0.0);
         loop {
             let start = now();
             let program = run.borrow().program().clone();
-            let wasm = bpfplay_core::jit::compile(&program, profile)
-                .map_err(|e| format!("wasm JIT: {e}"))?;
-            if modules == 0 {
-                module_bytes = wasm.len();
-            }
-            modules += 1;
-            let compiled = WebAssembly::Module::new(&Uint8Array::from(&wasm[..]).into())
-                .map_err(|e| js_error("the browser refused the compiled module", e))?;
-            let instance = WebAssembly::Instance::new(&compiled, &imports)
-                .map_err(|e| js_error("the browser could not instantiate the module", e))?;
-            let entry: Function = Reflect::get(&instance.exports(), &JsValue::from_str("run"))
-                .map_err(|e| js_error("wasm JIT", e))?
-                .dyn_into()
-                .map_err(|_| String::from("wasm JIT: the module exports no `run` function"))?;
+            let known = compiled
+                .iter()
+                .find(|(p, _)| Rc::ptr_eq(p, &program))
+                .map(|(_, f)| f.clone());
+            let entry = match known {
+                Some(entry) => entry,
+                None => {
+                    let entry = instantiate(&program, profile, &imports, &mut module_bytes)?;
+                    compiled.push((program, entry.clone()));
+                    entry
+                }
+            };
             let ready = now();
             let result = entry.call0(&JsValue::NULL);
             let done = now();
@@ -151,7 +176,7 @@ impl JitRunner for BrowserJit {
             .map_err(|_| String::from("wasm JIT: the imports outlived the run"))?;
         Ok(JitOutcome {
             vm: run.into_inner().finish(),
-            modules,
+            modules: compiled.len(),
             module_bytes,
             instantiate_ms,
             run_ms,
