@@ -2,7 +2,8 @@
 """Writes the generated benchmark programs (deterministic: a fixed-seed LCG, no
 `random` module, so the output never changes between Python versions):
 
-  programs/alu_mix.s   4095 straight-line instructions: 64/32-bit ALU with register
+  programs/alu_mix.s   4095 straight-line instructions (registers loaded from the input
+                       r1 points at, then): 64/32-bit ALU with register
                        and immediate operands, div/mod by non-zero immediates, neg,
                        byte swaps; then exit. Linux 4.4 instructions only.
   programs/alu_mem.s   ~300 instructions of ALU plus stack and input-memory loads and
@@ -57,16 +58,21 @@ def alu(rng, regs):
     return f"{p}{d} {op} {rng.next(1 << 20) - (1 << 19)}"
 
 
-def init(lines, regs):
-    for r in regs:
-        lines.append(f"r{r} = {0x1234 * (r + 1) + 7}")
+def load_from_input(lines, regs):
+    """Starts `regs` from the 64 bytes of input r1 points at (4-byte loads, which are
+    also valid __sk_buff reads for the verifier benchmark), r1 itself last: values no
+    engine can fold at compile time, as a JIT could fold constants."""
+    for k, r in enumerate(r for r in regs if r != 1):
+        lines.append(f"r{r} = *(u32 *)(r1 +{4 * k})")
+    if 1 in regs:
+        lines.append(f"r1 = *(u32 *)(r1 +{4 * (len(regs) - 1)})")
 
 
 def alu_mix():
     rng = Lcg(0x5EED_0001)
     regs = list(range(10))
     lines = []
-    init(lines, regs)
+    load_from_input(lines, regs)
     total = 4095  # exit included: 4096 slots is BPF_MAXINSNS, keep one below
     while len(lines) < total - 1:
         lines.append(alu(rng, regs))
@@ -83,8 +89,7 @@ def alu_mem():
     # r1 points at 64 bytes of input memory; r10 is the stack.
     regs = [0, 2, 3, 4, 5, 6, 7, 8, 9]
     lines = []
-    for r in regs:
-        lines.append(f"r{r} = {0x77 * (r + 3) + 1}")
+    load_from_input(lines, regs)
     total = 300
     while len(lines) < total - 1:
         k = rng.next(10)

@@ -1,5 +1,5 @@
 //! Exports for node: `setup(which)` assembles a program once (0: `alu_mix.s`; 1:
-//! `alu_mem.s`, run on `JIT_BENCH_INPUT` as the JIT's module is); `run(n)` runs it `n`
+//! `alu_mem.s`; both run on `JIT_BENCH_INPUT`, as the JIT's modules are); `run(n)` runs it `n`
 //! times (a fresh `Vm` each time, as the native criterion benchmark does) and returns the
 //! instructions executed, so node can time it and print ns per instruction.
 //!
@@ -33,7 +33,7 @@ thread_local! {
 #[unsafe(no_mangle)]
 pub extern "C" fn setup(which: u32) -> u32 {
     let (source, input): (&str, &'static [u8]) = match which {
-        0 => (ALU_MIX, &[]),
+        0 => (ALU_MIX, &JIT_BENCH_INPUT),
         1 => (ALU_MEM, &JIT_BENCH_INPUT),
         _ => return 0,
     };
