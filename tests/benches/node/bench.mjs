@@ -84,7 +84,7 @@ if (jitDir) {
     const inputOnly = () => { bytes.set(input, inputAt); return jitRun(); };
     const callOnly = median(Array.from({ length: 30 }, () => time(2000, inputOnly))) / info.executed;
     if (BigInt.asUintN(64, inputOnly()) !== BigInt(info.r0)) throw new Error(`${name}: wrong r0 without the stack reset`);
-    const note = name === "alu_mix" ? " (starts from constants: V8 folds most of it, so not a speed figure)" : "";
+    const note = name === "alu_mix" ? " (V8 drops the many results this program overwrites unused, which an interpreter computes: not a speed figure)" : "";
     console.log(`JIT ${name}: ${info.executed} insns, ${wasm.length} B of wasm, V8 compile ${compileUs.toFixed(0)} µs; ` +
       `median ${med.toFixed(0)} ns/run = ${perInsn.toFixed(3)} ns/insn (min ${(samples[0] / info.executed).toFixed(3)}, ` +
       `max ${(samples.at(-1) / info.executed).toFixed(3)}); ${(interpreterNs[name] / perInsn).toFixed(1)}x the wasm interpreter; ` +
