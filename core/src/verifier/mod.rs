@@ -19,7 +19,7 @@ use crate::kernel::helpers::{ArgType, RetType, proto_of};
 use crate::kernel::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use core::fmt;
-pub use print::format_insn;
+use print::LoggedInsn;
 
 /// Registers and stack bytes of 4.4's verifier.
 const MAX_BPF_REG: usize = 11;
@@ -118,20 +118,33 @@ impl fmt::Display for RegType {
 
 /// What a stack byte holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlotType {
+enum SlotType {
     Invalid,
     Spill,
     Misc,
 }
 
-/// The abstract machine state at one point of one path.
+/// 64-bit words of a one-bit-per-stack-byte map.
+const STACK_WORDS: usize = MAX_BPF_STACK as usize / 64;
+
+/// The abstract machine state at one point of one path. Kept small (no per-byte stack
+/// array, spilled registers only where there are some) because the walk copies it at
+/// every branch, pruning point and recorded instruction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     pub regs: [RegType; MAX_BPF_REG],
-    /// Stack bytes fp-512 .. fp-1.
-    pub stack: [SlotType; MAX_BPF_STACK as usize],
-    /// Registers spilled to each 8-byte slot.
-    pub spilled: [RegType; (MAX_BPF_STACK / REG_SIZE) as usize],
+    /// Stack bytes fp-512 .. fp-1 holding data (`STACK_MISC`), one bit per byte.
+    misc: [u64; STACK_WORDS],
+    /// Stack bytes holding part of a spilled register (`STACK_SPILL`), one bit per byte.
+    spill: [u64; STACK_WORDS],
+    /// Registers spilled to 8-byte slots, as (slot, register) sorted by slot; slots not
+    /// listed hold `NotInit` (so equal states have equal lists).
+    spilled: Vec<(u8, RegType)>,
+}
+
+/// The word and bit mask of `len` (at most 8, not crossing a word) stack bytes at `at`.
+const fn stack_bits(at: usize, len: usize) -> (usize, u64) {
+    (at / 64, ((1u64 << len) - 1) << (at % 64))
 }
 
 impl State {
@@ -139,31 +152,54 @@ impl State {
         let mut regs = [RegType::NotInit; MAX_BPF_REG];
         regs[10] = RegType::FramePtr;
         regs[1] = RegType::Ctx;
-        State {
-            regs,
-            stack: [SlotType::Invalid; MAX_BPF_STACK as usize],
-            spilled: [RegType::NotInit; (MAX_BPF_STACK / REG_SIZE) as usize],
+        State { regs, misc: [0; STACK_WORDS], spill: [0; STACK_WORDS], spilled: Vec::new() }
+    }
+
+    /// The stack byte at `at` (0 is fp-512).
+    fn byte(&self, at: usize) -> SlotType {
+        let (word, bit) = stack_bits(at, 1);
+        if self.spill[word] & bit != 0 {
+            SlotType::Spill
+        } else if self.misc[word] & bit != 0 {
+            SlotType::Misc
+        } else {
+            SlotType::Invalid
         }
     }
 
     fn slot(&self, off: i32) -> SlotType {
-        self.stack[(MAX_BPF_STACK + off) as usize]
+        self.byte((MAX_BPF_STACK + off) as usize)
     }
 
-    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`.
-    pub fn describe(&self) -> String {
-        let mut out = String::new();
-        for (i, r) in self.regs.iter().enumerate() {
-            if *r != RegType::NotInit {
-                let _ = write!(out, " R{i}={r}");
-            }
+    /// Marks `len` aligned stack bytes at `at` as `kind` (Spill or Misc).
+    fn mark_bytes(&mut self, at: usize, len: usize, kind: SlotType) {
+        let (word, bits) = stack_bits(at, len);
+        let (set, clear) = match kind {
+            SlotType::Spill => (&mut self.spill, &mut self.misc),
+            _ => (&mut self.misc, &mut self.spill),
+        };
+        set[word] |= bits;
+        clear[word] &= !bits;
+    }
+
+    /// The register spilled to 8-byte slot `slot`.
+    fn spilled_at(&self, slot: usize) -> RegType {
+        match self.spilled.binary_search_by_key(&slot, |(s, _)| usize::from(*s)) {
+            Ok(i) => self.spilled[i].1,
+            Err(_) => RegType::NotInit,
         }
-        for i in (0..MAX_BPF_STACK as usize).step_by(REG_SIZE as usize) {
-            if self.stack[i] == SlotType::Spill {
-                let _ = write!(out, " fp{}={}", i as i32 - MAX_BPF_STACK, self.spilled[i / REG_SIZE as usize].name());
+    }
+
+    fn set_spilled(&mut self, slot: usize, reg: RegType) {
+        let at = self.spilled.binary_search_by_key(&slot, |(s, _)| usize::from(*s));
+        match (at, reg) {
+            (Ok(i), RegType::NotInit) => {
+                self.spilled.remove(i);
             }
+            (Ok(i), _) => self.spilled[i].1 = reg,
+            (Err(_), RegType::NotInit) => {}
+            (Err(i), _) => self.spilled.insert(i, (slot as u8, reg)),
         }
-        out
     }
 
     /// 4.4's states_equal: `old` covers `self` when every register and stack byte of
@@ -172,13 +208,34 @@ impl State {
         let regs_ok = old.regs.iter().zip(&self.regs).all(|(o, c)| {
             o == c || *o == RegType::NotInit || (*o == RegType::Unknown && *c != RegType::NotInit)
         });
+        // Every byte `old` has written must be of the same kind in `self`; where a slot's
+        // first byte is a spill, the spilled registers must be equal too.
         regs_ok
-            && (0..MAX_BPF_STACK as usize).all(|i| {
-                old.stack[i] == SlotType::Invalid
-                    || (old.stack[i] == self.stack[i]
-                        && (i % REG_SIZE as usize != 0
-                            || old.spilled[i / REG_SIZE as usize] == self.spilled[i / REG_SIZE as usize]))
+            && (0..STACK_WORDS).all(|w| {
+                let written = old.misc[w] | old.spill[w];
+                (old.misc[w] ^ self.misc[w]) & written == 0 && (old.spill[w] ^ self.spill[w]) & written == 0
             })
+            && (0..MAX_BPF_STACK as usize / REG_SIZE as usize)
+                .filter(|slot| old.byte(slot * REG_SIZE as usize) == SlotType::Spill)
+                .all(|slot| old.spilled_at(slot) == self.spilled_at(slot))
+    }
+}
+
+impl fmt::Display for State {
+    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, r) in self.regs.iter().enumerate() {
+            if *r != RegType::NotInit {
+                write!(f, " R{i}={r}")?;
+            }
+        }
+        for slot in 0..MAX_BPF_STACK as usize / REG_SIZE as usize {
+            let at = slot * REG_SIZE as usize;
+            if self.byte(at) == SlotType::Spill {
+                write!(f, " fp{}={}", at as i32 - MAX_BPF_STACK, self.spilled_at(slot).name())?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -250,6 +307,16 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
 
 type Check<T = ()> = Result<T, Errno>;
 
+/// Appends formatted text to the verifier's log when it is wanted (formats nothing
+/// otherwise). A macro rather than a method so the arguments may borrow other fields.
+macro_rules! say {
+    ($v:expr, $($arg:tt)*) => {
+        if $v.env.log {
+            let _ = write!($v.log, $($arg)*);
+        }
+    };
+}
+
 struct Verifier<'a, 'e> {
     insns: &'a [RawInsn],
     env: Env<'e>,
@@ -285,16 +352,9 @@ const fn size_bytes(code: u8) -> i32 {
 }
 
 impl Verifier<'_, '_> {
-    fn say(&mut self, text: &str) {
-        if self.env.log {
-            self.log.push_str(text);
-        }
-    }
-
     /// Logs an error message and returns its errno.
     fn reject(&mut self, errno: Errno, message: String) -> Errno {
-        self.say(&message);
-        self.say("\n");
+        say!(self, "{message}\n");
         self.rejection = Some((self.pc, message));
         errno
     }
@@ -365,9 +425,9 @@ impl Verifier<'_, '_> {
             }
             if self.state_visited(idx) {
                 if print_state {
-                    self.say(&format!("\nfrom {prev} to {idx}: safe\n"));
+                    say!(self, "\nfrom {prev} to {idx}: safe\n");
                 } else {
-                    self.say(&format!("{idx}: safe\n"));
+                    say!(self, "{idx}: safe\n");
                 }
                 match self.pop() {
                     Some((i, p)) => {
@@ -378,8 +438,7 @@ impl Verifier<'_, '_> {
                 }
             }
             if print_state {
-                let line = format!("\nfrom {prev} to {idx}:{}\n", self.cur.describe());
-                self.say(&line);
+                say!(self, "\nfrom {prev} to {idx}:{}\n", self.cur);
                 print_state = false;
             }
             if self.states[idx].len() < RECORDED_STATES && !self.states[idx].contains(&self.cur) {
@@ -391,8 +450,7 @@ impl Verifier<'_, '_> {
                     Some(m) => RawInsn { imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32, ..insn },
                     None => insn,
                 };
-                let line = format!("{idx}: {}\n", format_insn(&shown));
-                self.log.push_str(&line);
+                say!(self, "{idx}: {}\n", LoggedInsn(&shown));
             }
             let class = insn.opcode & 7;
             match class {
@@ -694,6 +752,7 @@ impl Verifier<'_, '_> {
         Ok(())
     }
 
+    /// `off` is aligned to `size` (checked by the caller).
     fn stack_write(&mut self, off: i32, size: i32, value: Option<usize>) -> Check {
         let at = (MAX_BPF_STACK + off) as usize;
         let spilled = value.map(|v| self.cur.regs[v]).filter(|r| r.is_spillable());
@@ -702,12 +761,12 @@ impl Verifier<'_, '_> {
                 if size != REG_SIZE {
                     return Err(self.reject(Errno::EACCES, String::from("invalid size of register spill")));
                 }
-                self.cur.spilled[at / REG_SIZE as usize] = reg;
-                self.cur.stack[at..at + REG_SIZE as usize].fill(SlotType::Spill);
+                self.cur.set_spilled(at / REG_SIZE as usize, reg);
+                self.cur.mark_bytes(at, REG_SIZE as usize, SlotType::Spill);
             }
             None => {
-                self.cur.spilled[at / REG_SIZE as usize] = RegType::NotInit;
-                self.cur.stack[at..at + size as usize].fill(SlotType::Misc);
+                self.cur.set_spilled(at / REG_SIZE as usize, RegType::NotInit);
+                self.cur.mark_bytes(at, size as usize, SlotType::Misc);
             }
         }
         Ok(())
@@ -715,18 +774,18 @@ impl Verifier<'_, '_> {
 
     fn stack_read(&mut self, off: i32, size: i32, value: Option<usize>) -> Check {
         let at = (MAX_BPF_STACK + off) as usize;
-        if self.cur.stack[at] == SlotType::Spill {
+        if self.cur.byte(at) == SlotType::Spill {
             if size != REG_SIZE {
                 return Err(self.reject(Errno::EACCES, String::from("invalid size of register spill")));
             }
-            if self.cur.stack[at + 1..at + REG_SIZE as usize].iter().any(|s| *s != SlotType::Spill) {
+            if (at + 1..at + REG_SIZE as usize).any(|i| self.cur.byte(i) != SlotType::Spill) {
                 return Err(self.reject(Errno::EACCES, String::from("corrupted spill memory")));
             }
             if let Some(v) = value {
-                self.cur.regs[v] = self.cur.spilled[at / REG_SIZE as usize];
+                self.cur.regs[v] = self.cur.spilled_at(at / REG_SIZE as usize);
             }
         } else {
-            if let Some(i) = (0..size).find(|i| self.cur.stack[at + *i as usize] != SlotType::Misc) {
+            if let Some(i) = (0..size).find(|i| self.cur.byte(at + *i as usize) != SlotType::Misc) {
                 return Err(self.reject(Errno::EACCES, format!("invalid read from stack off {off}+{i} size {size}")));
             }
             if let Some(v) = value {
@@ -899,8 +958,7 @@ impl Verifier<'_, '_> {
         if self.pending.len() > MAX_PENDING {
             return Err(self.reject(Errno::EFAULT, String::from("BPF program is too complex")));
         }
-        let line = format!("{}\n", self.cur.describe());
-        self.say(&line);
+        say!(self, "{}\n", self.cur);
         Ok(None)
     }
 
