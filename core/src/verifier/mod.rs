@@ -19,6 +19,7 @@ use crate::kernel::helpers::{ArgType, RetType, proto_of};
 use crate::kernel::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use core::fmt;
+use core::ops::Range;
 use print::LoggedInsn;
 
 /// Registers and stack bytes of 4.4's verifier.
@@ -224,9 +225,13 @@ impl State {
 impl fmt::Display for State {
     /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, r) in self.regs.iter().enumerate() {
+        // Labels from a table: the log prints a state line at every branch and join.
+        const LABELS: [&str; MAX_BPF_REG] =
+            [" R0=", " R1=", " R2=", " R3=", " R4=", " R5=", " R6=", " R7=", " R8=", " R9=", " R10="];
+        for (label, r) in LABELS.iter().zip(&self.regs) {
             if *r != RegType::NotInit {
-                write!(f, " R{i}={r}")?;
+                f.write_str(label)?;
+                r.fmt(f)?;
             }
         }
         for slot in 0..MAX_BPF_STACK as usize / REG_SIZE as usize {
@@ -282,6 +287,7 @@ pub struct Report {
 
 /// Runs the 4.4 verifier over raw instruction slots.
 pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
+    let log = env.log;
     let mut v = Verifier {
         insns,
         env,
@@ -294,6 +300,8 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
         used_maps: Vec::new(),
         processed: 0,
         states: vec![Vec::new(); insns.len()],
+        insn_lines: String::new(),
+        insn_line_at: vec![0..0; if log { insns.len() } else { 0 }],
         pc: None,
         rejection: None,
     };
@@ -332,6 +340,11 @@ struct Verifier<'a, 'e> {
     used_maps: Vec<MapInfo>,
     processed: u32,
     states: Vec<Vec<State>>,
+    /// Log lines of the instructions visited so far (`idx: insn`), formatted once: a
+    /// path walk logs the same instruction many times.
+    insn_lines: String,
+    /// Where each instruction's line is in `insn_lines` (empty: not formatted yet).
+    insn_line_at: Vec<Range<usize>>,
     pc: Option<usize>,
     rejection: Option<(Option<usize>, String)>,
 }
@@ -441,16 +454,9 @@ impl Verifier<'_, '_> {
                 say!(self, "\nfrom {prev} to {idx}:{}\n", self.cur);
                 print_state = false;
             }
-            if self.states[idx].len() < RECORDED_STATES && !self.states[idx].contains(&self.cur) {
-                self.states[idx].push(self.cur.clone());
-            }
+            self.record_state(idx);
             if self.env.log {
-                // A map load shows the map's address in place of the fd, as 4.4 does.
-                let shown = match self.map_at[idx] {
-                    Some(m) => RawInsn { imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32, ..insn },
-                    None => insn,
-                };
-                say!(self, "{idx}: {}\n", LoggedInsn(&shown));
+                self.log_insn(idx);
             }
             let class = insn.opcode & 7;
             match class {
@@ -515,6 +521,34 @@ impl Verifier<'_, '_> {
             }
             idx += 1;
         }
+    }
+
+    /// Keeps the first few distinct states seen before `idx` for the debugger.
+    fn record_state(&mut self, idx: usize) {
+        let seen = &mut self.states[idx];
+        if seen.len() < RECORDED_STATES && !seen.contains(&self.cur) {
+            // Most instructions only ever see one state: the first push would reserve four.
+            if seen.is_empty() {
+                seen.reserve_exact(1);
+            }
+            seen.push(self.cur.clone());
+        }
+    }
+
+    /// Logs `idx: insn` (4.4's print_bpf_insn line).
+    fn log_insn(&mut self, idx: usize) {
+        if self.insn_line_at[idx].is_empty() {
+            // A map load shows the map's address in place of the fd, as 4.4 does.
+            let insn = self.insns[idx];
+            let shown = match self.map_at[idx] {
+                Some(m) => RawInsn { imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32, ..insn },
+                None => insn,
+            };
+            let start = self.insn_lines.len();
+            let _ = writeln!(self.insn_lines, "{idx}: {}", LoggedInsn(&shown));
+            self.insn_line_at[idx] = start..self.insn_lines.len();
+        }
+        self.log.push_str(&self.insn_lines[self.insn_line_at[idx].clone()]);
     }
 
     fn pop(&mut self) -> Option<(usize, usize)> {
