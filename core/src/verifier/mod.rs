@@ -183,6 +183,21 @@ impl State {
         clear[word] &= !bits;
     }
 
+    /// The 8-byte slots, in ascending order, whose first byte is part of a spill.
+    fn spill_slots(&self) -> impl Iterator<Item = usize> + '_ {
+        const SLOT_STARTS: u64 = 0x0101_0101_0101_0101;
+        self.spill.iter().enumerate().flat_map(|(word, bits)| {
+            let mut starts = bits & SLOT_STARTS;
+            core::iter::from_fn(move || {
+                (starts != 0).then(|| {
+                    let bit = starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    (word * 64 + bit) / REG_SIZE as usize
+                })
+            })
+        })
+    }
+
     /// The register spilled to 8-byte slot `slot`.
     fn spilled_at(&self, slot: usize) -> RegType {
         match self.spilled.binary_search_by_key(&slot, |(s, _)| usize::from(*s)) {
@@ -216,9 +231,7 @@ impl State {
                 let written = old.misc[w] | old.spill[w];
                 (old.misc[w] ^ self.misc[w]) & written == 0 && (old.spill[w] ^ self.spill[w]) & written == 0
             })
-            && (0..MAX_BPF_STACK as usize / REG_SIZE as usize)
-                .filter(|slot| old.byte(slot * REG_SIZE as usize) == SlotType::Spill)
-                .all(|slot| old.spilled_at(slot) == self.spilled_at(slot))
+            && old.spill_slots().all(|slot| old.spilled_at(slot) == self.spilled_at(slot))
     }
 }
 
@@ -234,11 +247,9 @@ impl fmt::Display for State {
                 r.fmt(f)?;
             }
         }
-        for slot in 0..MAX_BPF_STACK as usize / REG_SIZE as usize {
-            let at = slot * REG_SIZE as usize;
-            if self.byte(at) == SlotType::Spill {
-                write!(f, " fp{}={}", at as i32 - MAX_BPF_STACK, self.spilled_at(slot).name())?;
-            }
+        for slot in self.spill_slots() {
+            let off = (slot * REG_SIZE as usize) as i32 - MAX_BPF_STACK;
+            write!(f, " fp{off}={}", self.spilled_at(slot).name())?;
         }
         Ok(())
     }
@@ -365,7 +376,10 @@ const fn size_bytes(code: u8) -> i32 {
 }
 
 impl Verifier<'_, '_> {
-    /// Logs an error message and returns its errno.
+    /// Logs an error message and returns its errno. Kept out of line: the checks call
+    /// it from dozens of places, and only once per verification.
+    #[cold]
+    #[inline(never)]
     fn reject(&mut self, errno: Errno, message: String) -> Errno {
         say!(self, "{message}\n");
         self.rejection = Some((self.pc, message));
