@@ -103,17 +103,24 @@ impl RegType {
     }
 }
 
-impl fmt::Display for RegType {
-    /// As in the state line: `imm0`, `fp-8`, `map_value(ks=4,vs=8)`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())?;
+impl RegType {
+    /// As in the state line: `imm0`, `fp-8`, `map_value(ks=4,vs=8)`. Generic so the log
+    /// (a `String`) is written without going through a `Formatter`.
+    fn write_to(self, out: &mut impl fmt::Write) -> fmt::Result {
+        out.write_str(self.name())?;
         match self {
-            RegType::Imm(v) | RegType::Stack(v) => write!(f, "{v}"),
+            RegType::Imm(v) | RegType::Stack(v) => write!(out, "{v}"),
             RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => {
-                write!(f, "(ks={},vs={})", m.key_size, m.value_size)
+                write!(out, "(ks={},vs={})", m.key_size, m.value_size)
             }
             _ => Ok(()),
         }
+    }
+}
+
+impl fmt::Display for RegType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -235,23 +242,29 @@ impl State {
     }
 }
 
-impl fmt::Display for State {
-    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Labels from a table: the log prints a state line at every branch and join.
+impl State {
+    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`. Generic for the same
+    /// reason as [`RegType::write_to`]: the log prints one at every branch and join.
+    fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
         const LABELS: [&str; MAX_BPF_REG] =
             [" R0=", " R1=", " R2=", " R3=", " R4=", " R5=", " R6=", " R7=", " R8=", " R9=", " R10="];
         for (label, r) in LABELS.iter().zip(&self.regs) {
             if *r != RegType::NotInit {
-                f.write_str(label)?;
-                r.fmt(f)?;
+                out.write_str(label)?;
+                r.write_to(out)?;
             }
         }
         for slot in self.spill_slots() {
             let off = (slot * REG_SIZE as usize) as i32 - MAX_BPF_STACK;
-            write!(f, " fp{off}={}", self.spilled_at(slot).name())?;
+            write!(out, " fp{off}={}", self.spilled_at(slot).name())?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -465,7 +478,10 @@ impl Verifier<'_, '_> {
                 }
             }
             if print_state {
-                say!(self, "\nfrom {prev} to {idx}:{}\n", self.cur);
+                if self.env.log {
+                    let _ = write!(self.log, "\nfrom {prev} to {idx}:");
+                    self.log_state_line();
+                }
                 print_state = false;
             }
             self.record_state(idx);
@@ -535,6 +551,12 @@ impl Verifier<'_, '_> {
             }
             idx += 1;
         }
+    }
+
+    /// Logs the current state (the rest of a line).
+    fn log_state_line(&mut self) {
+        let _ = self.cur.write_to(&mut self.log);
+        self.log.push('\n');
     }
 
     /// Keeps the first few distinct states seen before `idx` for the debugger.
@@ -1006,7 +1028,9 @@ impl Verifier<'_, '_> {
         if self.pending.len() > MAX_PENDING {
             return Err(self.reject(Errno::EFAULT, String::from("BPF program is too complex")));
         }
-        say!(self, "{}\n", self.cur);
+        if self.env.log {
+            self.log_state_line();
+        }
         Ok(None)
     }
 
