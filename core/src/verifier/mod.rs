@@ -268,6 +268,51 @@ impl fmt::Display for State {
     }
 }
 
+/// The states proven safe at one pruning point, each with its [`RegSummary`]: a lookup
+/// scans the (dense) summaries and compares whole states only where they allow a match.
+#[derive(Clone, Default)]
+struct Explored {
+    summaries: Vec<RegSummary>,
+    states: Vec<State>,
+}
+
+/// What `covered_by` needs of a state's registers, in 16 bytes: which registers are
+/// initialised, and a Bloom filter of those holding more than `inv` (pointers and
+/// constants, which a covering state must hold too).
+#[derive(Clone, Copy)]
+struct RegSummary {
+    initialised: u16,
+    specific: u64,
+}
+
+impl RegSummary {
+    fn of(state: &State) -> Self {
+        let mut summary = RegSummary { initialised: 0, specific: 0 };
+        for (i, r) in state.regs.iter().enumerate() {
+            if *r != RegType::NotInit {
+                summary.initialised |= 1 << i;
+            }
+            if !matches!(r, RegType::NotInit | RegType::Unknown) {
+                let payload = match *r {
+                    RegType::Imm(v) | RegType::Stack(v) => v as u32,
+                    RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => m.id,
+                    _ => 0,
+                };
+                let key = u64::from(payload) << 8 | u64::from(r.number()) << 4 | i as u64;
+                summary.specific |= 1 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+            }
+        }
+        summary
+    }
+
+    /// False when a state summarised by `self` cannot cover one summarised by `cur`:
+    /// covering needs every register it initialises initialised in `cur`, and every
+    /// specific register of it equal in `cur` (so its filter bits are set in `cur`'s).
+    fn may_cover(self, cur: RegSummary) -> bool {
+        self.initialised & !cur.initialised == 0 && self.specific & !cur.specific == 0
+    }
+}
+
 /// Everything the verifier needs to know about the program being loaded.
 pub struct Env<'a> {
     pub prog_type: ProgType,
@@ -357,7 +402,7 @@ struct Verifier<'a, 'e> {
     /// Branches still to explore: state, instruction, and the jump that led there.
     pending: Vec<(State, usize, usize)>,
     /// Pruning points (`Some`) and the states already proven safe there.
-    explored: Vec<Option<Vec<State>>>,
+    explored: Vec<Option<Explored>>,
     map_at: Vec<Option<MapInfo>>,
     /// Base pointer type recorded per 4-byte LDX / STX (4.4 keeps it in `imm`).
     ptr_mark: Vec<u8>,
@@ -595,11 +640,14 @@ impl Verifier<'_, '_> {
 
     /// Pruning: true when an equivalent state was already proven safe here.
     fn state_visited(&mut self, idx: usize) -> bool {
-        let Some(list) = self.explored[idx].as_mut() else { return false };
-        if list.iter().any(|old| self.cur.covered_by(old)) {
+        let Some(explored) = self.explored[idx].as_mut() else { return false };
+        let summary = RegSummary::of(&self.cur);
+        let mut candidates = explored.summaries.iter().zip(&explored.states);
+        if candidates.any(|(old_summary, old)| old_summary.may_cover(summary) && self.cur.covered_by(old)) {
             return true;
         }
-        list.push(self.cur.clone());
+        explored.summaries.push(summary);
+        explored.states.push(self.cur.clone());
         false
     }
 
