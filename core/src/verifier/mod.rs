@@ -101,9 +101,7 @@ impl RegType {
                 | RegType::MapPtr(_)
         )
     }
-}
 
-impl RegType {
     /// As in the state line: `imm0`, `fp-8`, `map_value(ks=4,vs=8)`. Generic so the log
     /// (a `String`) is written without going through a `Formatter`.
     fn write_to(self, out: &mut impl fmt::Write) -> fmt::Result {
@@ -240,9 +238,7 @@ impl State {
             })
             && old.spill_slots().all(|slot| old.spilled_at(slot) == self.spilled_at(slot))
     }
-}
 
-impl State {
     /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`. Generic for the same
     /// reason as [`RegType::write_to`]: the log prints one at every branch and join.
     fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
