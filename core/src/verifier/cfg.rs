@@ -2,7 +2,7 @@
 //! unreachable instructions, and marks the pruning points (branch targets and the
 //! instruction after each `ja`).
 
-use super::{Check, Verifier};
+use super::{Check, Explored, Verifier};
 use crate::kernel::Errno;
 use crate::prelude::*;
 
@@ -38,7 +38,7 @@ impl Walk {
             ));
         };
         if e == BRANCH {
-            v.explored[w].get_or_insert_with(Vec::new);
+            v.explored[w].get_or_insert_with(Explored::default);
         }
         match self.state[w] {
             0 => {
@@ -92,7 +92,7 @@ pub(super) fn check(v: &mut Verifier<'_, '_>) -> Check {
                         continue 'peek;
                     }
                     if t + 1 < n {
-                        v.explored[t + 1].get_or_insert_with(Vec::new);
+                        v.explored[t + 1].get_or_insert_with(Explored::default);
                     }
                 }
                 _ => {

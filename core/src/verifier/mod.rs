@@ -19,7 +19,8 @@ use crate::kernel::helpers::{ArgType, RetType, proto_of};
 use crate::kernel::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use core::fmt;
-pub use print::format_insn;
+use core::ops::Range;
+use print::LoggedInsn;
 
 /// Registers and stack bytes of 4.4's verifier.
 const MAX_BPF_REG: usize = 11;
@@ -100,38 +101,56 @@ impl RegType {
                 | RegType::MapPtr(_)
         )
     }
-}
 
-impl fmt::Display for RegType {
-    /// As in the state line: `imm0`, `fp-8`, `map_value(ks=4,vs=8)`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())?;
+    /// As in the state line: `imm0`, `fp-8`, `map_value(ks=4,vs=8)`. Generic so the log
+    /// (a `String`) is written without going through a `Formatter`.
+    fn write_to(self, out: &mut impl fmt::Write) -> fmt::Result {
+        out.write_str(self.name())?;
         match self {
-            RegType::Imm(v) | RegType::Stack(v) => write!(f, "{v}"),
+            RegType::Imm(v) | RegType::Stack(v) => write!(out, "{v}"),
             RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => {
-                write!(f, "(ks={},vs={})", m.key_size, m.value_size)
+                write!(out, "(ks={},vs={})", m.key_size, m.value_size)
             }
             _ => Ok(()),
         }
     }
 }
 
+impl fmt::Display for RegType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
 /// What a stack byte holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlotType {
+enum SlotType {
     Invalid,
     Spill,
     Misc,
 }
 
-/// The abstract machine state at one point of one path.
+/// 64-bit words of a one-bit-per-stack-byte map.
+const STACK_WORDS: usize = MAX_BPF_STACK as usize / 64;
+
+/// The abstract machine state at one point of one path. Kept small (no per-byte stack
+/// array, spilled registers only where there are some) because the walk copies it at
+/// every branch, pruning point and recorded instruction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct State {
     pub regs: [RegType; MAX_BPF_REG],
-    /// Stack bytes fp-512 .. fp-1.
-    pub stack: [SlotType; MAX_BPF_STACK as usize],
-    /// Registers spilled to each 8-byte slot.
-    pub spilled: [RegType; (MAX_BPF_STACK / REG_SIZE) as usize],
+    /// Stack bytes fp-512 .. fp-1 holding data (`STACK_MISC`), one bit per byte.
+    misc: [u64; STACK_WORDS],
+    /// Stack bytes holding part of a spilled register (`STACK_SPILL`), one bit per byte.
+    spill: [u64; STACK_WORDS],
+    /// Registers spilled to 8-byte slots, as (slot, register) sorted by slot; slots not
+    /// listed hold `NotInit` (so equal states have equal lists).
+    spilled: Vec<(u8, RegType)>,
+}
+
+/// The word and bit mask of `len` (at most 8, not crossing a word) stack bytes at `at`.
+const fn stack_bits(at: usize, len: usize) -> (usize, u64) {
+    (at / 64, ((1u64 << len) - 1) << (at % 64))
 }
 
 impl State {
@@ -141,34 +160,77 @@ impl State {
         regs[1] = RegType::Ctx;
         State {
             regs,
-            stack: [SlotType::Invalid; MAX_BPF_STACK as usize],
-            spilled: [RegType::NotInit; (MAX_BPF_STACK / REG_SIZE) as usize],
+            misc: [0; STACK_WORDS],
+            spill: [0; STACK_WORDS],
+            spilled: Vec::new(),
+        }
+    }
+
+    /// The stack byte at `at` (0 is fp-512).
+    fn byte(&self, at: usize) -> SlotType {
+        let (word, bit) = stack_bits(at, 1);
+        if self.spill[word] & bit != 0 {
+            SlotType::Spill
+        } else if self.misc[word] & bit != 0 {
+            SlotType::Misc
+        } else {
+            SlotType::Invalid
         }
     }
 
     fn slot(&self, off: i32) -> SlotType {
-        self.stack[(MAX_BPF_STACK + off) as usize]
+        self.byte((MAX_BPF_STACK + off) as usize)
     }
 
-    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`.
-    pub fn describe(&self) -> String {
-        let mut out = String::new();
-        for (i, r) in self.regs.iter().enumerate() {
-            if *r != RegType::NotInit {
-                let _ = write!(out, " R{i}={r}");
-            }
+    /// Marks `len` aligned stack bytes at `at` as `kind` (Spill or Misc).
+    fn mark_bytes(&mut self, at: usize, len: usize, kind: SlotType) {
+        let (word, bits) = stack_bits(at, len);
+        let (set, clear) = match kind {
+            SlotType::Spill => (&mut self.spill, &mut self.misc),
+            _ => (&mut self.misc, &mut self.spill),
+        };
+        set[word] |= bits;
+        clear[word] &= !bits;
+    }
+
+    /// The 8-byte slots, in ascending order, whose first byte is part of a spill.
+    fn spill_slots(&self) -> impl Iterator<Item = usize> + '_ {
+        const SLOT_STARTS: u64 = 0x0101_0101_0101_0101;
+        self.spill.iter().enumerate().flat_map(|(word, bits)| {
+            let mut starts = bits & SLOT_STARTS;
+            core::iter::from_fn(move || {
+                (starts != 0).then(|| {
+                    let bit = starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    (word * 64 + bit) / REG_SIZE as usize
+                })
+            })
+        })
+    }
+
+    /// The register spilled to 8-byte slot `slot`.
+    fn spilled_at(&self, slot: usize) -> RegType {
+        match self
+            .spilled
+            .binary_search_by_key(&slot, |(s, _)| usize::from(*s))
+        {
+            Ok(i) => self.spilled[i].1,
+            Err(_) => RegType::NotInit,
         }
-        for i in (0..MAX_BPF_STACK as usize).step_by(REG_SIZE as usize) {
-            if self.stack[i] == SlotType::Spill {
-                let _ = write!(
-                    out,
-                    " fp{}={}",
-                    i as i32 - MAX_BPF_STACK,
-                    self.spilled[i / REG_SIZE as usize].name()
-                );
+    }
+
+    fn set_spilled(&mut self, slot: usize, reg: RegType) {
+        let at = self
+            .spilled
+            .binary_search_by_key(&slot, |(s, _)| usize::from(*s));
+        match (at, reg) {
+            (Ok(i), RegType::NotInit) => {
+                self.spilled.remove(i);
             }
+            (Ok(i), _) => self.spilled[i].1 = reg,
+            (Err(_), RegType::NotInit) => {}
+            (Err(i), _) => self.spilled.insert(i, (slot as u8, reg)),
         }
-        out
     }
 
     /// 4.4's states_equal: `old` covers `self` when every register and stack byte of
@@ -177,14 +239,90 @@ impl State {
         let regs_ok = old.regs.iter().zip(&self.regs).all(|(o, c)| {
             o == c || *o == RegType::NotInit || (*o == RegType::Unknown && *c != RegType::NotInit)
         });
+        // Every byte `old` has written must be of the same kind in `self`; where a slot's
+        // first byte is a spill, the spilled registers must be equal too.
         regs_ok
-            && (0..MAX_BPF_STACK as usize).all(|i| {
-                old.stack[i] == SlotType::Invalid
-                    || (old.stack[i] == self.stack[i]
-                        && (i % REG_SIZE as usize != 0
-                            || old.spilled[i / REG_SIZE as usize]
-                                == self.spilled[i / REG_SIZE as usize]))
+            && (0..STACK_WORDS).all(|w| {
+                let written = old.misc[w] | old.spill[w];
+                (old.misc[w] ^ self.misc[w]) & written == 0
+                    && (old.spill[w] ^ self.spill[w]) & written == 0
             })
+            && old
+                .spill_slots()
+                .all(|slot| old.spilled_at(slot) == self.spilled_at(slot))
+    }
+
+    /// The state line of the log: ` R0=imm0 R10=fp fp-8=ctx`. Generic for the same
+    /// reason as [`RegType::write_to`]: the log prints one at every branch and join.
+    fn write_to(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        const LABELS: [&str; MAX_BPF_REG] = [
+            " R0=", " R1=", " R2=", " R3=", " R4=", " R5=", " R6=", " R7=", " R8=", " R9=", " R10=",
+        ];
+        for (label, r) in LABELS.iter().zip(&self.regs) {
+            if *r != RegType::NotInit {
+                out.write_str(label)?;
+                r.write_to(out)?;
+            }
+        }
+        for slot in self.spill_slots() {
+            let off = (slot * REG_SIZE as usize) as i32 - MAX_BPF_STACK;
+            write!(out, " fp{off}={}", self.spilled_at(slot).name())?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+/// The states proven safe at one pruning point, each with its [`RegSummary`]: a lookup
+/// scans the (dense) summaries and compares whole states only where they allow a match.
+#[derive(Clone, Default)]
+struct Explored {
+    summaries: Vec<RegSummary>,
+    states: Vec<State>,
+}
+
+/// What `covered_by` needs of a state's registers, in 16 bytes: which registers are
+/// initialised, and a Bloom filter of those holding more than `inv` (pointers and
+/// constants, which a covering state must hold too).
+#[derive(Clone, Copy)]
+struct RegSummary {
+    initialised: u16,
+    specific: u64,
+}
+
+impl RegSummary {
+    fn of(state: &State) -> Self {
+        let mut summary = RegSummary {
+            initialised: 0,
+            specific: 0,
+        };
+        for (i, r) in state.regs.iter().enumerate() {
+            if *r != RegType::NotInit {
+                summary.initialised |= 1 << i;
+            }
+            if !matches!(r, RegType::NotInit | RegType::Unknown) {
+                let payload = match *r {
+                    RegType::Imm(v) | RegType::Stack(v) => v as u32,
+                    RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => m.id,
+                    _ => 0,
+                };
+                let key = u64::from(payload) << 8 | u64::from(r.number()) << 4 | i as u64;
+                summary.specific |= 1 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+            }
+        }
+        summary
+    }
+
+    /// False when a state summarised by `self` cannot cover one summarised by `cur`:
+    /// covering needs every register it initialises initialised in `cur`, and every
+    /// specific register of it equal in `cur` (so its filter bits are set in `cur`'s).
+    fn may_cover(self, cur: RegSummary) -> bool {
+        self.initialised & !cur.initialised == 0 && self.specific & !cur.specific == 0
     }
 }
 
@@ -234,6 +372,7 @@ pub struct Report {
 
 /// Runs the 4.4 verifier over raw instruction slots.
 pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
+    let log = env.log;
     let mut v = Verifier {
         insns,
         env,
@@ -246,6 +385,8 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
         used_maps: Vec::new(),
         processed: 0,
         states: vec![Vec::new(); insns.len()],
+        insn_lines: String::new(),
+        insn_line_at: vec![0..0; if log { insns.len() } else { 0 }],
         pc: None,
         rejection: None,
     };
@@ -265,6 +406,16 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
 
 type Check<T = ()> = Result<T, Errno>;
 
+/// Appends formatted text to the verifier's log when it is wanted (formats nothing
+/// otherwise). A macro rather than a method so the arguments may borrow other fields.
+macro_rules! say {
+    ($v:expr, $($arg:tt)*) => {
+        if $v.env.log {
+            let _ = write!($v.log, $($arg)*);
+        }
+    };
+}
+
 struct Verifier<'a, 'e> {
     insns: &'a [RawInsn],
     env: Env<'e>,
@@ -273,13 +424,18 @@ struct Verifier<'a, 'e> {
     /// Branches still to explore: state, instruction, and the jump that led there.
     pending: Vec<(State, usize, usize)>,
     /// Pruning points (`Some`) and the states already proven safe there.
-    explored: Vec<Option<Vec<State>>>,
+    explored: Vec<Option<Explored>>,
     map_at: Vec<Option<MapInfo>>,
     /// Base pointer type recorded per 4-byte LDX / STX (4.4 keeps it in `imm`).
     ptr_mark: Vec<u8>,
     used_maps: Vec<MapInfo>,
     processed: u32,
     states: Vec<Vec<State>>,
+    /// Log lines of the instructions visited so far (`idx: insn`), formatted once: a
+    /// path walk logs the same instruction many times.
+    insn_lines: String,
+    /// Where each instruction's line is in `insn_lines` (empty: not formatted yet).
+    insn_line_at: Vec<Range<usize>>,
     pc: Option<usize>,
     rejection: Option<(Option<usize>, String)>,
 }
@@ -300,16 +456,12 @@ const fn size_bytes(code: u8) -> i32 {
 }
 
 impl Verifier<'_, '_> {
-    fn say(&mut self, text: &str) {
-        if self.env.log {
-            self.log.push_str(text);
-        }
-    }
-
-    /// Logs an error message and returns its errno.
+    /// Logs an error message and returns its errno. Kept out of line: the checks call
+    /// it from dozens of places, and only once per verification.
+    #[cold]
+    #[inline(never)]
     fn reject(&mut self, errno: Errno, message: String) -> Errno {
-        self.say(&message);
-        self.say("\n");
+        say!(self, "{message}\n");
         self.rejection = Some((self.pc, message));
         errno
     }
@@ -398,9 +550,9 @@ impl Verifier<'_, '_> {
             }
             if self.state_visited(idx) {
                 if print_state {
-                    self.say(&format!("\nfrom {prev} to {idx}: safe\n"));
+                    say!(self, "\nfrom {prev} to {idx}: safe\n");
                 } else {
-                    self.say(&format!("{idx}: safe\n"));
+                    say!(self, "{idx}: safe\n");
                 }
                 match self.pop() {
                     Some((i, p)) => {
@@ -411,24 +563,15 @@ impl Verifier<'_, '_> {
                 }
             }
             if print_state {
-                let line = format!("\nfrom {prev} to {idx}:{}\n", self.cur.describe());
-                self.say(&line);
+                if self.env.log {
+                    let _ = write!(self.log, "\nfrom {prev} to {idx}:");
+                    self.log_state_line();
+                }
                 print_state = false;
             }
-            if self.states[idx].len() < RECORDED_STATES && !self.states[idx].contains(&self.cur) {
-                self.states[idx].push(self.cur.clone());
-            }
+            self.record_state(idx);
             if self.env.log {
-                // A map load shows the map's address in place of the fd, as 4.4 does.
-                let shown = match self.map_at[idx] {
-                    Some(m) => RawInsn {
-                        imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32,
-                        ..insn
-                    },
-                    None => insn,
-                };
-                let line = format!("{idx}: {}\n", format_insn(&shown));
-                self.log.push_str(&line);
+                self.log_insn(idx);
             }
             let class = insn.opcode & 7;
             match class {
@@ -511,6 +654,44 @@ impl Verifier<'_, '_> {
         }
     }
 
+    /// Logs the current state (the rest of a line).
+    fn log_state_line(&mut self) {
+        let _ = self.cur.write_to(&mut self.log);
+        self.log.push('\n');
+    }
+
+    /// Keeps the first few distinct states seen before `idx` for the debugger.
+    fn record_state(&mut self, idx: usize) {
+        let seen = &mut self.states[idx];
+        if seen.len() < RECORDED_STATES && !seen.contains(&self.cur) {
+            // Most instructions only ever see one state: the first push would reserve four.
+            if seen.is_empty() {
+                seen.reserve_exact(1);
+            }
+            seen.push(self.cur.clone());
+        }
+    }
+
+    /// Logs `idx: insn` (4.4's print_bpf_insn line).
+    fn log_insn(&mut self, idx: usize) {
+        if self.insn_line_at[idx].is_empty() {
+            // A map load shows the map's address in place of the fd, as 4.4 does.
+            let insn = self.insns[idx];
+            let shown = match self.map_at[idx] {
+                Some(m) => RawInsn {
+                    imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32,
+                    ..insn
+                },
+                None => insn,
+            };
+            let start = self.insn_lines.len();
+            let _ = writeln!(self.insn_lines, "{idx}: {}", LoggedInsn(&shown));
+            self.insn_line_at[idx] = start..self.insn_lines.len();
+        }
+        self.log
+            .push_str(&self.insn_lines[self.insn_line_at[idx].clone()]);
+    }
+
     fn pop(&mut self) -> Option<(usize, usize)> {
         let (state, idx, prev) = self.pending.pop()?;
         self.cur = state;
@@ -519,13 +700,18 @@ impl Verifier<'_, '_> {
 
     /// Pruning: true when an equivalent state was already proven safe here.
     fn state_visited(&mut self, idx: usize) -> bool {
-        let Some(list) = self.explored[idx].as_mut() else {
+        let Some(explored) = self.explored[idx].as_mut() else {
             return false;
         };
-        if list.iter().any(|old| self.cur.covered_by(old)) {
+        let summary = RegSummary::of(&self.cur);
+        let mut candidates = explored.summaries.iter().zip(&explored.states);
+        if candidates
+            .any(|(old_summary, old)| old_summary.may_cover(summary) && self.cur.covered_by(old))
+        {
             return true;
         }
-        list.push(self.cur.clone());
+        explored.summaries.push(summary);
+        explored.states.push(self.cur.clone());
         false
     }
 
@@ -799,6 +985,7 @@ impl Verifier<'_, '_> {
         Ok(())
     }
 
+    /// `off` is aligned to `size` (checked by the caller).
     fn stack_write(&mut self, off: i32, size: i32, value: Option<usize>) -> Check {
         let at = (MAX_BPF_STACK + off) as usize;
         let spilled = value.map(|v| self.cur.regs[v]).filter(|r| r.is_spillable());
@@ -810,12 +997,13 @@ impl Verifier<'_, '_> {
                         String::from("invalid size of register spill"),
                     ));
                 }
-                self.cur.spilled[at / REG_SIZE as usize] = reg;
-                self.cur.stack[at..at + REG_SIZE as usize].fill(SlotType::Spill);
+                self.cur.set_spilled(at / REG_SIZE as usize, reg);
+                self.cur.mark_bytes(at, REG_SIZE as usize, SlotType::Spill);
             }
             None => {
-                self.cur.spilled[at / REG_SIZE as usize] = RegType::NotInit;
-                self.cur.stack[at..at + size as usize].fill(SlotType::Misc);
+                self.cur
+                    .set_spilled(at / REG_SIZE as usize, RegType::NotInit);
+                self.cur.mark_bytes(at, size as usize, SlotType::Misc);
             }
         }
         Ok(())
@@ -823,25 +1011,21 @@ impl Verifier<'_, '_> {
 
     fn stack_read(&mut self, off: i32, size: i32, value: Option<usize>) -> Check {
         let at = (MAX_BPF_STACK + off) as usize;
-        if self.cur.stack[at] == SlotType::Spill {
+        if self.cur.byte(at) == SlotType::Spill {
             if size != REG_SIZE {
                 return Err(self.reject(
                     Errno::EACCES,
                     String::from("invalid size of register spill"),
                 ));
             }
-            if self.cur.stack[at + 1..at + REG_SIZE as usize]
-                .iter()
-                .any(|s| *s != SlotType::Spill)
-            {
+            if (at + 1..at + REG_SIZE as usize).any(|i| self.cur.byte(i) != SlotType::Spill) {
                 return Err(self.reject(Errno::EACCES, String::from("corrupted spill memory")));
             }
             if let Some(v) = value {
-                self.cur.regs[v] = self.cur.spilled[at / REG_SIZE as usize];
+                self.cur.regs[v] = self.cur.spilled_at(at / REG_SIZE as usize);
             }
         } else {
-            if let Some(i) = (0..size).find(|i| self.cur.stack[at + *i as usize] != SlotType::Misc)
-            {
+            if let Some(i) = (0..size).find(|i| self.cur.byte(at + *i as usize) != SlotType::Misc) {
                 return Err(self.reject(
                     Errno::EACCES,
                     format!("invalid read from stack off {off}+{i} size {size}"),
@@ -1057,8 +1241,9 @@ impl Verifier<'_, '_> {
         if self.pending.len() > MAX_PENDING {
             return Err(self.reject(Errno::EFAULT, String::from("BPF program is too complex")));
         }
-        let line = format!("{}\n", self.cur.describe());
-        self.say(&line);
+        if self.env.log {
+            self.log_state_line();
+        }
         Ok(None)
     }
 

@@ -1,1 +1,55 @@
+use super::*;
 
+/// The pruning pre-filter must never reject a state that `covered_by` accepts.
+#[test]
+fn reg_summary_never_rejects_a_covering_state() {
+    let map = MapInfo {
+        id: 3,
+        map_type: MapType::Hash,
+        key_size: 4,
+        value_size: 8,
+    };
+    let values = [
+        RegType::NotInit,
+        RegType::Unknown,
+        RegType::Ctx,
+        RegType::Imm(0),
+        RegType::Imm(1),
+        RegType::Stack(-8),
+        RegType::MapValue(map),
+        RegType::MapValueOrNull(map),
+    ];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let states: Vec<State> = (0..400)
+        .map(|_| {
+            let mut state = State::entry();
+            // Few registers vary, so that many pairs cover each other.
+            for r in 0..4 {
+                state.regs[r] = values[next() as usize % values.len()];
+            }
+            state
+        })
+        .collect();
+    let mut covering_pairs = 0;
+    for old in &states {
+        for cur in &states {
+            if cur.covered_by(old) {
+                covering_pairs += 1;
+                assert!(
+                    RegSummary::of(old).may_cover(RegSummary::of(cur)),
+                    "{old} should cover {cur}"
+                );
+            }
+        }
+    }
+    assert!(
+        covering_pairs > 1000,
+        "only {covering_pairs} covering pairs"
+    );
+}
