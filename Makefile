@@ -22,6 +22,7 @@ test: tools test-native test-wasm test-browser smoke e2e
 # Installs what a fresh Debian machine with rustup lacks; skips what is present.
 tools:
 	rustup target add wasm32-unknown-unknown
+	rustup component add rustfmt
 	@[ "$$(trunk --version 2>/dev/null)" = "trunk $(TRUNK_VERSION)" ] || \
 		cargo install --locked trunk --version $(TRUNK_VERSION)
 	@# wasm-bindgen-cli's packaged lock file pins a yanked crate: install without --locked.
@@ -33,6 +34,7 @@ tools:
 	@[ -x web/editor/node_modules/.bin/esbuild ] || npm ci --prefix web/editor --no-audit --no-fund
 
 test-native:
+	cargo fmt --all --check
 	cargo test --locked --workspace --exclude bpfplay-web
 	cargo test --locked -p bpfplay-web --lib
 
