@@ -616,6 +616,18 @@ fn run_function(program: &Program, config: crate::vm::Config, assumed: Assumed) 
     f
 }
 
+/// From the guest address on the stack, leaves its region index `(addr >> 32) - 1`
+/// (also in `L_ENT`) and the region count, to compare.
+fn region_index_and_count(s: &mut InstructionSink<'_>) {
+    s.i64_const(32)
+        .i64_shr_u()
+        .i32_wrap_i64()
+        .i32_const(1)
+        .i32_sub()
+        .local_tee(L_ENT);
+    s.i32_const(0).i32_load(mem(u64::from(REGION_COUNT_ADDR)));
+}
+
 fn valid_target(program: &Program, pc: usize, off: i64) -> Option<usize> {
     let t = usize::try_from(pc as i64 + 1 + off).ok()?;
     matches!(program.slots().get(t), Some(Slot::Insn(_))).then_some(t)
@@ -738,16 +750,9 @@ impl Emitter<'_> {
         };
         let reg = local(c.reg);
         let s = &mut self.s;
-        s.local_get(reg)
-            .i64_const(32)
-            .i64_shr_u()
-            .i32_wrap_i64()
-            .i32_const(1)
-            .i32_sub()
-            .local_tee(L_ENT);
-        s.i32_const(0)
-            .i32_load(mem(u64::from(REGION_COUNT_ADDR)))
-            .i32_lt_u();
+        s.local_get(reg);
+        region_index_and_count(s);
+        s.i32_lt_u();
         s.if_(BlockType::Empty);
         s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
         s.local_get(reg)
@@ -870,17 +875,8 @@ impl Emitter<'_> {
                 .i64_const(i64::from(off))
                 .i64_add()
                 .local_tee(L_ADDR);
-            // The region index (addr >> 32) - 1 against the region count.
-            s.i64_const(32)
-                .i64_shr_u()
-                .i32_wrap_i64()
-                .i32_const(1)
-                .i32_sub()
-                .local_tee(L_ENT);
-            s.i32_const(0)
-                .i32_load(mem(u64::from(REGION_COUNT_ADDR)))
-                .i32_ge_u()
-                .br_if(0);
+            region_index_and_count(s);
+            s.i32_ge_u().br_if(0);
             s.local_get(L_ENT).i32_const(4).i32_shl().local_set(L_ENT);
             // off = low 32 bits - 0x8000_0000: 0 <= off and off + n <= len.
             s.local_get(L_ADDR)
