@@ -381,3 +381,15 @@ fn random_alu_programs_run_as_they_step() {
         }
     }
 }
+
+/// The profile check is one comparison when the profile allows the newest instruction,
+/// and still names the first instruction it does not allow.
+#[test]
+fn new_refuses_instructions_the_profile_lacks() {
+    let program = assemble("r0 = 1\nw0 s>>= 1\nr0 = bswap16 r0\nexit", None).unwrap().program;
+    let err = Vm::new(program.clone(), Config::for_profile(Profile::Linux44)).unwrap_err();
+    assert!(matches!(err, ProfileError { pc: 1, since: crate::isa::Release::V5_0, profile: Profile::Linux44, .. }));
+    assert!(Vm::new(program, Config::for_profile(Profile::Rfc9669)).is_ok());
+    let old = assemble("r0 = *(u16 *)skb[12]\nexit", None).unwrap().program;
+    assert!(Vm::new(old, Config::for_profile(Profile::Linux44)).is_ok());
+}
