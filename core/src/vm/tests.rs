@@ -213,6 +213,41 @@ fn random_programs_never_panic() {
     assert!(ran > 300, "only {ran} random programs ran");
 }
 
+/// Runs `vm` (resuming at each breakpoint) and steps a copy of it, stopping before each
+/// breakpoint but the first instruction, and checks that both end the same: stops,
+/// state, registers, pc, count and memory.
+#[track_caller]
+fn assert_runs_as_it_steps(vm: &Vm, breakpoints: &[usize], what: &str) {
+    let mut fast = vm.clone();
+    let mut stops = Vec::new();
+    loop {
+        let stop = fast.run(&mut ConformanceHelpers, breakpoints);
+        stops.push(stop.clone());
+        if !matches!(stop, RunStop::Breakpoint { .. }) {
+            break;
+        }
+    }
+    let mut slow = vm.clone();
+    let mut slow_stops = Vec::new();
+    let mut first = true;
+    loop {
+        if !first && *slow.state() == State::Running && breakpoints.contains(&slow.pc()) {
+            slow_stops.push(RunStop::Breakpoint { pc: slow.pc() });
+        }
+        first = false;
+        if slow.step(&mut ConformanceHelpers).is_none() {
+            break;
+        }
+    }
+    slow_stops.push(slow.stop_reason().unwrap());
+    assert_eq!(stops, slow_stops, "{what} (breakpoints {breakpoints:?})");
+    assert_eq!(fast.state(), slow.state(), "{what}");
+    assert_eq!(fast.regs(), slow.regs(), "{what}");
+    assert_eq!(fast.pc(), slow.pc(), "{what}");
+    assert_eq!(fast.executed(), slow.executed(), "{what}");
+    assert_eq!(fast.memory(), slow.memory(), "{what}");
+}
+
 /// `run` takes a fast path for common instructions; it must end exactly where stepping
 /// one instruction at a time ends: same stop, registers, memory, pc and count, across
 /// faults (memory, r10, jumps, fuel), early exits, breakpoints and read-only regions.
@@ -247,34 +282,7 @@ fn run_ends_exactly_where_stepping_ends() {
             let ro = base.memory_mut().map(RegionKind::Context, vec![0; 8], false);
             base.set_reg(Reg::R6, ro);
             for breakpoints in [&[][..], &[1, 3][..]] {
-                let mut fast = base.clone();
-                let mut slow = base.clone();
-                let mut stops = Vec::new();
-                loop {
-                    let stop = fast.run(&mut ConformanceHelpers, breakpoints);
-                    stops.push(stop.clone());
-                    if !matches!(stop, RunStop::Breakpoint { .. }) {
-                        break;
-                    }
-                }
-                let mut slow_stops = Vec::new();
-                let mut first = true;
-                loop {
-                    if !first && *slow.state() == State::Running && breakpoints.contains(&slow.pc()) {
-                        slow_stops.push(RunStop::Breakpoint { pc: slow.pc() });
-                    }
-                    first = false;
-                    if slow.step(&mut ConformanceHelpers).is_none() {
-                        break;
-                    }
-                }
-                slow_stops.push(slow.stop_reason().unwrap());
-                assert_eq!(stops, slow_stops, "{text} ({profile}, breakpoints {breakpoints:?})");
-                assert_eq!(fast.state(), slow.state(), "{text}");
-                assert_eq!(fast.regs(), slow.regs(), "{text}");
-                assert_eq!(fast.pc(), slow.pc(), "{text}");
-                assert_eq!(fast.executed(), slow.executed(), "{text}");
-                assert_eq!(fast.memory(), slow.memory(), "{text}");
+                assert_runs_as_it_steps(&base, breakpoints, text);
             }
         }
     }
@@ -326,12 +334,13 @@ fn select_agrees_with_the_reference_operations() {
     }
 }
 
-/// Random straight-line ALU, negation and byte-order programs (both widths, register
-/// and immediate operands, division by zero, writes to r10) end exactly where stepping
-/// ends, with the same registers and count, under a fuel limit that often falls inside.
+/// Random ALU, negation, byte-order and `lddw` programs with a few forward jumps (both
+/// widths, register and immediate operands, division by zero, writes to r10) end
+/// exactly where stepping ends, under a fuel limit that often runs out mid-way and
+/// with breakpoints anywhere, `lddw` tails included.
 #[test]
 fn random_alu_programs_run_as_they_step() {
-    use crate::isa::{AluOp, ByteOrder};
+    use crate::isa::{AluOp, ByteOrder, Cond, Imm64Kind};
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = move |n: u64| {
         state ^= state << 13;
@@ -345,39 +354,42 @@ fn random_alu_programs_run_as_they_step() {
             let width = if next(2) == 0 { Width::W64 } else { Width::W32 };
             // r10 only now and then: writing it faults.
             let dst = Reg::new(if next(50) == 0 { 10 } else { next(10) as u8 }).unwrap();
-            let insn = match next(10) {
+            let operand = match next(3) {
+                0 => Source::Reg(Reg::new(next(11) as u8).unwrap()),
+                1 => Source::Imm(next(70) as i32 - 3),
+                _ => Source::Imm(next(1 << 32) as u32 as i32),
+            };
+            let insn = match next(14) {
                 0 => Insn::Neg { width, dst },
                 1 => {
                     let order = ByteOrder::ALL[next(ByteOrder::ALL.len() as u64) as usize];
                     Insn::Endian { order, bits: [16, 32, 64][next(3) as usize], dst }
                 }
+                2 => Insn::LoadImm64 { dst, kind: Imm64Kind::Imm, imm: next(u64::MAX) },
+                // Forward, sometimes into an `lddw` tail or past the end.
+                3 => Insn::Ja { off: next(4) as i16 },
+                4 => {
+                    let cond = Cond::ALL[next(Cond::ALL.len() as u64) as usize];
+                    Insn::Branch { width, cond, dst, src: operand, off: next(4) as i16 }
+                }
                 _ => {
                     let op = AluOp::ALL[next(AluOp::ALL.len() as u64) as usize];
-                    let src = match next(3) {
-                        0 => Source::Reg(Reg::new(next(11) as u8).unwrap()),
-                        1 => Source::Imm(next(70) as i32 - 3),
-                        _ => Source::Imm(next(1 << 32) as u32 as i32),
-                    };
-                    Insn::Alu { width, op, dst, src }
+                    Insn::Alu { width, op, dst, src: operand }
                 }
             };
             insns.push(insn);
         }
         insns.push(Insn::Exit);
         let program = Rc::new(Program::from_insns(insns));
+        let breakpoints: Vec<usize> = (0..next(3)).map(|_| next(program.len() as u64) as usize).collect();
         for profile in Profile::ALL {
             let config = Config { fuel: Some(5 + next(40)), ..Config::for_profile(profile) };
-            let Ok(mut fast) = Vm::new(program.clone(), config) else { continue };
-            for (i, value) in [0, 1, u64::MAX, 0x8000_0000, 0xdead_beef_0123_4567, 7, 64, 0x7fff_ffff, 3, 33].into_iter().enumerate() {
-                fast.set_reg(Reg::new(i as u8).unwrap(), value.rotate_left(round));
+            let Ok(mut vm) = Vm::new(program.clone(), config) else { continue };
+            let values = [0, 1, u64::MAX, 0x8000_0000, 0xdead_beef_0123_4567, 7, 64, 0x7fff_ffff, 3, 33];
+            for (i, value) in values.into_iter().enumerate() {
+                vm.set_reg(Reg::new(i as u8).unwrap(), value.rotate_left(round));
             }
-            let mut slow = fast.clone();
-            let stop = fast.run(&mut ConformanceHelpers, &[]);
-            while slow.step(&mut ConformanceHelpers).is_some() {}
-            assert_eq!(Some(stop), slow.stop_reason(), "round {round} ({profile})");
-            assert_eq!(fast.state(), slow.state(), "round {round} ({profile})");
-            assert_eq!(fast.regs(), slow.regs(), "round {round} ({profile})");
-            assert_eq!((fast.pc(), fast.executed()), (slow.pc(), slow.executed()), "round {round} ({profile})");
+            assert_runs_as_it_steps(&vm, &breakpoints, &format!("round {round} ({profile})"));
         }
     }
 }
