@@ -132,13 +132,14 @@ pub(crate) enum Selectable {
 /// The interpreter's fast path for [`Selectable`] operations: computes all of them and
 /// keeps the one asked for. On a varied mix of operations a jump to the one operation
 /// is mispredicted on most instructions, which costs far more than a dozen cheap
-/// operations. `narrow` is 32 for a 32-bit operation (the result is that of [`alu32`],
-/// zero-extended) and 0 for a 64-bit one. `op` is a [`Selectable`] as `u8`.
+/// operations. `NARROW` is 32 for a 32-bit operation (the result is that of [`alu32`],
+/// zero-extended) and 0 for a 64-bit one; a constant, so that the masks it implies cost
+/// nothing. `op` is a [`Selectable`] as `u8`.
 #[inline(always)]
-pub(crate) fn select(op: u8, narrow: u32, dst: u64, src: u64) -> u64 {
-    let mask = u64::MAX >> narrow;
-    let shift = (src & (63 >> (narrow / 32))) as u32;
-    let signed = ((dst << narrow) as i64) >> narrow;
+pub(crate) fn select<const NARROW: u32>(op: u8, dst: u64, src: u64) -> u64 {
+    let mask = u64::MAX >> NARROW;
+    let shift = (src & (63 >> (NARROW / 32))) as u32;
+    let signed = ((dst << NARROW) as i64) >> NARROW;
     let results = [
         dst.wrapping_add(src),
         dst.wrapping_sub(src),

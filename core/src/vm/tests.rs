@@ -318,17 +318,17 @@ fn select_agrees_with_the_reference_operations() {
         for src in values {
             for (selected, op) in ops {
                 let wide = alu::alu64(op, dst, src, Profile::Rfc9669);
-                assert_eq!(Some(alu::select(selected as u8, 0, dst, src)), wide, "{op:?} {dst:#x} {src:#x}");
+                assert_eq!(Some(alu::select::<0>(selected as u8, dst, src)), wide, "{op:?} {dst:#x} {src:#x}");
                 let narrow = alu::alu32(op, dst as u32, src as u32, Profile::Rfc9669).map(u64::from);
-                assert_eq!(Some(alu::select(selected as u8, 32, dst, src)), narrow, "{op:?}32 {dst:#x} {src:#x}");
+                assert_eq!(Some(alu::select::<32>(selected as u8, dst, src)), narrow, "{op:?}32 {dst:#x} {src:#x}");
             }
         }
-        assert_eq!(alu::select(S::Neg as u8, 0, dst, 0), dst.wrapping_neg());
-        assert_eq!(alu::select(S::Neg as u8, 32, dst, 0), u64::from((dst as u32).wrapping_neg()));
+        assert_eq!(alu::select::<0>(S::Neg as u8, dst, 0), dst.wrapping_neg());
+        assert_eq!(alu::select::<32>(S::Neg as u8, dst, 0), u64::from((dst as u32).wrapping_neg()));
         for bits in [16, 32, 64] {
-            let swapped = alu::select(S::Swap as u8, 0, dst, 64 - u64::from(bits));
+            let swapped = alu::select::<0>(S::Swap as u8, dst, 64 - u64::from(bits));
             assert_eq!(swapped, alu::endian(ByteOrder::Be, bits, dst), "be{bits} {dst:#x}");
-            let truncated = alu::select(S::And as u8, 0, dst, u64::MAX >> (64 - bits));
+            let truncated = alu::select::<0>(S::And as u8, dst, u64::MAX >> (64 - bits));
             assert_eq!(truncated, alu::endian(ByteOrder::Le, bits, dst), "le{bits} {dst:#x}");
         }
     }
