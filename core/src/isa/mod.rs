@@ -21,8 +21,9 @@ use core::fmt;
 pub const INSN_SIZE: usize = 8;
 
 /// A Linux release, used to say which kernel first accepted an instruction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Release {
+    #[default]
     V3_18,
     V4_4,
     V4_14,
@@ -380,6 +381,9 @@ pub enum Slot {
 pub struct Program {
     slots: Vec<Slot>,
     flat: crate::vm::flat::FlatCode,
+    /// The newest release any of its instructions needs, so that checking a profile
+    /// that allows it (every `Vm::new`) is one comparison.
+    newest: Release,
 }
 
 impl Program {
@@ -402,7 +406,17 @@ impl Program {
 
     fn from_slots(slots: Vec<Slot>) -> Program {
         let flat = crate::vm::flat::FlatCode::build(&slots);
-        Program { slots, flat }
+        let mut program = Program {
+            slots,
+            flat,
+            newest: Release::default(),
+        };
+        program.newest = program
+            .insns()
+            .map(|(_, insn)| insn.since())
+            .max()
+            .unwrap_or_default();
+        program
     }
 
     /// The interpreter's flat form, one op per slot.
@@ -454,6 +468,9 @@ impl Program {
 
     /// Fails on the first instruction the profile does not include.
     pub fn check_profile(&self, profile: Profile) -> Result<(), ProfileError> {
+        if profile.allows(self.newest) {
+            return Ok(());
+        }
         for (pc, insn) in self.insns() {
             let since = insn.since();
             if !profile.allows(since) {

@@ -1,11 +1,14 @@
 //! The interpreter's flat form of a program: one [`Op`] per slot with a dense [`Kind`]
 //! (operation, width and size folded into one opcode), so [`super::Vm::run_fast`]
 //! dispatches with a single jump table instead of matching the nested [`Insn`] enum.
+//! Most ALU operations skip even that jump: [`Kind::Alu`] ops are computed by
+//! selection ([`super::alu::select`]).
 //!
 //! It is derived from the decoded [`Insn`]s (never from wire bytes), built once when a
 //! [`crate::isa::Program`] is built and kept with it. Anything the fast loop does not
 //! execute itself becomes [`Kind::Slow`], which hands the instruction to `advance`.
 
+use super::alu::Selectable;
 use crate::isa::{AluOp, ByteOrder, Cond, Insn, Reg, Size, Slot, Source, Width};
 use crate::prelude::*;
 use core::fmt;
@@ -17,48 +20,16 @@ pub(crate) const ZERO: u8 = 15;
 /// One opcode per (operation, width, size) the fast loop executes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    Add64,
-    Sub64,
-    Mul64,
+    /// Computed by [`super::alu::select`], which [`Op::select`] names.
+    Alu,
     Div64,
     SDiv64,
-    Or64,
-    And64,
-    Lsh64,
-    Rsh64,
     Mod64,
     SMod64,
-    Xor64,
-    Mov64,
-    MovSx8_64,
-    MovSx16_64,
-    MovSx32_64,
-    Arsh64,
-    Add32,
-    Sub32,
-    Mul32,
     Div32,
     SDiv32,
-    Or32,
-    And32,
-    Lsh32,
-    Rsh32,
     Mod32,
     SMod32,
-    Xor32,
-    Mov32,
-    MovSx8_32,
-    MovSx16_32,
-    MovSx32_32,
-    Arsh32,
-    Neg64,
-    Neg32,
-    Le16,
-    Le32,
-    Le64,
-    Swap16,
-    Swap32,
-    Swap64,
     Lddw,
     LdxB,
     LdxH,
@@ -105,18 +76,29 @@ pub(crate) enum Kind {
 
 /// One slot in flat form. The register operand `src` is [`ZERO`] when the operand is
 /// `imm`, and `imm` is 0 when it is a register, so the operand is `regs[src] | imm`.
-/// `aux` is a jump's absolute target or a memory access's offset (sign-extended `i16`).
+/// `aux` is a jump's absolute target, a memory access's offset (sign-extended `i16`),
+/// or for [`Kind::Alu`] 32 when the operation is 32-bit (0 when 64-bit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Op {
     pub kind: Kind,
+    /// The [`Selectable`] operation of a [`Kind::Alu`] op, [`NOT_SELECTED`] for every
+    /// other kind. A byte of its own so that the fast loop tests it with a conditional
+    /// jump ahead of the jump table on `kind` (LLVM folds a test of `kind` itself into
+    /// that table).
+    pub select: u8,
     pub dst: u8,
     pub src: u8,
     pub aux: u32,
     pub imm: u64,
 }
 
+/// [`Op::select`] of every kind but [`Kind::Alu`]: one past the 16 results of
+/// [`super::alu::select`], so that a selected op is `select < NOT_SELECTED`.
+pub(crate) const NOT_SELECTED: u8 = 16;
+
 const SLOW: Op = Op {
     kind: Kind::Slow,
+    select: NOT_SELECTED,
     dst: 0,
     src: ZERO,
     aux: 0,
@@ -143,48 +125,43 @@ impl FlatCode {
     }
 }
 
-const fn alu_kind(width: Width, op: AluOp) -> Kind {
+/// An ALU operation in flat form: [`Kind::Alu`] and its [`Selectable`], or a kind of
+/// its own.
+const fn alu_op(width: Width, op: AluOp) -> (Kind, u8) {
     use AluOp as A;
     use Kind as K;
+    use Selectable as S;
+    let kind = match (width, op) {
+        (Width::W64, A::Div) => K::Div64,
+        (Width::W64, A::SDiv) => K::SDiv64,
+        (Width::W64, A::Mod) => K::Mod64,
+        (Width::W64, A::SMod) => K::SMod64,
+        (Width::W32, A::Div) => K::Div32,
+        (Width::W32, A::SDiv) => K::SDiv32,
+        (Width::W32, A::Mod) => K::Mod32,
+        (Width::W32, A::SMod) => K::SMod32,
+        (_, A::Add) => return (K::Alu, S::Add as u8),
+        (_, A::Sub) => return (K::Alu, S::Sub as u8),
+        (_, A::Mul) => return (K::Alu, S::Mul as u8),
+        (_, A::Or) => return (K::Alu, S::Or as u8),
+        (_, A::And) => return (K::Alu, S::And as u8),
+        (_, A::Xor) => return (K::Alu, S::Xor as u8),
+        (_, A::Lsh) => return (K::Alu, S::Lsh as u8),
+        (_, A::Rsh) => return (K::Alu, S::Rsh as u8),
+        (_, A::Arsh) => return (K::Alu, S::Arsh as u8),
+        (_, A::Mov) => return (K::Alu, S::Mov as u8),
+        (_, A::MovSx8) => return (K::Alu, S::MovSx8 as u8),
+        (_, A::MovSx16) => return (K::Alu, S::MovSx16 as u8),
+        (_, A::MovSx32) => return (K::Alu, S::MovSx32 as u8),
+    };
+    (kind, NOT_SELECTED)
+}
+
+/// `aux` of a [`Kind::Alu`] op: how many high bits [`super::alu::select`] clears.
+const fn narrow(width: Width) -> u32 {
     match width {
-        Width::W64 => match op {
-            A::Add => K::Add64,
-            A::Sub => K::Sub64,
-            A::Mul => K::Mul64,
-            A::Div => K::Div64,
-            A::SDiv => K::SDiv64,
-            A::Or => K::Or64,
-            A::And => K::And64,
-            A::Lsh => K::Lsh64,
-            A::Rsh => K::Rsh64,
-            A::Mod => K::Mod64,
-            A::SMod => K::SMod64,
-            A::Xor => K::Xor64,
-            A::Mov => K::Mov64,
-            A::MovSx8 => K::MovSx8_64,
-            A::MovSx16 => K::MovSx16_64,
-            A::MovSx32 => K::MovSx32_64,
-            A::Arsh => K::Arsh64,
-        },
-        Width::W32 => match op {
-            A::Add => K::Add32,
-            A::Sub => K::Sub32,
-            A::Mul => K::Mul32,
-            A::Div => K::Div32,
-            A::SDiv => K::SDiv32,
-            A::Or => K::Or32,
-            A::And => K::And32,
-            A::Lsh => K::Lsh32,
-            A::Rsh => K::Rsh32,
-            A::Mod => K::Mod32,
-            A::SMod => K::SMod32,
-            A::Xor => K::Xor32,
-            A::Mov => K::Mov32,
-            A::MovSx8 => K::MovSx8_32,
-            A::MovSx16 => K::MovSx16_32,
-            A::MovSx32 => K::MovSx32_32,
-            A::Arsh => K::Arsh32,
-        },
+        Width::W64 => 0,
+        Width::W32 => 32,
     }
 }
 
@@ -238,6 +215,15 @@ fn target(slots: &[Slot], pc: usize, off: i64) -> Option<u32> {
     u32::try_from(target).ok()
 }
 
+/// A 64-bit [`Kind::Alu`] op with an immediate operand of 0, to fill in.
+const fn selected(select: Selectable) -> Op {
+    Op {
+        kind: Kind::Alu,
+        select: select as u8,
+        ..SLOW
+    }
+}
+
 fn flatten(slots: &[Slot], pc: usize) -> Op {
     let Some(Slot::Insn(insn)) = slots.get(pc) else {
         return SLOW;
@@ -252,40 +238,37 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
             src,
         } if !writes_r10(dst) => {
             let (src, imm) = operand(src);
+            let (kind, select) = alu_op(width, op);
             Op {
-                kind: alu_kind(width, op),
+                kind,
+                select,
                 dst: dst.number(),
                 src,
-                aux: 0,
+                aux: narrow(width),
                 imm,
             }
         }
-        Insn::Neg { width, dst } if !writes_r10(dst) => {
-            let kind = match width {
-                Width::W64 => Kind::Neg64,
-                Width::W32 => Kind::Neg32,
-            };
-            Op {
-                kind,
-                dst: dst.number(),
-                ..SLOW
-            }
-        }
-        Insn::Endian { order, bits, dst } if !writes_r10(dst) => {
-            let kind = match (bits, order != ByteOrder::Le) {
-                (16, false) => Kind::Le16,
-                (16, true) => Kind::Swap16,
-                (32, false) => Kind::Le32,
-                (32, true) => Kind::Swap32,
-                (_, false) => Kind::Le64,
-                (_, true) => Kind::Swap64,
-            };
-            Op {
-                kind,
-                dst: dst.number(),
-                ..SLOW
-            }
-        }
+        Insn::Neg { width, dst } if !writes_r10(dst) => Op {
+            dst: dst.number(),
+            aux: narrow(width),
+            ..selected(Selectable::Neg)
+        },
+        // `le` truncates: an `and` with the low `bits` set. `be` and `bswap` swap all
+        // eight bytes and shift the wanted ones down.
+        Insn::Endian {
+            order: ByteOrder::Le,
+            bits,
+            dst,
+        } if !writes_r10(dst) => Op {
+            dst: dst.number(),
+            imm: u64::MAX >> (64 - bits),
+            ..selected(Selectable::And)
+        },
+        Insn::Endian { bits, dst, .. } if !writes_r10(dst) => Op {
+            dst: dst.number(),
+            imm: u64::from(64 - bits),
+            ..selected(Selectable::Swap)
+        },
         Insn::LoadImm64 { dst, imm, .. } if !writes_r10(dst) => Op {
             kind: Kind::Lddw,
             dst: dst.number(),
@@ -314,6 +297,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 src: src.number(),
                 aux: mem_off(off),
                 imm: 0,
+                ..SLOW
             }
         }
         Insn::Store {
@@ -327,6 +311,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
             src: ZERO,
             aux: mem_off(off),
             imm: imm as i64 as u64,
+            ..SLOW
         },
         Insn::StoreReg {
             size,
@@ -339,6 +324,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
             src: src.number(),
             aux: mem_off(off),
             imm: 0,
+            ..SLOW
         },
         Insn::LoadPacket { size, index, imm } => {
             let kind = match size {
@@ -354,6 +340,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 src,
                 aux: 0,
                 imm: imm as i64 as u64,
+                ..SLOW
             }
         }
         Insn::Ja { off } => target(slots, pc, off.into()).map_or(SLOW, |aux| Op {
@@ -381,6 +368,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                     src,
                     aux,
                     imm,
+                    ..SLOW
                 }
             }
             None => SLOW,
