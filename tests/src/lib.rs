@@ -334,36 +334,11 @@ pub struct LoadedExample {
 impl Example {
     /// Loads a typed example (`None` for a plain program).
     pub fn load(&self) -> Option<LoadedExample> {
-        use bpfplay_core::kernel::{
-            Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings, script::bind_maps,
-        };
+        use bpfplay_core::kernel::{ProgType, RunInput};
         let prog_type = self.prog_type?;
-        let name = &self.name;
-        let program = bpfplay_core::asm::assemble(&self.source, None)
-            .unwrap_or_else(|e| panic!("{name}: {e}"))
-            .program;
-        let mut kernel = Kernel::new(Settings {
-            memlock_pages: None,
-            ..Settings::default()
-        });
-        let pid = kernel.spawn("examples", 0);
-        let defs = MapCreate::parse_list(self.maps.as_deref().unwrap_or(""))
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let fds: Vec<_> = defs
-            .into_iter()
-            .enumerate()
-            .map(|(i, def)| {
-                (
-                    i as u32,
-                    kernel
-                        .map_create(pid, def, "")
-                        .unwrap_or_else(|e| panic!("{name}: {e}")),
-                )
-            })
-            .collect();
-        let program = bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let loaded = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
-        let prog = loaded.fd.map_err(|e| format!("{e}\n{}", loaded.log));
+        let maps = self.maps.as_deref().unwrap_or("");
+        let (kernel, pid, _, prog) =
+            load_in_fresh_kernel(&self.name, &self.source, prog_type, maps);
         let input = if prog_type == ProgType::Kprobe {
             RunInput::Kprobe {
                 regs: Default::default(),
@@ -459,24 +434,65 @@ pub fn bench_frame() -> Vec<u8> {
         .expect("tcp_frame.hex")
 }
 
+/// A fresh kernel (no memlock limit) with the maps of `maps` (as `; maps:` writes them)
+/// created in a new process and bound, and `source` loaded as `prog_type`: the kernel,
+/// the process, the (map index, fd) bindings and the program's fd, or the verifier's
+/// error and log.
+fn load_in_fresh_kernel(
+    name: &str,
+    source: &str,
+    prog_type: bpfplay_core::kernel::ProgType,
+    maps: &str,
+) -> (
+    bpfplay_core::kernel::Kernel,
+    bpfplay_core::kernel::Pid,
+    Vec<(u32, u32)>,
+    Result<u32, String>,
+) {
+    use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings, script::bind_maps};
+    let program = bpfplay_core::asm::assemble(source, None)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .program;
+    let mut kernel = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
+    let pid = kernel.spawn("bpfplay-tests", 0);
+    let defs = MapCreate::parse_list(maps).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let fds: Vec<(u32, u32)> = (0u32..)
+        .zip(defs)
+        .map(|(i, def)| {
+            (
+                i,
+                kernel
+                    .map_create(pid, def, "")
+                    .unwrap_or_else(|e| panic!("{name}: {e}")),
+            )
+        })
+        .collect();
+    let program = bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let loaded = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
+    let prog = loaded.fd.map_err(|e| format!("{e}\n{}", loaded.log));
+    (kernel, pid, fds, prog)
+}
+
 /// The benchmark programs that need the kernel (maps, helpers, tail calls). The sources
 /// are embedded, so that the wasm benchmark runs the same set.
 pub fn kernel_benches() -> Vec<KernelBench> {
-    use bpfplay_core::kernel::MapType::{Array, Hash, ProgArray};
     use bpfplay_core::kernel::ProgType::{SchedCls, SocketFilter};
     vec![
         kernel_bench(
             "packet_parser",
             include_str!("../benches/programs/packet_parser.s"),
             SocketFilter,
-            &[],
+            "",
             0x68,
         ),
         kernel_bench(
             "hash_map",
             include_str!("../benches/programs/hash_map.s"),
             SchedCls,
-            &[(Hash, 4, 8, 1024)],
+            "hash:4:8:1024",
             0,
         ),
         // The packet counter of the shipped scripts, not a copy of it.
@@ -484,21 +500,21 @@ pub fn kernel_benches() -> Vec<KernelBench> {
             "array_counter",
             include_str!("../../static/scripts/count-packets.s"),
             SchedCls,
-            &[(Array, 4, 8, 4)],
+            "array:4:8:4",
             0,
         ),
         kernel_bench(
             "tail_chain",
             include_str!("../benches/programs/tail_chain.s"),
             SchedCls,
-            &[(ProgArray, 4, 4, 1)],
+            "prog_array:4:4:1",
             34,
         ),
         kernel_bench(
             "csum_rewrite",
             include_str!("../benches/programs/csum_rewrite.s"),
             SchedCls,
-            &[],
+            "",
             0,
         ),
     ]
@@ -507,13 +523,12 @@ pub fn kernel_benches() -> Vec<KernelBench> {
 /// The trace benchmark: `tail_4096.s` (4095 slots of ALU mix ending in a tail call to
 /// itself) in a prog array that holds it.
 pub fn trace_bench() -> KernelBench {
-    use bpfplay_core::kernel::MapType::ProgArray;
-    use bpfplay_core::kernel::ProgType::SchedCls;
+    let source = include_str!("../benches/programs/tail_4096.s");
     kernel_bench(
         "tail_4096",
-        include_str!("../benches/programs/tail_4096.s"),
-        SchedCls,
-        &[(ProgArray, 4, 4, 1)],
+        source,
+        bpfplay_core::kernel::ProgType::SchedCls,
+        "prog_array:4:4:1",
         0,
     )
 }
@@ -542,34 +557,12 @@ fn kernel_bench(
     name: &'static str,
     source: &str,
     prog_type: bpfplay_core::kernel::ProgType,
-    maps: &[(bpfplay_core::kernel::MapType, u32, u32, u32)],
+    maps: &str,
     expect_ret: u32,
 ) -> KernelBench {
-    use bpfplay_core::kernel::{Kernel, MapCreate, MapType, ProgLoad, Settings, script::bind_maps};
-    let program = bpfplay_core::asm::assemble(source, None)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .program;
-    let mut kernel = Kernel::new(Settings {
-        memlock_pages: None,
-        ..Settings::default()
-    });
-    let pid = kernel.spawn("bench", 0);
-    let mut bound = Vec::new();
-    for (i, &(t, key, value, max)) in maps.iter().enumerate() {
-        let attr = MapCreate {
-            map_type: t as u32,
-            key_size: key,
-            value_size: value,
-            max_entries: max,
-        };
-        bound.push((i as u32, kernel.map_create(pid, attr, "m").unwrap()));
-    }
-    let program = bind_maps(&program, &bound).unwrap();
-    let result = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
-    let prog = result
-        .fd
-        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", result.log));
-    if let Some(&(_, jmp)) = bound.first().filter(|_| maps[0].0 == MapType::ProgArray) {
+    let (mut kernel, pid, fds, prog) = load_in_fresh_kernel(name, source, prog_type, maps);
+    let prog = prog.unwrap_or_else(|log| panic!("{name}: {log}"));
+    if let Some(&(_, jmp)) = fds.first().filter(|_| maps.starts_with("prog_array:")) {
         kernel
             .map_update(pid, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)
             .unwrap();
