@@ -337,8 +337,9 @@ impl Example {
         use bpfplay_core::kernel::{ProgType, RunInput};
         let prog_type = self.prog_type?;
         let maps = self.maps.as_deref().unwrap_or("");
-        let (kernel, pid, _, prog) =
-            load_in_fresh_kernel(&self.name, &self.source, prog_type, maps);
+        let FreshLoad {
+            kernel, pid, prog, ..
+        } = load_in_fresh_kernel(&self.name, &self.source, prog_type, maps);
         let input = if prog_type == ProgType::Kprobe {
             RunInput::Kprobe {
                 regs: Default::default(),
@@ -434,21 +435,24 @@ pub fn bench_frame() -> Vec<u8> {
         .expect("tcp_frame.hex")
 }
 
+/// A program loaded in a fresh kernel (see [`load_in_fresh_kernel`]).
+struct FreshLoad {
+    kernel: bpfplay_core::kernel::Kernel,
+    pid: bpfplay_core::kernel::Pid,
+    /// (map index, fd) bindings.
+    maps: Vec<(u32, u32)>,
+    /// The program's fd, or the verifier's error and log.
+    prog: Result<u32, String>,
+}
+
 /// A fresh kernel (no memlock limit) with the maps of `maps` (as `; maps:` writes them)
-/// created in a new process and bound, and `source` loaded as `prog_type`: the kernel,
-/// the process, the (map index, fd) bindings and the program's fd, or the verifier's
-/// error and log.
+/// created in a new process and bound, and `source` loaded as `prog_type`.
 fn load_in_fresh_kernel(
     name: &str,
     source: &str,
     prog_type: bpfplay_core::kernel::ProgType,
     maps: &str,
-) -> (
-    bpfplay_core::kernel::Kernel,
-    bpfplay_core::kernel::Pid,
-    Vec<(u32, u32)>,
-    Result<u32, String>,
-) {
+) -> FreshLoad {
     use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings, script::bind_maps};
     let program = bpfplay_core::asm::assemble(source, None)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -473,7 +477,12 @@ fn load_in_fresh_kernel(
     let program = bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{name}: {e}"));
     let loaded = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
     let prog = loaded.fd.map_err(|e| format!("{e}\n{}", loaded.log));
-    (kernel, pid, fds, prog)
+    FreshLoad {
+        kernel,
+        pid,
+        maps: fds,
+        prog,
+    }
 }
 
 /// The benchmark programs that need the kernel (maps, helpers, tail calls). The sources
@@ -560,7 +569,12 @@ fn kernel_bench(
     maps: &str,
     expect_ret: u32,
 ) -> KernelBench {
-    let (mut kernel, pid, fds, prog) = load_in_fresh_kernel(name, source, prog_type, maps);
+    let FreshLoad {
+        mut kernel,
+        pid,
+        maps: fds,
+        prog,
+    } = load_in_fresh_kernel(name, source, prog_type, maps);
     let prog = prog.unwrap_or_else(|log| panic!("{name}: {log}"));
     if let Some(&(_, jmp)) = fds.first().filter(|_| maps.starts_with("prog_array:")) {
         kernel
