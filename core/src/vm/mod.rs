@@ -266,10 +266,10 @@ impl Vm {
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
     ///
-    /// Common instructions run in a tight loop ([`Vm::run_fast`]) over local registers;
+    /// Common instructions run in a tight loop (`run_fast`) over local registers;
     /// whatever that loop does not handle (helper and local calls, exit, tail calls, and
     /// every instruction about to fault or end the program early) goes through the same
-    /// [`Vm::advance`] as `step`, so results, faults and fuel are exactly those of stepping.
+    /// `advance` as `step`, so results, faults and fuel are exactly those of stepping.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
         if let Some(stop) = self.stop_reason() {
             return stop;
