@@ -50,8 +50,18 @@ test('open an example, run, step, step back, breakpoint, map forms, new tab, rel
     await page.fill('#map-create [name=path]', '/sys/fs/bpf/formed');
     await page.fill('#map-create [name=name]', 'formed');
     await page.selectOption('#map-create [name=type]', 'hash');
+    // The form is read from the DOM at submit: check what it holds, so that a failure
+    // says whether the fields or the command went wrong.
+    assert.equal(await page.inputValue('#map-create [name=path]'), '/sys/fs/bpf/formed');
+    assert.equal(await page.inputValue('#map-create [name=name]'), 'formed');
     await page.click('#map-create button[type=submit]');
-    const card = '#' + await page.locator('.map', { has: page.locator('h4', { hasText: / formed / }) }).getAttribute('id');
+    const formed = page.locator('.map', { has: page.locator('h4', { hasText: / formed / }) });
+    await formed.waitFor({ timeout: 10000 }).catch(async (e) => {
+      await page.screenshot({ path: SHOT.replace(/\.png$/, '-failure.png'), fullPage: true });
+      const consoleText = await page.textContent('#console-output').catch(() => '(no console)');
+      throw new Error(`no card for the map the form created; console: ${consoleText.slice(-600)}; ${e}`);
+    });
+    const card = '#' + await formed.getAttribute('id');
     await page.fill(`${card} .entry-key`, '1 0 0 0');
     await page.fill(`${card} .entry-value`, '0x2a 0 0 0 0 0 0 0');
     await page.click(`${card} .entry-form button`);
