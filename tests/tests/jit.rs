@@ -658,29 +658,7 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
     slot.push(at);
     let insns = gens.iter().enumerate().map(|(i, g)| match *g {
         Gen::Plain(insn) => insn,
-        Gen::Jump { insn, target } => {
-            let off = (slot[target] - slot[i] - 1) as i16;
-            match insn {
-                Insn::Branch {
-                    width,
-                    cond,
-                    dst,
-                    src,
-                    ..
-                } => Insn::Branch {
-                    width,
-                    cond,
-                    dst,
-                    src,
-                    off,
-                },
-                Insn::Call { kind, .. } => Insn::Call {
-                    kind,
-                    imm: off.into(),
-                },
-                _ => Insn::Ja { off },
-            }
-        }
+        Gen::Jump { insn, target } => insn.with_jump_offset((slot[target] - slot[i] - 1) as i32),
     });
     Program::from_insns(insns.collect::<Vec<_>>())
 }

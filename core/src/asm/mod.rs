@@ -55,7 +55,7 @@ impl Parsed {
     fn jump(insn: Insn, target: Target) -> Self {
         match target {
             Target::Offset(off) => Parsed {
-                insn: with_offset(insn, off),
+                insn: insn.with_jump_offset(off),
                 label: None,
             },
             Target::Label { name, col } => Parsed {
@@ -63,35 +63,6 @@ impl Parsed {
                 label: Some((name, col)),
             },
         }
-    }
-}
-
-/// Sets the jump offset of a jump or local call; callers have range-checked `off`.
-fn with_offset(insn: Insn, off: i32) -> Insn {
-    match insn {
-        Insn::Ja { .. } => Insn::Ja { off: off as i16 },
-        Insn::Branch {
-            width,
-            cond,
-            dst,
-            src,
-            ..
-        } => Insn::Branch {
-            width,
-            cond,
-            dst,
-            src,
-            off: off as i16,
-        },
-        Insn::JaLong { .. } => Insn::JaLong { off },
-        Insn::Call {
-            kind: CallKind::Local,
-            ..
-        } => Insn::Call {
-            kind: CallKind::Local,
-            imm: off,
-        },
-        other => other,
     }
 }
 
@@ -195,6 +166,19 @@ fn parse_call(c: &mut Cursor<'_>) -> Result<Parsed> {
     }
 }
 
+/// The value of a `; key value` comment line of a program's text, trimmed: the header
+/// with which the shipped examples and scripts declare their program type, profile,
+/// maps and expected result (`header(text, "type:")`). The first matching line wins.
+pub fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
+    source.lines().find_map(|l| {
+        l.trim_start()
+            .strip_prefix(';')?
+            .trim()
+            .strip_prefix(key)
+            .map(str::trim)
+    })
+}
+
 /// Assembles `source`. With `syntax = None` each line's syntax is detected.
 pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
     let mut labels: Vec<(String, usize)> = Vec::new(); // name, slot
@@ -284,7 +268,7 @@ pub fn assemble(source: &str, syntax: Option<Syntax>) -> Result<Assembled> {
                         },
                     ));
                 }
-                with_offset(p.insn, distance as i32)
+                p.insn.with_jump_offset(distance as i32)
             }
         };
         lines.extend(core::iter::repeat_n(line_no, insn.slots()));

@@ -312,6 +312,37 @@ impl Insn {
         }
     }
 
+    /// The same jump or local call with jump distance `off` (see [`Insn::jump_offset`]);
+    /// other instructions are returned unchanged. The caller range-checks `off` for the
+    /// 16-bit field of `ja` and conditional jumps.
+    pub fn with_jump_offset(self, off: i32) -> Insn {
+        match self {
+            Insn::Ja { .. } => Insn::Ja { off: off as i16 },
+            Insn::Branch {
+                width,
+                cond,
+                dst,
+                src,
+                ..
+            } => Insn::Branch {
+                width,
+                cond,
+                dst,
+                src,
+                off: off as i16,
+            },
+            Insn::JaLong { .. } => Insn::JaLong { off },
+            Insn::Call {
+                kind: CallKind::Local,
+                ..
+            } => Insn::Call {
+                kind: CallKind::Local,
+                imm: off,
+            },
+            other => other,
+        }
+    }
+
     /// Relative jump distance in slots, for instructions that transfer control
     /// within the program (jumps and local calls).
     pub fn jump_offset(&self) -> Option<i32> {
