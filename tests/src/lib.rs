@@ -381,15 +381,7 @@ fn parse_example(path: &Path) -> Result<Example, String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let source = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
-    let header = |key: &str| {
-        source.lines().find_map(|l| {
-            l.trim_start()
-                .strip_prefix(';')?
-                .trim()
-                .strip_prefix(key)
-                .map(str::trim)
-        })
-    };
+    let header = |key: &str| bpfplay_core::asm::header(&source, key);
     let profile = header("profile:")
         .and_then(bpfplay_core::isa::Profile::from_name)
         .ok_or_else(|| format!("{name}: needs a `; profile: linux-4.4|rfc9669` line"))?;

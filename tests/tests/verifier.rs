@@ -308,14 +308,7 @@ fn shipped_programs_verify_under_their_type() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            let header = |key: &str| {
-                text.lines().find_map(|l| {
-                    l.strip_prefix(';')?
-                        .trim()
-                        .strip_prefix(key)
-                        .map(|v| v.trim().to_owned())
-                })
-            };
+            let header = |key: &str| bpfplay_core::asm::header(&text, key).map(str::to_owned);
             let Some(t) = header("type:") else { continue };
             let maps = header("maps:")
                 .map(|m| format!("-- maps {m}\n"))

@@ -7,7 +7,7 @@
 
 use crate::examples::{EXAMPLES, Example};
 use crate::jit::{JitHost, JitReport, KernelAfter};
-use bpfplay_core::asm::{AsmError, Assembled, assemble};
+use bpfplay_core::asm::{AsmError, Assembled, assemble, header};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
 use bpfplay_core::jit::host::JitRun;
@@ -271,17 +271,6 @@ impl Default for Workspace {
     fn default() -> Self {
         Workspace::with_example(Engine::default(), 0)
     }
-}
-
-/// Header values of an example (`; type: sched_cls`).
-pub fn header<'a>(source: &'a str, key: &str) -> Option<&'a str> {
-    source.lines().find_map(|l| {
-        l.trim_start()
-            .strip_prefix(';')?
-            .trim()
-            .strip_prefix(key)
-            .map(str::trim)
-    })
 }
 
 /// The setup an example declares.
