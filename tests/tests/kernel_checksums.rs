@@ -8,37 +8,17 @@ use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 
 const PAYLOAD: &[u8] = b"odd-length payload!";
 
-/// `l4_csum_off`: where the TCP (50) or UDP (40) checksum sits.
+/// The benchmark's NAT program (`tests/benches/programs/csum_rewrite.s`, written for
+/// TCP) with the L4 checksum at `l4_csum_off`: the TCP (50) or UDP (40) checksum.
 fn nat_program(l4_csum_off: u32) -> String {
-    format!(
-        "r6 = r1
-         r0 = *(u32 *)skb[26]          ; source address, as a big-endian number
-         r7 = r0
-         r7 = be32 r7                  ; ... and as a 4-byte memory load sees it
-         r8 = 0x0200000a               ; 10.0.0.2 the same way
-         *(u32 *)(r10 -4) = r8
-         r1 = r6
-         r2 = 26
-         r3 = r10
-         r3 += -4
-         r4 = 4
-         r5 = 0
-         call skb_store_bytes
-         r1 = r6
-         r2 = 24
-         r3 = r7
-         r4 = r8
-         r5 = 4
-         call l3_csum_replace
-         r1 = r6
-         r2 = {l4_csum_off}
-         r3 = r7
-         r4 = r8
-         r5 = 0x14                     ; pseudo-header field, 4 bytes
-         call l4_csum_replace
-         r0 = 0
-         exit"
-    )
+    const TCP: &str = "r2 = 50 ";
+    let source = include_str!("../benches/programs/csum_rewrite.s");
+    assert_eq!(
+        source.matches(TCP).count(),
+        1,
+        "csum_rewrite.s sets the TCP checksum offset once"
+    );
+    source.replace(TCP, &format!("r2 = {l4_csum_off} "))
 }
 
 fn run_nat(packet: Vec<u8>, l4_csum_off: u32) -> Vec<u8> {

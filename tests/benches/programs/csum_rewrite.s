@@ -1,7 +1,7 @@
 ; Checksum rewrite (source NAT): store 10.0.0.2 as the IPv4 source address with
 ; skb_store_bytes, then fix the IPv4 header checksum with l3_csum_replace and the TCP
-; checksum (pseudo-header field) with l4_csum_replace. The same rewrite as
-; tests/tests/kernel_checksums.rs, where etherparse checks the result.
+; checksum (pseudo-header field) with l4_csum_replace. tests/tests/kernel_checksums.rs
+; runs this program (for UDP with the offset 40) and has etherparse check the result.
 ; type: sched_cls
 ; profile: linux-4.4
     r6 = r1
