@@ -207,7 +207,7 @@ fn jit_execute<H: Helpers + 'static>(
             .returned(&bytes, result)
             .map_err(|e| e.to_string())?
         {
-            Next::TailCall(_) => continue,
+            Next::TailCall => continue,
             Next::Done => break,
         }
     }

@@ -167,7 +167,7 @@ impl JitRunner for BrowserJit {
                 .returned(&bytes, result)
                 .map_err(|e| format!("wasm JIT: {e}"))?
             {
-                Next::TailCall(_) => continue,
+                Next::TailCall => continue,
                 Next::Done => break,
             }
         }

@@ -67,8 +67,9 @@ impl core::error::Error for JitHostError {}
 /// What the engine does after `run` returned.
 #[derive(Clone, Debug)]
 pub enum Next {
-    /// Compile and run this program on the same linear memory.
-    TailCall(Rc<Program>),
+    /// Compile and run [`JitRun::program`], now the tail call's target, on the same
+    /// linear memory.
+    TailCall,
     /// The run is over: call [`JitRun::finish`].
     Done,
 }
@@ -365,7 +366,7 @@ impl JitRun {
         self.absorb(linear);
         if let Some(program) = self.tail_call.take() {
             self.program = program;
-            return Ok(Next::TailCall(self.program.clone()));
+            return Ok(Next::TailCall);
         }
         match (result, &self.ended) {
             (_, Some(_)) => Ok(Next::Done),
