@@ -96,8 +96,8 @@ pub const MAX_FRAMES: u32 = 8;
 /// Where region bytes start in linear memory.
 pub const DATA_ADDR: u32 = FRAMES_ADDR + FRAME_SIZE * MAX_FRAMES;
 
-/// Guest offset of a region's first byte inside its 4 GiB window.
-const REGION_START: i64 = 0x8000_0000;
+/// Guest offset of a region's first byte inside its 4 GiB window (the interpreter's).
+const REGION_START: i64 = crate::vm::memory::REGION_START as i64;
 
 /// What the host's `env.helper` writes at [`STATUS_ADDR`] before returning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -167,7 +167,7 @@ pub struct MemChange {
 }
 
 /// Where a region starts inside its window.
-const REGION_START: u64 = 0x8000_0000;
+pub(crate) const REGION_START: u64 = 0x8000_0000;
 
 /// Signed offset of an address from the start of the region whose window holds it.
 fn window_offset(addr: u64) -> i64 {
