@@ -1,14 +1,14 @@
 //! The interpreter's flat form of a program: one [`Op`] per slot with a dense [`Kind`]
 //! (operation, width and size folded into one opcode), so [`super::Vm::run_fast`]
 //! dispatches with a single jump table instead of matching the nested [`Insn`] enum.
-//! Most ALU operations skip even that jump: [`Kind::Alu`] ops are computed by
-//! selection ([`super::alu::select`]).
+//! Most ALU operations skip even that jump: [`Kind::Alu`] ops go down a tree of
+//! conditional branches instead ([`super::alu::select`]).
 //!
 //! It is derived from the decoded [`Insn`]s (never from wire bytes), built once when a
 //! [`crate::isa::Program`] is built and kept with it. Anything the fast loop does not
 //! execute itself becomes [`Kind::Slow`], which hands the instruction to `advance`.
 
-use super::alu::Selectable;
+use super::alu::{self, Selectable};
 use crate::isa::{AluOp, ByteOrder, Cond, Insn, Reg, Size, Slot, Source, Width};
 use crate::prelude::*;
 use core::fmt;
@@ -77,7 +77,8 @@ pub(crate) enum Kind {
 /// One slot in flat form. The register operand `src` is [`ZERO`] when the operand is
 /// `imm`, and `imm` is 0 when it is a register, so the operand is `regs[src] | imm`.
 /// `aux` is a jump's absolute target, a memory access's offset (sign-extended `i16`),
-/// or for [`Kind::Alu`] 32 when the operation is 32-bit (0 when 64-bit).
+/// or for [`Kind::Alu`] the shift-amount mask of the operation's width
+/// ([`alu::shift_mask`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Op {
     pub kind: Kind,
@@ -90,9 +91,11 @@ pub(crate) struct Op {
     pub src: u8,
     pub aux: u32,
     pub imm: u64,
+    /// What a [`Kind::Alu`] op keeps of its result ([`alu::result_mask`]).
+    pub mask: u64,
 }
 
-/// [`Op::select`] of every kind but [`Kind::Alu`]: one past the 16 results of
+/// [`Op::select`] of every kind but [`Kind::Alu`]: one past the 16 operations of
 /// [`super::alu::select`], so that a selected op is `select < NOT_SELECTED`.
 pub(crate) const NOT_SELECTED: u8 = 16;
 
@@ -103,6 +106,7 @@ const SLOW: Op = Op {
     src: ZERO,
     aux: 0,
     imm: 0,
+    mask: u64::MAX,
 };
 
 /// The flat form of a program's slots (same length, same indexes).
@@ -127,7 +131,7 @@ impl FlatCode {
 
 /// An ALU operation in flat form: [`Kind::Alu`] and its [`Selectable`], or a kind of
 /// its own.
-const fn alu_op(width: Width, op: AluOp) -> (Kind, u8) {
+pub(crate) const fn alu_op(width: Width, op: AluOp) -> (Kind, u8) {
     use AluOp as A;
     use Kind as K;
     use Selectable as S;
@@ -148,21 +152,14 @@ const fn alu_op(width: Width, op: AluOp) -> (Kind, u8) {
         (_, A::Xor) => return (K::Alu, S::Xor as u8),
         (_, A::Lsh) => return (K::Alu, S::Lsh as u8),
         (_, A::Rsh) => return (K::Alu, S::Rsh as u8),
-        (_, A::Arsh) => return (K::Alu, S::Arsh as u8),
+        (Width::W64, A::Arsh) => return (K::Alu, S::Arsh as u8),
+        (Width::W32, A::Arsh) => return (K::Alu, S::Arsh32 as u8),
         (_, A::Mov) => return (K::Alu, S::Mov as u8),
         (_, A::MovSx8) => return (K::Alu, S::MovSx8 as u8),
         (_, A::MovSx16) => return (K::Alu, S::MovSx16 as u8),
         (_, A::MovSx32) => return (K::Alu, S::MovSx32 as u8),
     };
     (kind, NOT_SELECTED)
-}
-
-/// `aux` of a [`Kind::Alu`] op: how many high bits [`super::alu::select`] clears.
-const fn narrow(width: Width) -> u32 {
-    match width {
-        Width::W64 => 0,
-        Width::W32 => 32,
-    }
 }
 
 const fn cond_kind(width: Width, cond: Cond) -> Kind {
@@ -220,6 +217,7 @@ const fn selected(select: Selectable) -> Op {
     Op {
         kind: Kind::Alu,
         select: select as u8,
+        aux: alu::shift_mask(Width::W64),
         ..SLOW
     }
 }
@@ -244,13 +242,14 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 select,
                 dst: dst.number(),
                 src,
-                aux: narrow(width),
+                aux: alu::shift_mask(width),
                 imm,
+                mask: alu::result_mask(width),
             }
         }
         Insn::Neg { width, dst } if !writes_r10(dst) => Op {
             dst: dst.number(),
-            aux: narrow(width),
+            mask: alu::result_mask(width),
             ..selected(Selectable::Neg)
         },
         // `le` truncates: an `and` with the low `bits` set. `be` and `bswap` swap all

@@ -266,10 +266,13 @@ impl Vm {
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
     ///
-    /// Common instructions run in a tight loop (`run_fast`) over local registers;
-    /// whatever that loop does not handle (helper and local calls, exit, tail calls, and
-    /// every instruction about to fault or end the program early) goes through the same
-    /// `advance` as `step`, so results, faults and fuel are exactly those of stepping.
+    /// Without breakpoints, common instructions run in a tight loop (`run_fast`) over
+    /// local registers; whatever that loop does not handle (helper and local calls,
+    /// exit, tail calls, and every instruction about to fault or end the program early)
+    /// goes through the same `advance` as `step`, so results, faults and fuel are exactly
+    /// those of stepping. With breakpoints every instruction goes through `advance`:
+    /// the fast loop then needs no breakpoint test, and a run to a breakpoint is an
+    /// interactive one.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
         if let Some(stop) = self.stop_reason() {
             return stop;
@@ -277,7 +280,9 @@ impl Vm {
         let marks = breakpoint_marks(breakpoints);
         let mut first = true;
         loop {
-            if !self.run_fast(&marks, first) {
+            if marks.is_empty() {
+                self.run_fast();
+            } else if !first && marks.get(self.pc).copied().unwrap_or(false) {
                 return RunStop::Breakpoint { pc: self.pc };
             }
             first = false;
@@ -289,10 +294,10 @@ impl Vm {
     }
 
     /// Executes instructions that cannot fault, call out or end the program, from the
-    /// current pc, until the next one needs [`Vm::advance`] (returns `true`, with its
-    /// breakpoint check done) or is a breakpoint (returns `false`). An instruction that
-    /// would fault or exit early is left unexecuted, so `advance` redoes it in full.
-    fn run_fast(&mut self, marks: &[bool], mut skip_breakpoint: bool) -> bool {
+    /// current pc, until the next one needs [`Vm::advance`] or the fuel is spent. An
+    /// instruction that would fault or exit early is left unexecuted, so `advance`
+    /// redoes it in full.
+    fn run_fast(&mut self) {
         use crate::isa::{AluOp, Cond};
         use flat::Kind as K;
         let program = self.program.clone();
@@ -302,18 +307,18 @@ impl Vm {
         let mut regs = [0u64; 16];
         regs[..Reg::COUNT].copy_from_slice(&self.regs);
         let mut pc = self.pc;
-        let mut executed = self.executed;
-        let budget = self.config.fuel.unwrap_or(u64::MAX);
+        // Counting down keeps the budget out of the loop's registers.
+        let fuel = match self.config.fuel {
+            Some(budget) => budget.saturating_sub(self.executed),
+            None => u64::MAX,
+        };
+        let mut remaining = fuel;
         let profile = self.config.profile;
-        let at_breakpoint = loop {
-            if !skip_breakpoint && marks.get(pc).copied().unwrap_or(false) {
-                break true;
+        loop {
+            if remaining == 0 {
+                break;
             }
-            skip_breakpoint = false;
-            if executed >= budget {
-                break false;
-            }
-            let Some(op) = ops.get(pc) else { break false };
+            let Some(op) = ops.get(pc) else { break };
             let dst = op.dst as usize & 15;
             let src = op.src as usize & 15;
             let imm = op.imm;
@@ -321,7 +326,7 @@ impl Vm {
                 ($op:ident) => {{
                     let Some(v) = alu::alu64(AluOp::$op, regs[dst], regs[src] | imm, profile)
                     else {
-                        break false;
+                        break;
                     };
                     regs[dst] = v;
                     pc += 1;
@@ -335,7 +340,7 @@ impl Vm {
                         (regs[src] | imm) as u32,
                         profile,
                     ) else {
-                        break false;
+                        break;
                     };
                     regs[dst] = u64::from(v);
                     pc += 1;
@@ -361,7 +366,7 @@ impl Vm {
                 ($size:ident, $signed:expr) => {{
                     let addr = regs[src].wrapping_add(op.aux as i32 as i64 as u64);
                     let Some(raw) = self.memory.load(addr, size_bytes(Size::$size)) else {
-                        break false;
+                        break;
                     };
                     regs[dst] = if $signed {
                         sign_extend(raw, Size::$size)
@@ -378,7 +383,7 @@ impl Vm {
                         .memory
                         .store(addr, size_bytes(Size::$size), regs[src] | imm)
                     {
-                        break false;
+                        break;
                     }
                     pc += 1;
                 }};
@@ -387,23 +392,17 @@ impl Vm {
                 ($size:ident) => {{
                     let off = (imm as u32).wrapping_add(regs[src] as u32) as i32;
                     let Some(v) = self.packet_load(off, Size::$size) else {
-                        break false;
+                        break;
                     };
                     regs[0] = v;
                     pc += 1;
                 }};
             }
             if op.select < flat::NOT_SELECTED {
-                // A jump on the width, so that each copy's masks are constants: it is
-                // mispredicted often on a mix of widths, but resolves early and costs
-                // less than computing the masks (10% on alu_mix).
                 let (a, b) = (regs[dst], regs[src] | imm);
-                regs[dst] = match op.aux {
-                    0 => alu::select::<0>(op.select, a, b),
-                    _ => alu::select::<32>(op.select, a, b),
-                };
+                regs[dst] = alu::select(op.select, a, b, op.aux, op.mask);
                 pc += 1;
-                executed += 1;
+                remaining -= 1;
                 continue;
             }
             match op.kind {
@@ -458,14 +457,13 @@ impl Vm {
                 K::Jle32 => jmp32!(Le),
                 K::Jslt32 => jmp32!(Slt),
                 K::Jsle32 => jmp32!(Sle),
-                K::Slow => break false,
+                K::Slow => break,
             }
-            executed += 1;
-        };
+            remaining -= 1;
+        }
         self.regs.copy_from_slice(&regs[..Reg::COUNT]);
         self.pc = pc;
-        self.executed = executed;
-        !at_breakpoint
+        self.executed += fuel - remaining;
     }
 
     fn stop_reason(&self) -> Option<RunStop> {

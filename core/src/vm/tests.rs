@@ -485,12 +485,12 @@ fn run_ends_exactly_where_stepping_ends() {
     }
 }
 
-/// `alu::select` is the fast loop's restatement of `alu64`, `alu32` and `endian`: the
-/// same result for every operation and width, on operands that reach sign bits,
-/// shift counts past the width, and truncation.
+/// `alu::select` with the op `flat` chooses is the fast loop's restatement of `alu64`,
+/// `alu32` and `endian`: the same result for every selected operation and width, on
+/// operands that reach sign bits, shift counts past the width, and truncation.
 #[test]
 fn select_agrees_with_the_reference_operations() {
-    use crate::isa::{AluOp, ByteOrder};
+    use crate::isa::{AluOp, ByteOrder, Width};
     use alu::Selectable as S;
     let values = [
         0,
@@ -518,52 +518,50 @@ fn select_agrees_with_the_reference_operations() {
         0x0123_4567_89ab_cdef,
         0xfedc_ba98_7654_3210,
     ];
-    let ops = [
-        (S::Add, AluOp::Add),
-        (S::Sub, AluOp::Sub),
-        (S::Mul, AluOp::Mul),
-        (S::Or, AluOp::Or),
-        (S::And, AluOp::And),
-        (S::Xor, AluOp::Xor),
-        (S::Mov, AluOp::Mov),
-        (S::Lsh, AluOp::Lsh),
-        (S::Rsh, AluOp::Rsh),
-        (S::Arsh, AluOp::Arsh),
-        (S::MovSx8, AluOp::MovSx8),
-        (S::MovSx16, AluOp::MovSx16),
-        (S::MovSx32, AluOp::MovSx32),
-    ];
+    let select = |op: u8, dst: u64, src: u64, width: Width| {
+        alu::select(
+            op,
+            dst,
+            src,
+            alu::shift_mask(width),
+            alu::result_mask(width),
+        )
+    };
     for dst in values {
         for src in values {
-            for (selected, op) in ops {
-                let wide = alu::alu64(op, dst, src, Profile::Rfc9669);
-                assert_eq!(
-                    Some(alu::select::<0>(selected as u8, dst, src)),
-                    wide,
-                    "{op:?} {dst:#x} {src:#x}"
-                );
-                let narrow =
-                    alu::alu32(op, dst as u32, src as u32, Profile::Rfc9669).map(u64::from);
-                assert_eq!(
-                    Some(alu::select::<32>(selected as u8, dst, src)),
-                    narrow,
-                    "{op:?}32 {dst:#x} {src:#x}"
-                );
+            for &op in AluOp::ALL {
+                for width in [Width::W64, Width::W32] {
+                    let (kind, selected) = flat::alu_op(width, op);
+                    if kind != flat::Kind::Alu {
+                        continue;
+                    }
+                    let want = match width {
+                        Width::W64 => alu::alu64(op, dst, src, Profile::Rfc9669),
+                        Width::W32 => {
+                            alu::alu32(op, dst as u32, src as u32, Profile::Rfc9669).map(u64::from)
+                        }
+                    };
+                    assert_eq!(
+                        Some(select(selected, dst, src, width)),
+                        want,
+                        "{op:?} {width:?} {dst:#x} {src:#x}"
+                    );
+                }
             }
         }
-        assert_eq!(alu::select::<0>(S::Neg as u8, dst, 0), dst.wrapping_neg());
+        assert_eq!(select(S::Neg as u8, dst, 0, Width::W64), dst.wrapping_neg());
         assert_eq!(
-            alu::select::<32>(S::Neg as u8, dst, 0),
+            select(S::Neg as u8, dst, 0, Width::W32),
             u64::from((dst as u32).wrapping_neg())
         );
         for bits in [16, 32, 64] {
-            let swapped = alu::select::<0>(S::Swap as u8, dst, 64 - u64::from(bits));
+            let swapped = select(S::Swap as u8, dst, 64 - u64::from(bits), Width::W64);
             assert_eq!(
                 swapped,
                 alu::endian(ByteOrder::Be, bits, dst),
                 "be{bits} {dst:#x}"
             );
-            let truncated = alu::select::<0>(S::And as u8, dst, u64::MAX >> (64 - bits));
+            let truncated = select(S::And as u8, dst, u64::MAX >> (64 - bits), Width::W64);
             assert_eq!(
                 truncated,
                 alu::endian(ByteOrder::Le, bits, dst),
