@@ -11,6 +11,7 @@ mod common;
 
 use bpfplay_core::isa::{Profile, Program};
 use bpfplay_core::vm::{Config, NoHelpers, RegionKind, RunStop, Vm};
+use bpfplay_tests::ALU_BENCH_PROFILE;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::rc::Rc;
@@ -33,7 +34,7 @@ fn run_ours(program: &Rc<Program>, config: Config, mem: &[u8]) -> (u64, u64) {
 fn engines(c: &mut Criterion, name: &str, file: &str) {
     let program = Rc::new(common::program(file));
     let bytes = program.encode();
-    let config = Config::for_profile(Profile::Rfc9669);
+    let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mem = input();
     let (r0, executed) = run_ours(&program, config, &mem);
 

@@ -5,11 +5,10 @@
 //! table, regions) and `NAME.json` (the interpreter's r0 and executed-instruction count).
 //! That the JIT agrees with the interpreter on these programs is checked by `tests/jit.rs`.
 
-use bpfplay_core::isa::Profile;
 use bpfplay_core::jit;
 use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::vm::{Config, ConformanceHelpers, RunStop, Vm};
-use bpfplay_tests::{JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, workspace_root};
+use bpfplay_tests::{ALU_BENCH_PROFILE, JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, workspace_root};
 use std::path::PathBuf;
 
 fn main() -> Result<(), String> {
@@ -26,7 +25,7 @@ fn main() -> Result<(), String> {
         let program = bpfplay_core::asm::assemble(&source, None)
             .map_err(|e| format!("{name}: {e}"))?
             .program;
-        let profile = Profile::Rfc9669;
+        let profile = ALU_BENCH_PROFILE;
         let wasm = jit::compile(&program, profile).map_err(|e| format!("{name}: {e}"))?;
         let vm =
             Vm::new(program, Config::for_profile(profile)).map_err(|e| format!("{name}: {e}"))?;

@@ -2,7 +2,7 @@
 //! locating the suite, and golden files refreshed with `BLESS=1`.
 
 use bpfplay_core::asm;
-use bpfplay_core::isa::{Program, parse_hex_bytes};
+use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
 use bpfplay_core::syntax::Syntax;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -245,6 +245,11 @@ impl Rng {
 
 /// Programs (`tests/benches/programs/NAME.s`) whose JIT modules are timed in V8.
 pub const JIT_BENCH_PROGRAMS: [&str; 2] = ["alu_mix", "alu_mem"];
+
+/// The profile every engine runs the ALU benchmarks under (interpreter natively and in
+/// wasm, the JIT's modules): Linux 4.4's, whose programs they are, with its one 512-byte
+/// stack frame, as rbpf's.
+pub const ALU_BENCH_PROFILE: Profile = Profile::Linux44;
 
 /// The input (r1's memory) of the JIT benchmark runs.
 pub const JIT_BENCH_INPUT: [u8; 64] = {

@@ -17,7 +17,8 @@ use bpfplay_core::vm::{
     State, Vm,
 };
 use bpfplay_tests::{
-    JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite, linux44_overrides, workspace_root,
+    ALU_BENCH_PROFILE, JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite,
+    linux44_overrides, workspace_root,
 };
 use std::collections::BTreeMap;
 
@@ -728,7 +729,7 @@ fn jit_bench_programs_agree_with_the_interpreter() {
         let path = workspace_root().join(format!("tests/benches/programs/{name}.s"));
         let source = std::fs::read_to_string(&path).unwrap();
         let program = bpfplay_core::asm::assemble(&source, None).unwrap().program;
-        let profile = Profile::Rfc9669;
+        let profile = ALU_BENCH_PROFILE;
         let mut vm = vm_for(&program, &JIT_BENCH_INPUT, None, profile).unwrap();
         let RunStop::Exited { r0 } = vm.run(&mut ConformanceHelpers, &[]) else {
             panic!("{name} faulted")

@@ -10,8 +10,8 @@
 //! instructions processed by one verification (0 on any failure).
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::isa::{INSN_SIZE, Profile, Program, RawInsn};
-use bpfplay_tests::{JIT_BENCH_INPUT, bench_verify};
+use bpfplay_core::isa::{INSN_SIZE, Program, RawInsn};
+use bpfplay_tests::{ALU_BENCH_PROFILE, JIT_BENCH_INPUT, bench_verify};
 use bpfplay_core::kernel::RunInput;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
 use std::cell::RefCell;
@@ -48,7 +48,7 @@ pub extern "C" fn setup(which: u32) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn run(n: u32) -> f64 {
     let Some((program, input)) = PROGRAM.with(|p| p.borrow().clone()) else { return 0.0 };
-    let config = Config::for_profile(Profile::Rfc9669);
+    let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mut executed = 0u64;
     for _ in 0..n {
         let Ok(vm) = Vm::new(program.clone(), config) else { return 0.0 };
