@@ -10,6 +10,14 @@ const [path, jitDir] = process.argv.slice(2);
 const { instance } = await WebAssembly.instantiate(readFileSync(path), {});
 const { setup, run, verify_setup, verify, trace, kernel_setup, kernel_run } = instance.exports;
 const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// V8 runs wasm in its baseline tier first and moves each function to the optimizing
+// tier once it has run enough; until all hot functions have, samples come out 2-3x
+// slower, even some tens of milliseconds in. Calling `f` for a whole second first
+// leaves only the optimizing tier's code in the samples.
+const warmUp = (f) => {
+  const t0 = process.hrtime.bigint();
+  while (Number(process.hrtime.bigint() - t0) < 1e9) f();
+};
 const interpreterNs = {};
 for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
   const slots = setup(which);
@@ -21,10 +29,9 @@ for (const [which, name] of [[0, "alu_mix"], [1, "alu_mem"]]) {
     if (executed === 0) throw new Error("run failed");
     return ns / executed;
   };
-  // Warm up (let V8's optimizing tier compile the module), then 30 samples of about
-  // 400,000 instructions each.
+  // 30 samples of about 400,000 instructions each.
   const runs = Math.ceil(400000 / slots);
-  time(2 * runs);
+  warmUp(() => time(runs));
   const samples = Array.from({ length: 30 }, () => time(runs));
   interpreterNs[name] = median(samples);
   console.log(`interpreter ${name} (${slots} slots), wasm32 in node ${process.version}: ` +
@@ -42,7 +49,7 @@ for (const [which, name] of ["packet_parser", "hash_map", "array_counter", "tail
     if (kernel_run(runs) === 0) throw new Error(`${name} failed`);
     return Number(process.hrtime.bigint() - t0) / runs;
   };
-  time();
+  warmUp(time);
   const samples = Array.from({ length: 30 }, time);
   const med = median(samples);
   console.log(`kernel ${name} (${executed} insns per run), wasm32 in node ${process.version}: ` +
@@ -71,7 +78,7 @@ if (jitDir) {
       for (let i = 0; i < n; i++) f();
       return Number(process.hrtime.bigint() - t0) / n;
     };
-    time(20000, once); // warm up: V8's optimizing tier
+    warmUp(() => time(2000, once));
     const samples = Array.from({ length: 30 }, () => time(2000, once));
     const med = median(samples);
     const perInsn = med / info.executed;
@@ -107,9 +114,7 @@ for (const [which, name] of [[0, "alu_mix_4095"], [1, "worst_4093"]]) {
   if (insns === 0) throw new Error(`verify_setup(${which}) failed`);
   for (const log of [0, 1]) {
     const first = ms(log);
-    // Warm up: at least 10 verifications and 1 s, so the optimizing tier has compiled it.
-    const w0 = process.hrtime.bigint();
-    for (let i = 0; i < 10 || Number(process.hrtime.bigint() - w0) < 1e9; i++) ms(log);
+    warmUp(() => ms(log));
     const vs = [];
     for (let i = 0; i < 21; i++) vs.push(ms(log).elapsed);
     vs.sort((a, b) => a - b);
@@ -129,7 +134,7 @@ for (const [which, name] of [[0, "alu_mix_4095"], [1, "worst_4093"]]) {
     return { ms: Number(process.hrtime.bigint() - t0) / 1e6, steps };
   };
   const first = once();
-  for (let i = 0; i < 5; i++) once();
+  warmUp(once);
   const ms = Array.from({ length: 11 }, () => once().ms);
   console.log(`trace tail_calls_33x4095 (${first.steps} steps), wasm32 in node ${process.version}: ` +
     `median ${median(ms).toFixed(1)} ms (min ${ms[0].toFixed(1)}, max ${ms.at(-1).toFixed(1)}) over ${ms.length} recordings; first ${first.ms.toFixed(1)} ms`);
