@@ -172,12 +172,9 @@ pub(crate) const fn shift_mask(width: Width) -> u32 {
 /// Why branches: a program runs many times (a filter runs on every packet), and the
 /// branch predictor learns each branch from the instructions that led to it, where the
 /// one indirect jump of a jump table (what a `match` on a dense enum becomes) stays
-/// mispredicted on a varied mix. Conditional moves instead of branches cost the same on
-/// a program the predictor has not learned, but every operation computed costs
-/// throughput. Measured on alu_mix natively, in ns per instruction, learned / not
-/// learned (16 programs in turn): this tree 1.6 / 11.6; two levels of branches and two
-/// of moves 1.7 / 5.5 (but 3.1 in V8, against 1.9 for the tree); one and three 2.3 /
-/// 4.1; moves only 3.4; the jump table 7.3 learned.
+/// mispredicted on a varied mix. Conditional moves cost less on a program the predictor
+/// has not learned, but every operation computed costs throughput, natively and more so
+/// in V8. The variants measured are in BENCHMARKS.md ("Interpreter").
 #[inline(always)]
 pub(crate) fn select(op: u8, dst: u64, src: u64, shift_mask: u32, mask: u64) -> u64 {
     let bit = |b: u8| op & b != 0;
