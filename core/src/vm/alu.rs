@@ -118,8 +118,8 @@ pub fn cond32(cond: Cond, a: u32, b: u32) -> bool {
 
 /// The operations [`select`] computes: the ALU operations but division and modulo,
 /// plus negation and byte swaps. [`select`] branches on the bits, high first: the
-/// operations compiled programs use most share the first quarter and those Linux 4.4
-/// lacks the last, so that on real programs the first branches are mostly the same.
+/// operations we expect most in compiled programs come first and those Linux 4.4 lacks
+/// last, so that on real programs the first branches should mostly go the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub(crate) enum Selectable {

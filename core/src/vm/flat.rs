@@ -249,6 +249,7 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
         }
         Insn::Neg { width, dst } if !writes_r10(dst) => Op {
             dst: dst.number(),
+            aux: alu::shift_mask(width),
             mask: alu::result_mask(width),
             ..selected(Selectable::Neg)
         },

@@ -270,9 +270,8 @@ impl Vm {
     /// local registers; whatever that loop does not handle (helper and local calls,
     /// exit, tail calls, and every instruction about to fault or end the program early)
     /// goes through the same `advance` as `step`, so results, faults and fuel are exactly
-    /// those of stepping. With breakpoints every instruction goes through `advance`:
-    /// the fast loop then needs no breakpoint test, and a run to a breakpoint is an
-    /// interactive one.
+    /// those of stepping. With breakpoints every instruction goes through `advance`, at
+    /// stepping speed, so that the fast loop needs no breakpoint test.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
         if let Some(stop) = self.stop_reason() {
             return stop;

@@ -456,6 +456,9 @@ fn run_ends_exactly_where_stepping_ends() {
         "r0 = *(u16 *)skb[12]\nr1 = 3\nr0 = *(u8 *)skb[r1 + 1]\nr0 = *(u32 *)skb[200]\nexit",
         "r0 = *(u32 *)(r1 +0)\nr0 += *(u32 *)(r1 +4)\n*(u32 *)(r1 +8) = r0\nexit",
         "r0 = *(u32 *)(r1 +0)\n*(u16 *)(r6 +0) = 1\nexit",
+        // The atomic goes through `advance`; the fast loop then starts again with
+        // instructions already counted and runs out of fuel in the loop.
+        "r1 = 0\n*(u64 *)(r10 -8) = r1\nlock *(u64 *)(r10 -8) += r1\nl:\nr0 += 1\nja l",
     ];
     for text in programs {
         for profile in Profile::ALL {
@@ -485,13 +488,13 @@ fn run_ends_exactly_where_stepping_ends() {
     }
 }
 
-/// `alu::select` with the op `flat` chooses is the fast loop's restatement of `alu64`,
-/// `alu32` and `endian`: the same result for every selected operation and width, on
-/// operands that reach sign bits, shift counts past the width, and truncation.
+/// `alu::select` on the op `flat` builds is the fast loop's restatement of `alu64`,
+/// `alu32`, negation and `endian`: the same result for every selected instruction and
+/// width, on operands that reach sign bits, shift counts past the width, and truncation.
 #[test]
-fn select_agrees_with_the_reference_operations() {
-    use crate::isa::{AluOp, ByteOrder, Width};
-    use alu::Selectable as S;
+fn selected_ops_agree_with_the_reference_operations() {
+    use crate::isa::{AluOp, ByteOrder, Insn, Slot, Source, Width};
+    use alloc::boxed::Box;
     let values = [
         0,
         1,
@@ -518,57 +521,96 @@ fn select_agrees_with_the_reference_operations() {
         0x0123_4567_89ab_cdef,
         0xfedc_ba98_7654_3210,
     ];
-    let select = |op: u8, dst: u64, src: u64, width: Width| {
-        alu::select(
-            op,
-            dst,
-            src,
-            alu::shift_mask(width),
-            alu::result_mask(width),
-        )
-    };
-    for dst in values {
-        for src in values {
-            for &op in AluOp::ALL {
-                for width in [Width::W64, Width::W32] {
-                    let (kind, selected) = flat::alu_op(width, op);
-                    if kind != flat::Kind::Alu {
-                        continue;
+    let (dst_reg, src_reg) = (Reg::R1, Reg::R2);
+    // Every instruction `flat` selects, with how it computes from (dst, src).
+    type Reference = Box<dyn Fn(u64, u64) -> Option<u64>>;
+    let mut cases: Vec<(Insn, Reference)> = Vec::new();
+    for width in [Width::W64, Width::W32] {
+        for &op in AluOp::ALL {
+            let insn = Insn::Alu {
+                width,
+                op,
+                dst: dst_reg,
+                src: Source::Reg(src_reg),
+            };
+            cases.push((
+                insn,
+                Box::new(move |dst, src| match width {
+                    Width::W64 => alu::alu64(op, dst, src, Profile::Rfc9669),
+                    Width::W32 => {
+                        alu::alu32(op, dst as u32, src as u32, Profile::Rfc9669).map(u64::from)
                     }
-                    let want = match width {
-                        Width::W64 => alu::alu64(op, dst, src, Profile::Rfc9669),
-                        Width::W32 => {
-                            alu::alu32(op, dst as u32, src as u32, Profile::Rfc9669).map(u64::from)
-                        }
-                    };
-                    assert_eq!(
-                        Some(select(selected, dst, src, width)),
-                        want,
-                        "{op:?} {width:?} {dst:#x} {src:#x}"
-                    );
-                }
-            }
+                }),
+            ));
         }
-        assert_eq!(select(S::Neg as u8, dst, 0, Width::W64), dst.wrapping_neg());
-        assert_eq!(
-            select(S::Neg as u8, dst, 0, Width::W32),
-            u64::from((dst as u32).wrapping_neg())
-        );
+        let neg = Insn::Neg {
+            width,
+            dst: dst_reg,
+        };
+        cases.push((
+            neg,
+            Box::new(move |dst, _| {
+                Some(match width {
+                    Width::W64 => dst.wrapping_neg(),
+                    Width::W32 => u64::from((dst as u32).wrapping_neg()),
+                })
+            }),
+        ));
+    }
+    for &order in ByteOrder::ALL {
         for bits in [16, 32, 64] {
-            let swapped = select(S::Swap as u8, dst, 64 - u64::from(bits), Width::W64);
-            assert_eq!(
-                swapped,
-                alu::endian(ByteOrder::Be, bits, dst),
-                "be{bits} {dst:#x}"
-            );
-            let truncated = select(S::And as u8, dst, u64::MAX >> (64 - bits), Width::W64);
-            assert_eq!(
-                truncated,
-                alu::endian(ByteOrder::Le, bits, dst),
-                "le{bits} {dst:#x}"
-            );
+            let insn = Insn::Endian {
+                order,
+                bits,
+                dst: dst_reg,
+            };
+            cases.push((
+                insn,
+                Box::new(move |dst, _| Some(alu::endian(order, bits, dst))),
+            ));
         }
     }
+    let mut selected = 0;
+    for (insn, reference) in &cases {
+        let flat = flat::FlatCode::build(&[Slot::Insn(*insn)]);
+        let op = flat.ops()[0];
+        if op.select >= flat::NOT_SELECTED {
+            continue;
+        }
+        selected += 1;
+        for dst in values {
+            for src in values {
+                let operand = if op.src == flat::ZERO { 0 } else { src } | op.imm;
+                assert_eq!(
+                    Some(alu::select(op.select, dst, operand, op.aux, op.mask)),
+                    reference(dst, src),
+                    "{insn:?} {dst:#x} {src:#x}"
+                );
+            }
+        }
+    }
+    // All but the eight division and modulo instructions.
+    assert_eq!(selected, cases.len() - 8);
+}
+
+/// A budget lowered below what has already run stops the next run at once, as stepping
+/// does, with nothing more executed.
+#[test]
+fn fuel_below_what_already_ran_stops_the_run_at_once() {
+    let program = assemble("r0 = 1\nr0 += 1\nr0 += 1\nr0 += 1\nexit", None)
+        .unwrap()
+        .program;
+    let mut vm = Vm::new(program, Config::for_profile(Profile::Linux44)).unwrap();
+    vm.step(&mut ConformanceHelpers);
+    vm.step(&mut ConformanceHelpers);
+    vm.set_fuel(Some(1));
+    assert_runs_as_it_steps(&vm, &[], "budget 1 after 2 instructions");
+    let stop = vm.run(&mut ConformanceHelpers, &[]);
+    assert!(
+        matches!(&stop, RunStop::Faulted(f) if f.kind == FaultKind::OutOfFuel { budget: 1 }),
+        "{stop:?}"
+    );
+    assert_eq!((vm.executed(), vm.regs()[0]), (2, 2));
 }
 
 /// Random ALU, negation, byte-order and `lddw` programs with a few forward jumps (both
@@ -665,7 +707,12 @@ fn random_alu_programs_run_as_they_step() {
             for (i, value) in values.into_iter().enumerate() {
                 vm.set_reg(Reg::new(i as u8).unwrap(), value.rotate_left(round));
             }
-            assert_runs_as_it_steps(&vm, &breakpoints, &format!("round {round} ({profile})"));
+            let what = format!("round {round} ({profile})");
+            // A run with breakpoints goes through `advance` alone; without, the fast loop.
+            assert_runs_as_it_steps(&vm, &[], &what);
+            if !breakpoints.is_empty() {
+                assert_runs_as_it_steps(&vm, &breakpoints, &what);
+            }
         }
     }
 }
