@@ -144,20 +144,18 @@ fn alu_mix_unlearned(c: &mut Criterion) {
     let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mem = input();
     let bytes: Vec<Vec<u8>> = programs.iter().map(|program| program.encode()).collect();
+    let mut executed = 0;
     let interpreters: Vec<_> = bytes
         .iter()
         .zip(&programs)
         .map(|(bytes, program)| {
             let interp = rbpf::EbpfVmRaw::new(Some(bytes)).expect("rbpf accepts the program");
-            let (r0, _) = run_ours(program, config, &mem);
+            let (r0, ran) = run_ours(program, config, &mem);
             assert_eq!(interp.execute_program(&mut mem.clone()).unwrap(), r0);
+            executed += ran;
             interp
         })
         .collect();
-    let executed = programs
-        .iter()
-        .map(|program| run_ours(program, config, &mem).1)
-        .sum();
     let mut group = c.benchmark_group("alu_mix_unlearned");
     group.throughput(Throughput::Elements(executed));
     group.bench_function("bpfplay", |b| {
