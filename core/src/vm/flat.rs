@@ -214,13 +214,21 @@ fn target(slots: &[Slot], pc: usize, off: i64) -> Option<u32> {
     u32::try_from(target).ok()
 }
 
-/// A 64-bit [`Kind::Alu`] op with an immediate operand of 0, to fill in.
-const fn selected(select: Selectable) -> Op {
+/// An op with the masks of an ALU operation of this width, to fill in.
+const fn of_width(width: Width) -> Op {
+    Op {
+        aux: alu::shift_mask(width),
+        mask: alu::result_mask(width),
+        ..SLOW
+    }
+}
+
+/// A [`Kind::Alu`] op of this width with an immediate operand of 0, to fill in.
+const fn selected(select: Selectable, width: Width) -> Op {
     Op {
         kind: Kind::Alu,
         select: select as u8,
-        aux: alu::shift_mask(Width::W64),
-        ..SLOW
+        ..of_width(width)
     }
 }
 
@@ -244,16 +252,13 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
                 select,
                 dst: dst.number(),
                 src,
-                aux: alu::shift_mask(width),
                 imm,
-                mask: alu::result_mask(width),
+                ..of_width(width)
             }
         }
         Insn::Neg { width, dst } if !writes_r10(dst) => Op {
             dst: dst.number(),
-            aux: alu::shift_mask(width),
-            mask: alu::result_mask(width),
-            ..selected(Selectable::Neg)
+            ..selected(Selectable::Neg, width)
         },
         // `le` truncates: an `and` with the low `bits` set. `be` and `bswap` swap all
         // eight bytes and shift the wanted ones down.
@@ -264,12 +269,12 @@ fn flatten(slots: &[Slot], pc: usize) -> Op {
         } if !writes_r10(dst) => Op {
             dst: dst.number(),
             imm: u64::MAX >> (64 - bits),
-            ..selected(Selectable::And)
+            ..selected(Selectable::And, Width::W64)
         },
         Insn::Endian { bits, dst, .. } if !writes_r10(dst) => Op {
             dst: dst.number(),
             imm: u64::from(64 - bits),
-            ..selected(Selectable::Swap)
+            ..selected(Selectable::Swap, Width::W64)
         },
         Insn::LoadImm64 { dst, imm, .. } if !writes_r10(dst) => Op {
             kind: Kind::Lddw,
