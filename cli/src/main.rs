@@ -6,7 +6,8 @@ use bpfplay_cli::{
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Profile, hex_lines};
 use bpfplay_core::kernel::script::{Session, bind_maps};
-use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, RunInput, Settings};
+use bpfplay_core::linux::ProgType;
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, State, Vm};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -374,7 +375,7 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                     if let Some(explanation) = explanation {
                         println!("bpfplay: what it means: {}", explanation.meaning);
                         println!("bpfplay: usual fix: {}", explanation.fix);
-                    } else if e == bpfplay_core::kernel::Errno::EPERM {
+                    } else if e == bpfplay_core::linux::Errno::EPERM {
                         println!(
                             "bpfplay: without CAP_SYS_ADMIN, Linux 4.4 loads only socket_filter programs"
                         );

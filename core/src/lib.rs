@@ -36,6 +36,7 @@ pub mod disasm;
 pub mod isa;
 pub mod jit;
 pub mod kernel;
+pub mod linux;
 pub mod syntax;
 pub mod verifier;
 pub mod vm;

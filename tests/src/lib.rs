@@ -265,7 +265,7 @@ pub const JIT_BENCH_INPUT: [u8; 64] = {
 /// One verification as the verifier benchmarks (native and wasm) measure it: a socket
 /// filter, privileged, GPL, no maps. Returns (accepted, instructions processed).
 pub fn bench_verify(insns: &[bpfplay_core::isa::RawInsn], log: bool) -> (bool, u32) {
-    use bpfplay_core::kernel::{Errno, ProgType};
+    use bpfplay_core::linux::{Errno, ProgType};
     use bpfplay_core::verifier::{Env, MapInfo, verify};
     let mut resolve = |_fd: i32| -> Result<MapInfo, Errno> { Err(Errno::EBADF) };
     let env = Env {
@@ -316,7 +316,7 @@ pub struct Example {
     pub source: String,
     pub profile: bpfplay_core::isa::Profile,
     /// The program type, for programs that run in the emulated kernel.
-    pub prog_type: Option<bpfplay_core::kernel::ProgType>,
+    pub prog_type: Option<bpfplay_core::linux::ProgType>,
     /// `; maps:` of kernel programs.
     pub maps: Option<String>,
     /// r1 memory (plain runs) or the packet (kernel runs).
@@ -339,7 +339,8 @@ pub struct LoadedExample {
 impl Example {
     /// Loads a typed example (`None` for a plain program).
     pub fn load(&self) -> Option<LoadedExample> {
-        use bpfplay_core::kernel::{ProgType, RunInput};
+        use bpfplay_core::kernel::RunInput;
+        use bpfplay_core::linux::ProgType;
         let prog_type = self.prog_type?;
         let maps = self.maps.as_deref().unwrap_or("");
         let FreshLoad {
@@ -396,7 +397,7 @@ fn parse_example(path: &Path) -> Result<Example, String> {
         .transpose()
         .map_err(|e| format!("{name}: mem: {e}"))?
         .unwrap_or_default();
-    let prog_type = header("type:").and_then(bpfplay_core::kernel::ProgType::from_name);
+    let prog_type = header("type:").and_then(bpfplay_core::linux::ProgType::from_name);
     let rejected = header("expect:") == Some("rejected");
     let result =
         header("result:").and_then(|r| u64::from_str_radix(r.trim_start_matches("0x"), 16).ok());
@@ -447,7 +448,7 @@ struct FreshLoad {
 fn load_in_fresh_kernel(
     name: &str,
     source: &str,
-    prog_type: bpfplay_core::kernel::ProgType,
+    prog_type: bpfplay_core::linux::ProgType,
     maps: &str,
 ) -> FreshLoad {
     use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings, script::bind_maps};
@@ -485,7 +486,7 @@ fn load_in_fresh_kernel(
 /// The benchmark programs that need the kernel (maps, helpers, tail calls). The sources
 /// are embedded, so that the wasm benchmark runs the same set.
 pub fn kernel_benches() -> Vec<KernelBench> {
-    use bpfplay_core::kernel::ProgType::{SchedCls, SocketFilter};
+    use bpfplay_core::linux::ProgType::{SchedCls, SocketFilter};
     vec![
         kernel_bench(
             "packet_parser",
@@ -533,7 +534,7 @@ pub fn trace_bench() -> KernelBench {
     kernel_bench(
         "tail_4096",
         source,
-        bpfplay_core::kernel::ProgType::SchedCls,
+        bpfplay_core::linux::ProgType::SchedCls,
         "prog_array:4:4:1",
         0,
     )
@@ -562,7 +563,7 @@ pub fn record_trace(bench: &mut KernelBench, frame: &[u8]) -> (usize, u32) {
 fn kernel_bench(
     name: &'static str,
     source: &str,
-    prog_type: bpfplay_core::kernel::ProgType,
+    prog_type: bpfplay_core::linux::ProgType,
     maps: &str,
     expect_ret: u32,
 ) -> KernelBench {

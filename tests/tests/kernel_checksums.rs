@@ -3,7 +3,8 @@
 //! an independent parser, must then find every checksum valid.
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::kernel::{Kernel, ProgLoad, ProgType, RunInput, Settings, Verdict};
+use bpfplay_core::kernel::{Kernel, ProgLoad, RunInput, Settings, Verdict};
+use bpfplay_core::linux::ProgType;
 use etherparse::{NetSlice, PacketBuilder, SlicedPacket, TransportSlice};
 
 const PAYLOAD: &[u8] = b"odd-length payload!";

@@ -2,7 +2,8 @@
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::kernel::snapshot::{Header, KernelSnapshot, SnapshotError, VERSION};
-use bpfplay_core::kernel::{Kernel, MapCreate, PerfKind, ProgLoad, ProgType, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, PerfKind, ProgLoad, RunInput, Settings};
+use bpfplay_core::linux::ProgType;
 
 fn populated() -> Kernel {
     let mut k = Kernel::new(Settings {

@@ -7,7 +7,8 @@
 use bpfplay_core::asm::assemble;
 use bpfplay_core::isa::parse_hex_bytes;
 use bpfplay_core::kernel::script::bind_maps;
-use bpfplay_core::kernel::{Errno, Kernel, MapCreate, ProgLoad, ProgType, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings};
+use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::verifier::explain::explain;
 use bpfplay_tests::{check_golden, workspace_root};
 use std::path::{Path, PathBuf};

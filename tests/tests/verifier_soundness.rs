@@ -3,7 +3,8 @@
 //! accepted one is run and must end without a fault.
 
 use bpfplay_core::isa::{AluOp, Cond, Imm64Kind, Insn, Program, Reg, Size, Source, Width};
-use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, ProgType, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, RunInput, Settings};
+use bpfplay_core::linux::ProgType;
 use bpfplay_tests::Rng;
 
 fn reg(n: u64) -> Reg {

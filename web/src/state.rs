@@ -14,9 +14,8 @@ use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::ctx::SkbMeta;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
-use bpfplay_core::kernel::{
-    Errno, Invocation, Kernel, MapCreate, Pid, ProgLoad, ProgType, RunInput, RunReport,
-};
+use bpfplay_core::kernel::{Invocation, Kernel, MapCreate, Pid, ProgLoad, RunInput, RunReport};
+use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
@@ -78,7 +77,7 @@ pub fn apply_skb_fields(meta: &mut SkbMeta, text: &str) -> Result<(), String> {
             "hash" => meta.hash = w32,
             "tc_index" => meta.tc_index = w16,
             "tc_classid" => meta.tc_classid = w16,
-            "vlan_tci" => meta.vlan_tci = w16 | bpfplay_core::kernel::ctx::VLAN_TAG_PRESENT,
+            "vlan_tci" => meta.vlan_tci = w16 | bpfplay_core::linux::ctx::VLAN_TAG_PRESENT,
             "route_realm" => meta.route_realm = w32,
             cb if cb.starts_with("cb") => {
                 let i: usize = cb[2..]
@@ -937,17 +936,17 @@ fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
         return None;
     };
     let vm = engine.run.as_ref()?.vm();
-    let proto = bpfplay_core::kernel::helpers::proto_of(imm)?;
+    let proto = bpfplay_core::linux::helpers::proto_of(imm)?;
     let args: Vec<String> = proto
         .args
         .iter()
         .enumerate()
-        .filter(|(_, a)| **a != bpfplay_core::kernel::helpers::ArgType::DontCare)
+        .filter(|(_, a)| **a != bpfplay_core::linux::helpers::ArgType::DontCare)
         .map(|(i, _)| describe_value(engine, vm, vm.regs()[i + 1]))
         .collect();
     let call = format!("bpf_{}({})", proto.name, args.join(", "));
     Some(match proto.ret {
-        bpfplay_core::kernel::helpers::RetType::Void => format!("{call}: fell through"),
+        bpfplay_core::linux::helpers::RetType::Void => format!("{call}: fell through"),
         _ => format!("r0 = {call} = {}", describe_value(engine, vm, vm.regs()[0])),
     })
 }

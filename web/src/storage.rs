@@ -3,9 +3,10 @@
 
 use crate::state::{Engine, Setup, Tab, Workspace};
 use bpfplay_core::isa::Profile;
+use bpfplay_core::kernel::Kernel;
 use bpfplay_core::kernel::script::Session;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
-use bpfplay_core::kernel::{Kernel, ProgType};
+use bpfplay_core::linux::ProgType;
 use serde::{Deserialize, Serialize};
 
 /// Storage keys. The program text is also kept on its own, so that a damaged

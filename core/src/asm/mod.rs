@@ -19,7 +19,6 @@ pub use error::{AsmError, AsmErrorKind};
 use crate::isa::table::LDDW;
 use crate::isa::{AluOp, CallKind, Imm64Kind, Insn, Program, Source, Width};
 use crate::prelude::*;
-use crate::syntax;
 use crate::syntax::Syntax;
 use cursor::Cursor;
 use lexer::{Tok, tokenize};
@@ -152,7 +151,7 @@ fn parse_call(c: &mut Cursor<'_>) -> Result<Parsed> {
                 Some((bare, id)) => (bare, id.parse::<i32>().ok()),
                 None => (name, None),
             };
-            if let Some(id) = id.or_else(|| syntax::helper_id(bare)) {
+            if let Some(id) = id.or_else(|| crate::linux::helpers::by_name(bare).map(|h| h.id)) {
                 c.next();
                 return helper(id);
             }

@@ -1,7 +1,8 @@
 //! The bpf filesystem mounted at `/sys/fs/bpf`: directories and pinned objects, with
 //! 4.4's path errors (kernel/bpf/inode.c and the VFS around it).
 
-use super::{Errno, ObjectId};
+use super::ObjectId;
+use crate::linux::Errno;
 use crate::prelude::*;
 use alloc::collections::BTreeMap;
 

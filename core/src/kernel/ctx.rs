@@ -1,62 +1,8 @@
-//! Program contexts: `struct __sk_buff` (76 bytes, 4.4 layout) over an emulated skb, and
-//! the x86-64 `struct pt_regs` of kprobes.
+//! Program contexts: `struct __sk_buff` over an emulated skb, and the x86-64
+//! `struct pt_regs` of kprobes. Their layouts are [`crate::linux::ctx`]'s.
 
+use crate::linux::ctx::{PT_REGS_FIELDS, SKB_CTX_SIZE, VLAN_TAG_PRESENT};
 use crate::prelude::*;
-
-/// `sizeof(struct __sk_buff)` in 4.4.
-pub const SKB_CTX_SIZE: usize = 76;
-/// `sizeof(struct pt_regs)` on x86-64.
-pub const PT_REGS_SIZE: usize = 168;
-/// The VLAN_TAG_PRESENT bit of `skb->vlan_tci`.
-pub const VLAN_TAG_PRESENT: u16 = 0x1000;
-
-/// A field of `struct __sk_buff`, with its offset and who may touch it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SkbField {
-    pub name: &'static str,
-    pub offset: usize,
-    /// Readable by socket filters / by tc programs.
-    pub read: (bool, bool),
-    /// Writable by socket filters / by tc programs.
-    pub write: (bool, bool),
-}
-
-const fn field(
-    name: &'static str,
-    offset: usize,
-    read: (bool, bool),
-    write: (bool, bool),
-) -> SkbField {
-    SkbField {
-        name,
-        offset,
-        read,
-        write,
-    }
-}
-
-/// The 4.4 field table (kernel-4.4.md §5.1). `cb` is five u32 at 48..68.
-pub const SKB_FIELDS: [SkbField; 19] = [
-    field("len", 0, (true, true), (false, false)),
-    field("pkt_type", 4, (true, true), (false, false)),
-    field("mark", 8, (true, true), (false, true)),
-    field("queue_mapping", 12, (true, true), (false, false)),
-    field("protocol", 16, (true, true), (false, false)),
-    field("vlan_present", 20, (true, true), (false, false)),
-    field("vlan_tci", 24, (true, true), (false, false)),
-    field("vlan_proto", 28, (true, true), (false, false)),
-    field("priority", 32, (true, true), (false, true)),
-    field("ingress_ifindex", 36, (true, true), (false, false)),
-    field("ifindex", 40, (true, true), (false, false)),
-    field("tc_index", 44, (true, true), (false, true)),
-    field("cb[0]", 48, (true, true), (true, true)),
-    field("cb[1]", 52, (true, true), (true, true)),
-    field("cb[2]", 56, (true, true), (true, true)),
-    field("cb[3]", 60, (true, true), (true, true)),
-    field("cb[4]", 64, (true, true), (true, true)),
-    field("hash", 68, (true, true), (false, false)),
-    field("tc_classid", 72, (false, false), (false, true)),
-];
 
 /// The sk_buff state behind `__sk_buff`, other than the packet bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -145,12 +91,6 @@ impl SkbMeta {
     }
 }
 
-/// x86-64 `struct pt_regs` field names in layout order (8 bytes each).
-pub const PT_REGS_FIELDS: [&str; 21] = [
-    "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx", "si", "di",
-    "orig_ax", "ip", "cs", "flags", "sp", "ss",
-];
-
 /// A kprobe's register snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct PtRegs(pub [u64; 21]);
@@ -177,13 +117,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sk_buff_layout_is_4_4s() {
-        assert_eq!(SKB_FIELDS.last().map(|f| f.offset + 4), Some(SKB_CTX_SIZE));
-        assert!(
-            SKB_FIELDS
-                .windows(2)
-                .all(|w| w[1].offset == w[0].offset + 4)
-        );
+    fn skb_meta_reads_and_writes_the_4_4_sk_buff() {
         let frame = [0u8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00];
         let meta = SkbMeta {
             vlan_tci: VLAN_TAG_PRESENT | 42,
@@ -207,6 +141,5 @@ mod tests {
             60u32.to_le_bytes(),
             "len is not writable"
         );
-        assert_eq!(PT_REGS_FIELDS.len() * 8, PT_REGS_SIZE);
     }
 }

@@ -8,7 +8,6 @@
 
 pub mod bpffs;
 pub mod ctx;
-mod errno;
 pub mod helpers;
 pub mod map;
 mod prog;
@@ -18,11 +17,11 @@ pub mod snapshot;
 #[cfg(test)]
 mod tests;
 
-pub use errno::Errno;
-pub use map::{Map, MapDef, MapType};
-pub use prog::{LoadedProgram, ProgLoad, ProgType, map_handle};
+pub use map::{Map, MapDef};
+pub use prog::{LoadedProgram, ProgLoad, map_handle};
 pub use run::{Invocation, InvocationState, KernelEvent, RunInput, RunReport, SkbState, Verdict};
 
+use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use alloc::collections::BTreeMap;
 use core::fmt;

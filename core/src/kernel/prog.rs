@@ -1,57 +1,11 @@
 //! BPF_PROG_LOAD: program types, the load checks in 4.4's order, map fd resolution and
 //! the log buffer rules.
 
-use super::{Errno, Fd, Kernel, MapType, Object, ObjectId, Pid};
+use super::{Fd, Kernel, Object, ObjectId, Pid};
 use crate::isa::{Imm64Kind, Insn, Profile, Program, RawInsn};
+use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use alloc::rc::Rc;
-use core::fmt;
-
-/// `enum bpf_prog_type` of 4.4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ProgType {
-    SocketFilter = 1,
-    Kprobe = 2,
-    SchedCls = 3,
-    SchedAct = 4,
-}
-
-impl ProgType {
-    pub const ALL: [ProgType; 4] = [
-        ProgType::SocketFilter,
-        ProgType::Kprobe,
-        ProgType::SchedCls,
-        ProgType::SchedAct,
-    ];
-
-    pub fn from_number(n: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| *t as u32 == n)
-    }
-
-    pub const fn name(self) -> &'static str {
-        match self {
-            ProgType::SocketFilter => "socket_filter",
-            ProgType::Kprobe => "kprobe",
-            ProgType::SchedCls => "sched_cls",
-            ProgType::SchedAct => "sched_act",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// Whether the context is a `__sk_buff` (and LD_ABS/LD_IND are allowed).
-    pub const fn has_skb(self) -> bool {
-        !matches!(self, ProgType::Kprobe)
-    }
-}
-
-impl fmt::Display for ProgType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// What BPF_PROG_LOAD takes. `license: None` is a NULL pointer; `log_buf` says whether a
 /// buffer was passed.
@@ -398,7 +352,7 @@ impl Kernel {
         let id = self.fd_object(pid, fd as u32)?;
         let map = self.map(id).ok_or(Errno::EINVAL)?;
         Ok(crate::verifier::MapInfo {
-            id: id.0,
+            handle: map_handle(id),
             map_type: map.def.map_type,
             key_size: map.def.key_size,
             value_size: map.def.value_size,

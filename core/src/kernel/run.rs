@@ -4,8 +4,9 @@
 use super::ctx::{PtRegs, SkbMeta};
 use super::helpers::csum::{CsumMode, SkbCsum};
 use super::helpers::runtime::KernelHelpers;
-use super::{Errno, Fd, Kernel, ObjectId, Pid, ProgType};
+use super::{Fd, Kernel, ObjectId, Pid};
 use crate::isa::Profile;
+use crate::linux::{Errno, ProgType};
 use crate::prelude::*;
 use crate::vm::{Config, Fault, RegionKind, RunStop, SharedBytes, State, Step, Vm};
 use alloc::rc::Rc;
@@ -320,7 +321,7 @@ impl Kernel {
         if let Some(mut skb) = state.skb {
             if let Ok(ctx) = vm
                 .memory()
-                .read_bytes(skb.ctx_addr, super::ctx::SKB_CTX_SIZE)
+                .read_bytes(skb.ctx_addr, crate::linux::ctx::SKB_CTX_SIZE)
             {
                 skb.meta.absorb_ctx(&ctx);
             }

@@ -19,11 +19,9 @@
 
 use super::ctx::PtRegs;
 use super::map::{BPF_ANY, BPF_EXIST, BPF_NOEXIST};
-use super::{
-    Errno, Kernel, MapCreate, MapType, Object, ObjectId, PerfKind, Pid, ProgLoad, ProgType,
-    RunInput,
-};
+use super::{Kernel, MapCreate, Object, ObjectId, PerfKind, Pid, ProgLoad, RunInput};
 use crate::isa::{Imm64Kind, Insn, Program};
+use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use core::fmt;
 

@@ -6,11 +6,10 @@
 //! caller's choice (JSON in the browser and tests).
 
 use super::bpffs::Bpffs;
-use super::map::{Map, MapDef, MapType, Storage};
-use super::{
-    Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Process, ProgType, Settings,
-};
+use super::map::{Map, MapDef, Storage};
+use super::{Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Process, Settings};
 use crate::isa::Program;
+use crate::linux::{MapType, ProgType};
 use crate::prelude::*;
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;

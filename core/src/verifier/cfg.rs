@@ -3,7 +3,7 @@
 //! instruction after each `ja`).
 
 use super::{Check, Explored, Verifier};
-use crate::kernel::Errno;
+use crate::linux::Errno;
 use crate::prelude::*;
 
 const DISCOVERED: u8 = 0x10;

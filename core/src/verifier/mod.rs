@@ -14,9 +14,9 @@ mod print;
 mod tests;
 
 use crate::isa::RawInsn;
-use crate::kernel::ctx::{PT_REGS_SIZE, SKB_CTX_SIZE, SKB_FIELDS};
-use crate::kernel::helpers::{ArgType, RetType, proto_of};
-use crate::kernel::{Errno, MapType, ProgType};
+use crate::linux::ctx::{PT_REGS_SIZE, SKB_CTX_SIZE, SKB_FIELDS};
+use crate::linux::helpers::{ArgType, RetType, proto_of};
+use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use core::fmt;
 use core::ops::Range;
@@ -36,8 +36,10 @@ const RECORDED_STATES: usize = 4;
 /// What the verifier knows about a map a program loads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MapInfo {
-    /// The kernel's object id (two maps are the same map when their ids are).
-    pub id: u32,
+    /// The value an `LD_IMM64` of this map yields at run time, as the kernel patches it
+    /// in (the log prints it in place of the fd). Two maps are the same map when their
+    /// handles are.
+    pub handle: u64,
     pub map_type: MapType,
     pub key_size: u32,
     pub value_size: u32,
@@ -308,7 +310,9 @@ impl RegSummary {
             if !matches!(r, RegType::NotInit | RegType::Unknown) {
                 let payload = match *r {
                     RegType::Imm(v) | RegType::Stack(v) => v as u32,
-                    RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => m.id,
+                    RegType::MapPtr(m) | RegType::MapValue(m) | RegType::MapValueOrNull(m) => {
+                        m.handle as u32
+                    }
                     _ => 0,
                 };
                 let key = u64::from(payload) << 8 | u64::from(r.number()) << 4 | i as u64;
@@ -512,7 +516,7 @@ impl Verifier<'_, '_> {
                             ));
                         }
                     };
-                    if !self.used_maps.iter().any(|m| m.id == map.id) {
+                    if !self.used_maps.iter().any(|m| m.handle == map.handle) {
                         if self.used_maps.len() >= 64 {
                             return Err(Errno::E2BIG);
                         }
@@ -679,7 +683,7 @@ impl Verifier<'_, '_> {
             let insn = self.insns[idx];
             let shown = match self.map_at[idx] {
                 Some(m) => RawInsn {
-                    imm: crate::kernel::map_handle(crate::kernel::ObjectId(m.id)) as u32 as i32,
+                    imm: m.handle as u32 as i32,
                     ..insn
                 },
                 None => insn,

@@ -4,7 +4,7 @@ use super::*;
 #[test]
 fn reg_summary_never_rejects_a_covering_state() {
     let map = MapInfo {
-        id: 3,
+        handle: 0xffff_8800_0000_3000,
         map_type: MapType::Hash,
         key_size: 4,
         value_size: 8,

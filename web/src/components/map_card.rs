@@ -1,6 +1,7 @@
 use super::hex;
 use crate::state::{Action, Workspace};
-use bpfplay_core::kernel::{Kernel, MapType, Object, ObjectId};
+use bpfplay_core::kernel::{Kernel, Object, ObjectId};
+use bpfplay_core::linux::MapType;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -1,6 +1,6 @@
 use super::WorkspaceHandle;
 use crate::state::Action;
-use bpfplay_core::kernel::MapType;
+use bpfplay_core::linux::MapType;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

@@ -2,7 +2,7 @@ use super::PanelProps;
 use crate::examples::EXAMPLES;
 use crate::state::{Action, Setup};
 use bpfplay_core::isa::Profile;
-use bpfplay_core::kernel::ProgType;
+use bpfplay_core::linux::ProgType;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

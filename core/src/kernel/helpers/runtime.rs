@@ -3,11 +3,12 @@
 
 use super::csum::{self, CsumError};
 use super::printk;
-use crate::kernel::ctx::VLAN_TAG_PRESENT;
 use crate::kernel::map::Storage;
 use crate::kernel::prog::handle_map;
 use crate::kernel::run::{InvocationState, KernelEvent, TC_ACT_REDIRECT};
-use crate::kernel::{Errno, Kernel, MapType, Object, ObjectId, PerfKind};
+use crate::kernel::{Kernel, Object, ObjectId, PerfKind};
+use crate::linux::ctx::{SKB_CTX_SIZE, VLAN_TAG_PRESENT};
+use crate::linux::{Errno, MapType};
 use crate::prelude::*;
 use crate::vm::{GuestMemory, HelperError, HelperReturn, Helpers, RegionKind};
 
@@ -366,7 +367,7 @@ impl KernelHelpers<'_> {
         let Some(skb) = self.inv.skb.as_mut() else {
             return Ok(());
         };
-        let ctx = mem.read_bytes(skb.ctx_addr, super::super::ctx::SKB_CTX_SIZE)?;
+        let ctx = mem.read_bytes(skb.ctx_addr, SKB_CTX_SIZE)?;
         skb.meta.absorb_ctx(&ctx);
         let len = skb.packet.borrow().len() as u32;
         let fresh = skb.meta.to_ctx(len);

@@ -1,7 +1,7 @@
 //! BPF_MAP_TYPE_HASH as 4.4's hashtab.c keeps it: jhash buckets, newest element at the
 //! head of its bucket, so that iteration order (get_next_key) is the kernel's.
 
-use crate::kernel::Errno;
+use crate::linux::Errno;
 use crate::prelude::*;
 use crate::vm::SharedBytes;
 use alloc::rc::Rc;

@@ -3,55 +3,13 @@
 
 pub mod hash;
 
-use super::{Errno, ObjectId};
+use super::ObjectId;
+use crate::linux::{Errno, MapType};
 use crate::prelude::*;
 use crate::vm::SharedBytes;
 use alloc::rc::Rc;
 use core::cell::RefCell;
-use core::fmt;
 pub use hash::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, HashTable};
-
-/// `enum bpf_map_type` of 4.4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MapType {
-    Hash = 1,
-    Array = 2,
-    ProgArray = 3,
-    PerfEventArray = 4,
-}
-
-impl MapType {
-    pub const ALL: [MapType; 4] = [
-        MapType::Hash,
-        MapType::Array,
-        MapType::ProgArray,
-        MapType::PerfEventArray,
-    ];
-
-    pub fn from_number(n: u32) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| *t as u32 == n)
-    }
-
-    /// bpftool's name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            MapType::Hash => "hash",
-            MapType::Array => "array",
-            MapType::ProgArray => "prog_array",
-            MapType::PerfEventArray => "perf_event_array",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
-    }
-}
-
-impl fmt::Display for MapType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// The attributes of BPF_MAP_CREATE.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
