@@ -99,7 +99,7 @@ pub struct Files {
     pub base: std::path::PathBuf,
 }
 
-impl bpfplay_core::kernel::script::FileSource for Files {
+impl bpfplay_core::bpftool::FileSource for Files {
     fn program(&mut self, name: &str) -> Result<Program, String> {
         load_program(&self.base.join(name).to_string_lossy(), None)
     }

@@ -3,10 +3,10 @@
 use bpfplay_cli::{
     Files, assemble_file, load_program, parse_memory, read_packet, read_stdin, trace_line,
 };
+use bpfplay_core::bpftool::{self, Session, bind_maps, parse_map_list};
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Profile, hex_lines};
-use bpfplay_core::kernel::script::{Session, bind_maps};
-use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, RunInput, Settings};
+use bpfplay_core::kernel::{Kernel, ProgLoad, RunInput, Settings};
 use bpfplay_core::linux::ProgType;
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, State, Vm};
@@ -183,7 +183,7 @@ fn kernel_with_maps(
     });
     let pid = kernel.spawn("bpfplay", uid);
     let specs = maps
-        .map(MapCreate::parse_list)
+        .map(parse_map_list)
         .transpose()
         .map_err(|e| format!("--{e}"))?
         .unwrap_or_default();
@@ -194,7 +194,7 @@ fn kernel_with_maps(
             .map_err(|e| format!("--maps item {}: {e}", i + 1))?;
         bound.push((i as u32, fd));
     }
-    let program = bind_maps(&program, &bound)?;
+    let program = bind_maps(&program, &bound).map_err(|e| e.to_string())?;
     Ok((kernel, pid, program))
 }
 
@@ -307,7 +307,7 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                 )
             };
             let mut session = Session::default();
-            for line in session.run_script(&text, &mut Files { base }) {
+            for line in bpftool::print::transcript(&mut session, &text, &mut Files { base }) {
                 println!("{line}");
             }
         }

@@ -1,12 +1,16 @@
-//! Every example script in `static/scripts/*.txt` runs through `bpfplay script`, and its
-//! transcript must equal `tests/golden/scripts/NAME.out` (BLESS=1 refreshes them).
+//! Every script runs through `bpfplay script`, and its transcript must equal
+//! `tests/golden/scripts/NAME.out` (BLESS=1 refreshes them): the shipped examples in
+//! `static/scripts/*.txt`, and the error and `help` cases in `tests/data/scripts/*.txt`.
+//! Each runs from its own directory, so file names in transcripts do not depend on where
+//! the checkout is.
 
 use bpfplay_tests::{check_golden, workspace_root};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::process::Command;
 
-#[test]
-fn example_scripts_match_their_golden_transcripts() {
-    let dir = workspace_root().join("static/scripts");
+fn scripts_in(dir: &str) -> Vec<PathBuf> {
+    let dir = workspace_root().join(dir);
     let mut scripts: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -15,14 +19,30 @@ fn example_scripts_match_their_golden_transcripts() {
     scripts.sort();
     assert!(
         scripts.len() >= 3,
-        "expected the example scripts in {}",
+        "expected the scripts in {}",
         dir.display()
     );
+    scripts
+}
+
+#[test]
+fn scripts_match_their_golden_transcripts() {
+    let scripts: Vec<PathBuf> = ["static/scripts", "tests/data/scripts"]
+        .iter()
+        .flat_map(|dir| scripts_in(dir))
+        .collect();
+    let mut names = BTreeSet::new();
     let mut problems = Vec::new();
     for script in &scripts {
+        let name = script.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            names.insert(name.clone()),
+            "two scripts named {name} would share one golden transcript"
+        );
         let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
+            .current_dir(script.parent().unwrap())
             .arg("script")
-            .arg(script)
+            .arg(script.file_name().unwrap())
             .output()
             .unwrap();
         assert!(
@@ -31,7 +51,6 @@ fn example_scripts_match_their_golden_transcripts() {
             script.display(),
             String::from_utf8_lossy(&out.stderr)
         );
-        let name = script.file_stem().unwrap().to_string_lossy().into_owned();
         let golden = workspace_root()
             .join("tests/golden/scripts")
             .join(format!("{name}.out"));

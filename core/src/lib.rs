@@ -10,6 +10,7 @@
 //! | [`disasm`] | disassembler for both syntaxes |
 //! | [`vm`] | interpreter over virtual memory regions, with stepping and undo |
 //! | [`kernel`] | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs |
+//! | [`bpftool`] | bpftool-style commands against the kernel: parser, session, printer |
 //! | [`verifier`] | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
 //! | [`jit`] | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //!
@@ -32,6 +33,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod asm;
+pub mod bpftool;
 pub mod disasm;
 pub mod isa;
 pub mod jit;
@@ -55,6 +57,10 @@ mod prelude {
 /// Every error type of the crate, in one place.
 pub mod errors {
     pub use crate::asm::{AsmError, AsmErrorKind};
+    pub use crate::bpftool::{
+        Error as BpftoolError, MapListError, MapListErrorKind, ParseError, ParseErrorKind,
+        UnboundMapIndex,
+    };
     pub use crate::isa::{DecodeError, DecodeErrorKind, HexError, ProfileError};
     pub use crate::vm::{Fault, FaultKind};
 }

@@ -451,7 +451,8 @@ fn load_in_fresh_kernel(
     prog_type: bpfplay_core::linux::ProgType,
     maps: &str,
 ) -> FreshLoad {
-    use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings, script::bind_maps};
+    use bpfplay_core::bpftool::{bind_maps, parse_map_list};
+    use bpfplay_core::kernel::{Kernel, ProgLoad, Settings};
     let program = bpfplay_core::asm::assemble(source, None)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
         .program;
@@ -460,7 +461,7 @@ fn load_in_fresh_kernel(
         ..Settings::default()
     });
     let pid = kernel.spawn("bpfplay-tests", 0);
-    let defs = MapCreate::parse_list(maps).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let defs = parse_map_list(maps).unwrap_or_else(|e| panic!("{name}: {e}"));
     let fds: Vec<(u32, u32)> = (0u32..)
         .zip(defs)
         .map(|(i, def)| {

@@ -5,8 +5,8 @@
 //! level 2 must print exactly what level 1 prints, as in 4.4.
 
 use bpfplay_core::asm::assemble;
+use bpfplay_core::bpftool::{bind_maps, parse_map_list};
 use bpfplay_core::isa::parse_hex_bytes;
-use bpfplay_core::kernel::script::bind_maps;
 use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings};
 use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::verifier::explain::explain;
@@ -85,8 +85,7 @@ fn parse_case(path: &Path) -> Case {
                         ProgType::from_name(value.trim()).unwrap_or_else(|| panic!("{name}: type"))
                 }
                 "maps" => {
-                    case.maps =
-                        MapCreate::parse_list(value).unwrap_or_else(|e| panic!("{name}: {e}"))
+                    case.maps = parse_map_list(value).unwrap_or_else(|e| panic!("{name}: {e}"))
                 }
                 "license" => case.license = value.trim().to_owned(),
                 "log_size" => {

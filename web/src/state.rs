@@ -8,13 +8,13 @@
 use crate::examples::{EXAMPLES, Example};
 use crate::jit::{JitHost, JitReport, KernelAfter};
 use bpfplay_core::asm::{AsmError, Assembled, assemble, header};
+use bpfplay_core::bpftool::{FileSource, Session, bind_maps, parse_map_list, print};
 use bpfplay_core::disasm::format_insn;
 use bpfplay_core::isa::{Profile, Program, parse_hex_bytes};
 use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::ctx::SkbMeta;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
-use bpfplay_core::kernel::script::{FileSource, Session, bind_maps};
-use bpfplay_core::kernel::{Invocation, Kernel, MapCreate, Pid, ProgLoad, RunInput, RunReport};
+use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad, RunInput, RunReport};
 use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::{Explanation, explain};
@@ -440,7 +440,8 @@ impl Workspace {
         let uid = if self.setup().privileged { 0 } else { 1000 };
         let pid = engine.session.kernel.spawn("playground", uid);
         let mut fds = Vec::new();
-        for (i, spec) in MapCreate::parse_list(&self.setup().maps)?
+        for (i, spec) in parse_map_list(&self.setup().maps)
+            .map_err(|e| e.to_string())?
             .into_iter()
             .enumerate()
         {
@@ -470,7 +471,7 @@ impl Workspace {
             return Ok(None);
         };
         let (pid, fds) = self.ensure_maps(engine)?;
-        let program = bind_maps(&program, &fds)?;
+        let program = bind_maps(&program, &fds).map_err(|e| e.to_string())?;
         let attr = ProgLoad {
             log_level: 1,
             log_size: 1 << 20,
@@ -833,11 +834,15 @@ impl Workspace {
                     current: self.source(),
                     tabs: &self.tabs,
                 };
-                match engine.session.execute(&line, &mut files) {
-                    Ok(out) => engine
+                match engine.session.run_line(&line, &mut files) {
+                    Ok(out) => engine.console.extend(
+                        print::output_lines(&out)
+                            .into_iter()
+                            .map(ConsoleLine::Output),
+                    ),
+                    Err(e) => engine
                         .console
-                        .extend(out.into_iter().map(ConsoleLine::Output)),
-                    Err(e) => engine.console.push(ConsoleLine::Error(e.to_string())),
+                        .push(ConsoleLine::Error(print::error_line(&e, None))),
                 }
             }
             Action::Notice(notice) => self.notice = notice,

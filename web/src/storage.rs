@@ -2,9 +2,9 @@
 //! the whole kernel (so pinned objects survive a reload, as pins outlive processes).
 
 use crate::state::{Engine, Setup, Tab, Workspace};
+use bpfplay_core::bpftool::Session;
 use bpfplay_core::isa::Profile;
 use bpfplay_core::kernel::Kernel;
-use bpfplay_core::kernel::script::Session;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
 use bpfplay_core::linux::ProgType;
 use serde::{Deserialize, Serialize};

@@ -12,7 +12,6 @@ pub mod helpers;
 pub mod map;
 mod prog;
 mod run;
-pub mod script;
 pub mod snapshot;
 #[cfg(test)]
 mod tests;
@@ -194,31 +193,6 @@ pub struct MapCreate {
     pub key_size: u32,
     pub value_size: u32,
     pub max_entries: u32,
-}
-
-impl MapCreate {
-    /// A map list as the CLI (`--maps`), scripts and the playground write it:
-    /// `hash:4:8:16,array:4:8:4`, each type:key_size:value_size:max_entries. Empty text
-    /// is no maps.
-    pub fn parse_list(spec: &str) -> Result<Vec<MapCreate>, String> {
-        if spec.trim().is_empty() {
-            return Ok(Vec::new());
-        }
-        spec.split(',')
-            .enumerate()
-            .map(|(i, item)| {
-                let item = item.trim();
-                let bad = || format!("maps item {} `{item}`: expected type:key_size:value_size:max_entries", i + 1);
-                let parts: Vec<&str> = item.split(':').collect();
-                let [t, key, value, max] = parts.as_slice() else { return Err(bad()) };
-                let map_type = MapType::from_name(t).ok_or_else(|| {
-                    format!("maps item {}: unknown map type `{t}` (hash, array, prog_array, perf_event_array)", i + 1)
-                })?;
-                let n = |s: &str| s.parse::<u32>().map_err(|_| bad());
-                Ok(MapCreate { map_type: map_type as u32, key_size: n(key)?, value_size: n(value)?, max_entries: n(max)? })
-            })
-            .collect()
-    }
 }
 
 impl Kernel {
