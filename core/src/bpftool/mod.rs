@@ -22,12 +22,9 @@
 //! text console and `bpfplay script` go through the same parser and printer.
 //!
 //! ```
-//! use bpfplay_core::bpftool::{Command, MapCommand, MapRef, Output, Session, parse, print};
-//! # struct NoFiles;
-//! # impl bpfplay_core::bpftool::FileSource for NoFiles {
-//! #     fn program(&mut self, n: &str) -> Result<bpfplay_core::isa::Program, String> { Err(n.into()) }
-//! #     fn packet(&mut self, n: &str) -> Result<Vec<u8>, String> { Err(n.into()) }
-//! # }
+//! use bpfplay_core::bpftool::{
+//!     Command, MapCommand, MapRef, NoFiles, Output, Session, parse, print,
+//! };
 //! let mut session = Session::default();
 //! let create = parse("map create /sys/fs/bpf/m type array key 4 value 4 entries 1").unwrap();
 //! session.apply(create, &mut NoFiles).unwrap();
@@ -53,5 +50,5 @@ pub use parse::{
     parse_map_list, words,
 };
 pub use session::{
-    Error, FileSource, FsRow, MapRow, Output, ProgRow, Session, UnboundMapIndex, bind_maps,
+    Error, FileSource, FsRow, MapRow, NoFiles, Output, ProgRow, Session, UnboundMapIndex, bind_maps,
 };

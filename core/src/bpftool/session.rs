@@ -22,6 +22,21 @@ pub trait FileSource {
     fn packet(&mut self, name: &str) -> Result<Vec<u8>, String>;
 }
 
+/// A file source with no files: for callers whose commands name none (map commands,
+/// `prog run` with packet bytes), such as UI forms.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoFiles;
+
+impl FileSource for NoFiles {
+    fn program(&mut self, name: &str) -> Result<Program, String> {
+        Err(format!("no file `{name}`: nothing to read files from"))
+    }
+
+    fn packet(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        Err(format!("no file `{name}`: nothing to read files from"))
+    }
+}
+
 /// Why a command failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {

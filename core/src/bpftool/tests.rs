@@ -6,19 +6,6 @@ use crate::kernel::{MapCreate, ObjectId};
 use crate::linux::MapType;
 use crate::prelude::*;
 
-/// A file source with no files, for commands that need none.
-struct NoFiles;
-
-impl FileSource for NoFiles {
-    fn program(&mut self, name: &str) -> Result<crate::isa::Program, String> {
-        Err(format!("no file {name}"))
-    }
-
-    fn packet(&mut self, name: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no file {name}"))
-    }
-}
-
 #[track_caller]
 fn parse_error(line: &str) -> ParseError {
     parse(line).expect_err(line)
@@ -231,4 +218,25 @@ fn map_lists_parse_or_name_the_bad_item() {
         parse_map_list("lru:4:8:1").unwrap_err().to_string(),
         "maps item 1: unknown map type `lru` (hash, array, prog_array, perf_event_array)"
     );
+}
+
+#[test]
+fn help_names_only_commands_the_parser_knows() {
+    let commands = SYNTAX.iter().filter(|line| !line.starts_with("MAP is"));
+    for line in commands {
+        let mut words = line.split(' ');
+        let object = words.next().unwrap();
+        let verbs = words.next().unwrap_or("");
+        for verb in verbs.split('|') {
+            let text = format!("{object} {verb}");
+            let known = !matches!(
+                parse(&text),
+                Err(ParseError {
+                    kind: ParseErrorKind::UnknownCommand { .. },
+                    ..
+                })
+            );
+            assert!(known, "help lists `{text}`, which does not parse");
+        }
+    }
 }
