@@ -127,12 +127,12 @@ impl fmt::Display for ParseErrorKind {
             ParseErrorKind::UnknownMapType(name) => write!(
                 f,
                 "unknown map type `{name}` (4.4 has {})",
-                names(MapType::ALL.map(MapType::name))
+                MapType::ALL.map(MapType::name).join(", ")
             ),
             ParseErrorKind::UnknownProgType(name) => write!(
                 f,
                 "unknown program type `{name}` (4.4 has {})",
-                names(ProgType::ALL.map(ProgType::name))
+                ProgType::ALL.map(ProgType::name).join(", ")
             ),
             ParseErrorKind::MissingOption(option) => write!(f, "map create needs `{option}`"),
         }
@@ -146,10 +146,6 @@ impl fmt::Display for ParseError {
 }
 
 impl core::error::Error for ParseError {}
-
-fn names<const N: usize>(names: [&str; N]) -> String {
-    names.join(", ")
-}
 
 /// A word of a command line and where it starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -574,7 +570,7 @@ impl fmt::Display for MapListError {
             MapListErrorKind::UnknownMapType(name) => write!(
                 f,
                 "maps item {item}: unknown map type `{name}` ({})",
-                names(MapType::ALL.map(MapType::name))
+                MapType::ALL.map(MapType::name).join(", ")
             ),
         }
     }

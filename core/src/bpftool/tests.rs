@@ -240,3 +240,22 @@ fn help_names_only_commands_the_parser_knows() {
         }
     }
 }
+
+#[test]
+fn every_prefix_of_a_command_parses_or_errs_without_panicking() {
+    let lines = [
+        "map update id 0x1f key hex 01 02 value pinned /sys/fs/bpf/é noexist # c",
+        "map create /sys/fs/bpf/m type prog_array key 4 value 4 entries 017 name n",
+        "prog load a.s /sys/fs/bpf/p type kprobe map idx 0 id 1 map idx 1 pinned /m",
+        "prog run pinned /p packet hex 00 11 repeat 3",
+        "process new w uid 1000",
+        "rlimit memlock unlimited",
+        "sysctl kernel.unprivileged_bpf_disabled 1",
+    ];
+    for line in lines {
+        for (end, _) in line.char_indices() {
+            let _ = parse(&line[..end]);
+        }
+        assert!(parse(line).is_ok(), "{line}");
+    }
+}
