@@ -3,7 +3,8 @@
 
 use bpfplay_core::asm;
 use bpfplay_core::disasm;
-use bpfplay_core::isa::{Program, parse_hex_bytes};
+use bpfplay_core::isa::table::LDDW;
+use bpfplay_core::isa::{INSN_SIZE, Imm64Kind, Program, RawInsn, parse_hex_bytes};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::vm::{State, Step, Vm};
 use std::fmt::Write as _;
@@ -13,25 +14,72 @@ use std::path::Path;
 /// Reads a program: `.s`/`.asm` is assembly, `.hex` hex text, `.bin` raw bytes,
 /// `-` hex on stdin. `syntax` forces an assembly syntax; `None` detects it.
 pub fn load_program(path: &str, syntax: Option<Syntax>) -> Result<Program, String> {
+    if is_assembly(path) {
+        return assemble_file(path, syntax);
+    }
+    let bytes = load_bytes(path, syntax)?;
+    let origin = if path == "-" { "stdin" } else { path };
+    Program::decode(&bytes).map_err(|e| format!("{origin}: {e}"))
+}
+
+/// Reads a program's wire bytes without judging its instructions: `.hex`, `.bin` and
+/// `-` as they are (so the kernel's verifier reports a malformed instruction in Linux
+/// 4.4's own words), assembly assembled.
+pub fn load_bytes(path: &str, syntax: Option<Syntax>) -> Result<Vec<u8>, String> {
     if path == "-" {
-        let text = read_stdin()?;
-        return decode_hex(&text, "stdin");
+        return hex_bytes(&read_stdin()?, "stdin");
+    }
+    if is_assembly(path) {
+        return Ok(assemble_file(path, syntax)?.encode());
     }
     let ext = Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("");
     match ext {
-        "s" | "asm" => assemble_file(path, syntax),
-        "hex" => decode_hex(&read_text(path)?, path),
-        "bin" => {
-            let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-            Program::decode(&bytes).map_err(|e| format!("{path}: {e}"))
-        }
+        "hex" => hex_bytes(&read_text(path)?, path),
+        "bin" => std::fs::read(path).map_err(|e| format!("{path}: {e}")),
         _ => Err(format!(
             "{path}: cannot tell the program format from the file name (use .s, .asm, .hex, .bin, or - for hex on stdin)"
         )),
     }
+}
+
+fn is_assembly(path: &str) -> bool {
+    path != "-"
+        && Path::new(path)
+            .extension()
+            .is_some_and(|e| e == "s" || e == "asm")
+}
+
+/// Gives each map load (`lddw` with src 1) of wire bytes the fd of the map its imm
+/// indexes, as `bind_maps` does for a decoded program, and leaves every other slot as
+/// it is, malformed ones included.
+pub fn bind_map_indexes(bytes: &[u8], maps: &[(u32, u32)]) -> Result<Vec<u8>, String> {
+    let mut out = bytes.to_vec();
+    let mut slots = out.chunks_exact_mut(INSN_SIZE).enumerate();
+    while let Some((pc, slot)) = slots.next() {
+        let mut insn = RawInsn::from_bytes(<[u8; INSN_SIZE]>::try_from(&*slot).unwrap_or_default());
+        if insn.opcode != LDDW || insn.src != Imm64Kind::MapFd.code() {
+            continue;
+        }
+        let index = insn.imm as u32;
+        let fd = maps
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map(|(_, fd)| *fd)
+            .ok_or_else(|| {
+                format!(
+                    "instruction {pc} uses map index {index}, but --maps lists {} map(s)",
+                    maps.len()
+                )
+            })?;
+        insn.imm = fd as i32;
+        slot.copy_from_slice(&insn.to_bytes());
+        // The second slot holds the high half of the imm, which a map load leaves 0.
+        slots.next();
+    }
+    Ok(out)
 }
 
 /// Assembles a file (or `-` for stdin).
@@ -47,11 +95,15 @@ pub fn assemble_file(path: &str, syntax: Option<Syntax>) -> Result<Program, Stri
 }
 
 pub fn decode_hex(text: &str, origin: &str) -> Result<Program, String> {
+    Program::decode(&hex_bytes(text, origin)?).map_err(|e| format!("{origin}: {e}"))
+}
+
+fn hex_bytes(text: &str, origin: &str) -> Result<Vec<u8>, String> {
     let bytes = parse_hex_bytes(text).map_err(|e| format!("{origin}: {e}"))?;
     if bytes.is_empty() {
         return Err(format!("{origin}: no instructions"));
     }
-    Program::decode(&bytes).map_err(|e| format!("{origin}: {e}"))
+    Ok(bytes)
 }
 
 fn read_text(path: &str) -> Result<String, String> {

@@ -1,7 +1,8 @@
 //! `bpfplay`: assemble, disassemble and run eBPF programs.
 
 use bpfplay_cli::{
-    Files, assemble_file, load_program, parse_memory, read_packet, read_stdin, trace_line,
+    Files, assemble_file, bind_map_indexes, load_bytes, load_program, parse_memory, read_packet,
+    read_stdin, trace_line,
 };
 use bpfplay_core::bpftool::{self, Session, bind_maps, parse_map_list};
 use bpfplay_core::disasm;
@@ -168,14 +169,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// A kernel with the `--maps` maps created by a process of `uid`, and the program's
-/// map indexes bound to their fds.
-fn kernel_with_maps(
-    program: bpfplay_core::isa::Program,
-    maps: Option<&str>,
-    uid: u32,
-    verify: bool,
-) -> Result<(Kernel, u32, bpfplay_core::isa::Program), String> {
+/// A kernel with the `--maps` maps created by a process of `uid`.
+struct Loader {
+    kernel: Kernel,
+    pid: u32,
+    /// Each map's index in `--maps` with its fd.
+    fds: Vec<(u32, u32)>,
+}
+
+fn kernel_with_maps(maps: Option<&str>, uid: u32, verify: bool) -> Result<Loader, String> {
     let mut kernel = Kernel::new(Settings {
         memlock_pages: None,
         verifier: verify,
@@ -194,8 +196,11 @@ fn kernel_with_maps(
             .map_err(|e| format!("--maps item {}: {e}", i + 1))?;
         bound.push((i as u32, fd));
     }
-    let program = bind_maps(&program, &bound).map_err(|e| e.to_string())?;
-    Ok((kernel, pid, program))
+    Ok(Loader {
+        kernel,
+        pid,
+        fds: bound,
+    })
 }
 
 /// The options of `bpfplay run --type`.
@@ -219,7 +224,12 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         trace,
         fuel,
     } = *run;
-    let (mut kernel, pid, program) = kernel_with_maps(program, maps.as_deref(), 0, verify)?;
+    let Loader {
+        mut kernel,
+        pid,
+        fds,
+    } = kernel_with_maps(maps.as_deref(), 0, verify)?;
+    let program = bind_maps(&program, &fds).map_err(|e| e.to_string())?;
     let load = ProgLoad {
         log_level: 1,
         log_size: u32::MAX >> 8,
@@ -346,19 +356,19 @@ fn execute(command: Command) -> Result<(), ExitWith> {
             maps,
             program,
         } => {
-            let program = load_program(&program, None)?;
-            let (kernel, pid, program) = kernel_with_maps(
-                program,
-                maps.as_deref(),
-                if unprivileged { 1000 } else { 0 },
-                true,
-            )?;
-            let mut kernel = kernel;
+            // Raw bytes, so that a malformed instruction gets the verifier's message.
+            let bytes = load_bytes(&program, None)?;
+            let uid = if unprivileged { 1000 } else { 0 };
+            let Loader {
+                mut kernel,
+                pid,
+                fds,
+            } = kernel_with_maps(maps.as_deref(), uid, true)?;
             let attr = ProgLoad {
                 log_level,
                 log_size: u32::MAX >> 8,
                 log_buf: true,
-                ..ProgLoad::new(prog_type.into(), &program)
+                ..ProgLoad::from_bytes(prog_type.into(), bind_map_indexes(&bytes, &fds)?)
             };
             let result = kernel.prog_load(pid, &attr);
             print!("{}", result.log);
@@ -370,9 +380,7 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                 Err(e) => {
                     println!("bpfplay: rejected: {e}");
                     let rejection = result.verifier.and_then(|v| v.result.err());
-                    let explanation = rejection
-                        .and_then(|r| bpfplay_core::verifier::explain::explain(&r.message));
-                    if let Some(explanation) = explanation {
+                    if let Some(explanation) = rejection.map(|r| r.reason.explanation()) {
                         println!("bpfplay: what it means: {}", explanation.meaning);
                         println!("bpfplay: usual fix: {}", explanation.fix);
                     } else if e == bpfplay_core::linux::Errno::EPERM {

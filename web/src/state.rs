@@ -17,7 +17,7 @@ use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad, RunInput, RunReport};
 use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::syntax::Syntax;
-use bpfplay_core::verifier::explain::{Explanation, explain};
+use bpfplay_core::verifier::explain::Explanation;
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
 use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
 use std::cell::RefCell;
@@ -121,7 +121,7 @@ pub struct Verdict {
     pub log: String,
     pub rejection: Option<Rejection>,
     pub errno: Option<Errno>,
-    pub explanation: Option<&'static Explanation>,
+    pub explanation: Option<Explanation>,
     /// Abstract states seen before each instruction.
     pub states: Vec<Vec<AbstractState>>,
 }
@@ -482,7 +482,7 @@ impl Workspace {
         let report = result.verifier;
         let rejection = report.as_ref().and_then(|r| r.result.clone().err());
         self.verdict = Some(Verdict {
-            explanation: rejection.as_ref().and_then(|r| explain(&r.message)),
+            explanation: rejection.as_ref().map(|r| r.reason.explanation()),
             rejection,
             errno: result.fd.err(),
             log: result.log,

@@ -126,7 +126,7 @@ fn rejected_programs_show_the_log_and_an_explanation() {
     let v = w.verdict.clone().unwrap();
     assert_eq!(v.errno, Some(Errno::EACCES));
     assert_eq!(
-        v.rejection.unwrap().message,
+        v.rejection.unwrap().to_string(),
         "R0 invalid mem access 'map_value_or_null'"
     );
     assert!(v.explanation.is_some());

@@ -153,6 +153,8 @@ isa_table! {
 
 /// Instruction classes (low three bits of the opcode).
 pub mod class {
+    /// The class bits.
+    pub const MASK: u8 = 0x07;
     pub const LD: u8 = 0x00;
     pub const LDX: u8 = 0x01;
     pub const ST: u8 = 0x02;
@@ -165,6 +167,8 @@ pub mod class {
 
 /// Memory modes (top three bits of load/store opcodes).
 pub mod mode {
+    /// The mode bits.
+    pub const MASK: u8 = 0xe0;
     pub const IMM: u8 = 0x00;
     pub const ABS: u8 = 0x20;
     pub const IND: u8 = 0x40;
@@ -175,6 +179,8 @@ pub mod mode {
 
 /// Operation bits of the ALU and JMP classes that are not in the tables above.
 pub mod op {
+    /// The operation bits (top four) of ALU and JMP opcodes.
+    pub const MASK: u8 = 0xf0;
     pub const NEG: u8 = 0x80;
     pub const END: u8 = 0xd0;
     pub const JA: u8 = 0x00;
@@ -184,5 +190,37 @@ pub mod op {
     pub const X: u8 = 0x08;
 }
 
+/// The size bits of load/store opcodes ([`Size`] codes).
+pub const SIZE_MASK: u8 = 0x18;
+
 /// Opcode of the first slot of `lddw`.
-pub const LDDW: u8 = class::LD | mode::IMM | 0x18;
+pub const LDDW: u8 = class::LD | mode::IMM | Size::DW.code();
+
+/// The opcode fields of a raw slot, for readers that must see malformed encodings
+/// (the verifier) rather than decode them.
+impl super::RawInsn {
+    pub const fn class(self) -> u8 {
+        self.opcode & class::MASK
+    }
+
+    /// The memory mode of a load or store.
+    pub const fn mode(self) -> u8 {
+        self.opcode & mode::MASK
+    }
+
+    /// The operation bits of an ALU or JMP opcode.
+    pub const fn op(self) -> u8 {
+        self.opcode & op::MASK
+    }
+
+    /// Whether the second operand is a register (the X bit).
+    pub const fn has_reg_source(self) -> bool {
+        self.opcode & op::X != 0
+    }
+
+    /// The access size of a load or store.
+    pub fn size(self) -> Size {
+        // The two size bits take all four values of the table, so DW is never a fallback.
+        Size::from_code(self.opcode & SIZE_MASK).unwrap_or(Size::DW)
+    }
+}

@@ -25,9 +25,15 @@ pub struct ProgLoad {
 impl ProgLoad {
     /// A GPL program of `prog_type` with no log and the 4.4.0 kernel version.
     pub fn new(prog_type: ProgType, program: &Program) -> Self {
+        Self::from_bytes(prog_type, program.encode())
+    }
+
+    /// The same for instructions as wire bytes, which may be malformed: the verifier
+    /// judges them.
+    pub fn from_bytes(prog_type: ProgType, insns: Vec<u8>) -> Self {
         ProgLoad {
             prog_type: prog_type as u32,
-            insns: program.encode(),
+            insns,
             license: Some(String::from("GPL")),
             log_level: 0,
             log_size: 0,
@@ -264,7 +270,7 @@ impl Kernel {
             let result = verdict.result.clone();
             *report = Some(verdict);
             if let Err(rejection) = result {
-                return Err(rejection.errno);
+                return Err(rejection.errno());
             }
         }
         // What the 4.4 verifier accepted must also be runnable here; lines from this

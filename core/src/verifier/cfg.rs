@@ -2,8 +2,8 @@
 //! unreachable instructions, and marks the pruning points (branch targets and the
 //! instruction after each `ja`).
 
-use super::{Check, Explored, Verifier};
-use crate::linux::Errno;
+use super::{Check, Explored, Reason, Verifier};
+use crate::isa::table::{class, op};
 use crate::prelude::*;
 
 const DISCOVERED: u8 = 0x10;
@@ -32,10 +32,7 @@ impl Walk {
             return Ok(Edge::Done);
         }
         let Some(w) = usize::try_from(w).ok().filter(|w| *w < v.insns.len()) else {
-            return Err(v.reject(
-                Errno::EINVAL,
-                format!("jump out of range from insn {t} to {w}"),
-            ));
+            return Err(v.reject(Reason::JumpOutOfRange { from: t, to: w }));
         };
         if e == BRANCH {
             v.explored[w].get_or_insert_with(Explored::default);
@@ -47,14 +44,12 @@ impl Walk {
                 self.stack.push(w);
                 Ok(Edge::Pushed)
             }
-            s if s & 0xf0 == DISCOVERED => {
-                Err(v.reject(Errno::EINVAL, format!("back-edge from insn {t} to {w}")))
-            }
+            s if s & 0xf0 == DISCOVERED => Err(v.reject(Reason::BackEdge { from: t, to: w })),
             EXPLORED => {
                 self.state[t] = DISCOVERED | e;
                 Ok(Edge::Done)
             }
-            _ => Err(v.reject(Errno::EFAULT, String::from("insn state internal bug"))),
+            _ => Err(v.reject(Reason::InsnStateInternalBug)),
         }
     }
 }
@@ -72,19 +67,18 @@ pub(super) fn check(v: &mut Verifier<'_, '_>) -> Check {
     'peek: while let Some(&t) = walk.stack.last() {
         let insn = v.insns[t];
         let t64 = t as i64;
-        if insn.opcode & 7 == 5 {
-            let op = insn.opcode & 0xf0;
-            match op {
-                0x90 => {}
-                0x80 => {
+        if insn.class() == class::JMP {
+            match insn.op() {
+                op::EXIT => {}
+                op::CALL => {
                     if let Edge::Pushed = walk.push(v, t, t64 + 1, FALLTHROUGH)? {
                         continue 'peek;
                     }
                 }
-                0x00 => {
+                op::JA => {
                     // 4.4 refuses `ja` with the X bit here, without a message.
-                    if insn.opcode & 8 != 0 {
-                        return Err(Errno::EINVAL);
+                    if insn.has_reg_source() {
+                        return Err(v.reject(Reason::JaWithSourceBit));
                     }
                     if let Edge::Pushed =
                         walk.push(v, t, t64 + i64::from(insn.off) + 1, FALLTHROUGH)?
@@ -111,7 +105,7 @@ pub(super) fn check(v: &mut Verifier<'_, '_>) -> Check {
         walk.stack.pop();
     }
     if let Some(i) = walk.state.iter().position(|s| *s != EXPLORED) {
-        return Err(v.reject(Errno::EINVAL, format!("unreachable insn {i}")));
+        return Err(v.reject(Reason::Unreachable { insn: i }));
     }
     Ok(())
 }

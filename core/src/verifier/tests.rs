@@ -1,4 +1,6 @@
-use super::*;
+use super::state::{MapInfo, RegSummary, RegType, State};
+use crate::linux::MapType;
+use crate::prelude::*;
 
 /// The pruning pre-filter must never reject a state that `covered_by` accepts.
 #[test]

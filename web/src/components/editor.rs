@@ -52,7 +52,7 @@ pub fn editor(props: &PanelProps) -> Html {
         diagnostics.push(Diagnostic {
             line,
             col: 1,
-            message: r.message.clone(),
+            message: r.to_string(),
             severity: "error",
         });
     }
