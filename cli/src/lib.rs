@@ -3,8 +3,7 @@
 
 use bpfplay_core::asm;
 use bpfplay_core::disasm;
-use bpfplay_core::isa::table::LDDW;
-use bpfplay_core::isa::{INSN_SIZE, Imm64Kind, Program, RawInsn, parse_hex_bytes};
+use bpfplay_core::isa::{Program, parse_hex_bytes};
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::vm::{State, Step, Vm};
 use std::fmt::Write as _;
@@ -50,36 +49,6 @@ fn is_assembly(path: &str) -> bool {
         && Path::new(path)
             .extension()
             .is_some_and(|e| e == "s" || e == "asm")
-}
-
-/// Gives each map load (`lddw` with src 1) of wire bytes the fd of the map its imm
-/// indexes, as `bind_maps` does for a decoded program, and leaves every other slot as
-/// it is, malformed ones included.
-pub fn bind_map_indexes(bytes: &[u8], maps: &[(u32, u32)]) -> Result<Vec<u8>, String> {
-    let mut out = bytes.to_vec();
-    let mut slots = out.chunks_exact_mut(INSN_SIZE).enumerate();
-    while let Some((pc, slot)) = slots.next() {
-        let mut insn = RawInsn::from_bytes(<[u8; INSN_SIZE]>::try_from(&*slot).unwrap_or_default());
-        if insn.opcode != LDDW || insn.src != Imm64Kind::MapFd.code() {
-            continue;
-        }
-        let index = insn.imm as u32;
-        let fd = maps
-            .iter()
-            .find(|(i, _)| *i == index)
-            .map(|(_, fd)| *fd)
-            .ok_or_else(|| {
-                format!(
-                    "instruction {pc} uses map index {index}, but --maps lists {} map(s)",
-                    maps.len()
-                )
-            })?;
-        insn.imm = fd as i32;
-        slot.copy_from_slice(&insn.to_bytes());
-        // The second slot holds the high half of the imm, which a map load leaves 0.
-        slots.next();
-    }
-    Ok(out)
 }
 
 /// Assembles a file (or `-` for stdin).

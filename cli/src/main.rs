@@ -1,8 +1,8 @@
 //! `bpfplay`: assemble, disassemble and run eBPF programs.
 
 use bpfplay_cli::{
-    Files, assemble_file, bind_map_indexes, load_bytes, load_program, parse_memory, read_packet,
-    read_stdin, trace_line,
+    Files, assemble_file, load_bytes, load_program, parse_memory, read_packet, read_stdin,
+    trace_line,
 };
 use bpfplay_core::bpftool::{self, Session, bind_maps, parse_map_list};
 use bpfplay_core::disasm;
@@ -364,12 +364,17 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                 pid,
                 fds,
             } = kernel_with_maps(maps.as_deref(), uid, true)?;
-            let attr = ProgLoad {
+            let mut attr = ProgLoad {
                 log_level,
                 log_size: u32::MAX >> 8,
                 log_buf: true,
-                ..ProgLoad::from_bytes(prog_type.into(), bind_map_indexes(&bytes, &fds)?)
+                ..ProgLoad::from_bytes(prog_type.into(), bytes)
             };
+            // Without --maps, a map load's imm goes to the kernel as the fd it names.
+            if maps.is_some() {
+                attr.bind_map_indexes(&fds)
+                    .map_err(|e| format!("{program}: {e} in --maps"))?;
+            }
             let result = kernel.prog_load(pid, &attr);
             print!("{}", result.log);
             match result.fd {

@@ -7,6 +7,8 @@ use bpfplay_core::syntax::Syntax;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod verifier_case;
+
 /// One `.data` test file, split into its sections (bpf_conformance's parser rules:
 /// `#` comments, `--` markers matched by substring, last line of `result`/`error`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

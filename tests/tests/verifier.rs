@@ -5,124 +5,11 @@
 //! level 2 must print exactly what level 1 prints, as in 4.4.
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::bpftool::{bind_maps, parse_map_list};
-use bpfplay_core::isa::parse_hex_bytes;
-use bpfplay_core::kernel::{Kernel, MapCreate, ProgLoad, Settings};
-use bpfplay_core::linux::{Errno, ProgType};
-use bpfplay_core::verifier::Rejection;
+use bpfplay_core::kernel::{Kernel, ProgLoad, Settings};
+use bpfplay_core::linux::Errno;
+use bpfplay_core::verifier::{LeakTarget, Reason, Rejection};
+use bpfplay_tests::verifier_case::{Case, Expect, cases, golden_text, parse_case};
 use bpfplay_tests::{check_golden, workspace_root};
-use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, PartialEq)]
-enum Expect {
-    Accept,
-    /// Rejected with this errno (when given) and this text in the log.
-    Reject(Option<String>, String),
-    Eperm,
-}
-
-#[derive(Debug)]
-struct Case {
-    name: String,
-    prog_type: ProgType,
-    license: String,
-    log_size: u32,
-    maps: Vec<MapCreate>,
-    asm: Option<String>,
-    raw: Option<Vec<u8>>,
-    privileged: Expect,
-    unprivileged: Expect,
-}
-
-fn parse_expect(text: &str, file: &str) -> Expect {
-    let text = text.trim();
-    match text {
-        "accept" => Expect::Accept,
-        "eperm" => Expect::Eperm,
-        _ => match text.strip_prefix("reject") {
-            Some(rest) => {
-                let rest = rest.trim();
-                match rest.strip_prefix("errno=") {
-                    Some(r) => {
-                        let (errno, msg) = r.split_once(' ').unwrap_or((r, ""));
-                        Expect::Reject(Some(errno.to_owned()), msg.trim().to_owned())
-                    }
-                    None => Expect::Reject(None, rest.to_owned()),
-                }
-            }
-            None => panic!("{file}: bad expectation `{text}`"),
-        },
-    }
-}
-
-fn parse_case(path: &Path) -> Case {
-    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut section = String::new();
-    let (mut asm, mut raw) = (None::<String>, None::<String>);
-    let mut case = Case {
-        name: name.clone(),
-        prog_type: ProgType::SocketFilter,
-        license: String::from("GPL"),
-        log_size: 65536,
-        maps: Vec::new(),
-        asm: None,
-        raw: None,
-        privileged: Expect::Accept,
-        unprivileged: Expect::Accept,
-    };
-    let (mut saw_priv, mut saw_unpriv) = (false, false);
-    for line in text.lines() {
-        if line.starts_with('#') {
-            continue;
-        }
-        if let Some(directive) = line.strip_prefix("-- ") {
-            let (key, value) = directive.split_once(' ').unwrap_or((directive, ""));
-            section = key.to_owned();
-            match key {
-                "type" => {
-                    case.prog_type =
-                        ProgType::from_name(value.trim()).unwrap_or_else(|| panic!("{name}: type"))
-                }
-                "maps" => {
-                    case.maps = parse_map_list(value).unwrap_or_else(|e| panic!("{name}: {e}"))
-                }
-                "license" => case.license = value.trim().to_owned(),
-                "log_size" => {
-                    case.log_size = value
-                        .trim()
-                        .parse()
-                        .unwrap_or_else(|_| panic!("{name}: log_size"))
-                }
-                "asm" => asm = Some(String::new()),
-                "raw" => raw = Some(String::new()),
-                "privileged" => {
-                    case.privileged = parse_expect(value, &name);
-                    saw_priv = true;
-                }
-                "unprivileged" => {
-                    case.unprivileged = parse_expect(value, &name);
-                    saw_unpriv = true;
-                }
-                other => panic!("{name}: unknown directive `{other}`"),
-            }
-            continue;
-        }
-        match section.as_str() {
-            "asm" => asm.as_mut().unwrap().push_str(&format!("{line}\n")),
-            "raw" => raw.as_mut().unwrap().push_str(&format!("{line}\n")),
-            _ if line.trim().is_empty() => {}
-            _ => panic!("{name}: text outside a section: {line}"),
-        }
-    }
-    assert!(
-        saw_priv && saw_unpriv,
-        "{name}: needs -- privileged and -- unprivileged"
-    );
-    case.asm = asm;
-    case.raw = raw.map(|r| parse_hex_bytes(&r).unwrap_or_else(|e| panic!("{name}: raw: {e}")));
-    case
-}
 
 /// Loads the case in a fresh kernel as `uid` with log level `level`: the fd or errno,
 /// the log, and the verifier's rejection when it refused the program.
@@ -145,18 +32,14 @@ fn load_full(case: &Case, uid: u32, level: u32) -> (Result<u32, Errno>, String, 
         })
         .collect();
     let bytes = match (&case.asm, &case.raw) {
-        (Some(text), None) => {
-            let program = assemble(text, None)
-                .unwrap_or_else(|e| panic!("{}: {e}", case.name))
-                .program;
-            bind_maps(&program, &fds)
-                .unwrap_or_else(|e| panic!("{}: {e}", case.name))
-                .encode()
-        }
+        (Some(text), None) => assemble(text, None)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name))
+            .program
+            .encode(),
         (None, Some(raw)) => raw.clone(),
         _ => panic!("{}: needs exactly one of -- asm and -- raw", case.name),
     };
-    let attr = ProgLoad {
+    let mut attr = ProgLoad {
         prog_type: case.prog_type as u32,
         insns: bytes,
         license: Some(case.license.clone()),
@@ -166,6 +49,11 @@ fn load_full(case: &Case, uid: u32, level: u32) -> (Result<u32, Errno>, String, 
         kern_version: 0x040400,
         name: case.name.clone(),
     };
+    // As `bpfplay verify` does: map indexes become fds only where maps are listed.
+    if !case.maps.is_empty() {
+        attr.bind_map_indexes(&fds)
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    }
     let r = k.prog_load(pid, &attr);
     let rejection = r.verifier.and_then(|v| v.result.err());
     (r.fd, r.log, rejection)
@@ -211,33 +99,6 @@ fn check(case: &Case, expect: &Expect, uid: u32) -> Result<String, String> {
             case.name
         )),
     }
-}
-
-/// Logs longer than this many lines are kept as their head and tail only.
-const GOLDEN_LINES: usize = 60;
-
-fn golden_text(log: &str) -> String {
-    let lines: Vec<&str> = log.lines().collect();
-    if lines.len() <= GOLDEN_LINES {
-        return log.to_owned();
-    }
-    let half = GOLDEN_LINES / 2;
-    let mut out = lines[..half].join("\n");
-    out.push_str(&format!("\n... {} lines ...\n", lines.len() - 2 * half));
-    out.push_str(&lines[lines.len() - half..].join("\n"));
-    out.push('\n');
-    out
-}
-
-fn cases() -> Vec<PathBuf> {
-    let dir = workspace_root().join("tests/data/verifier");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "case"))
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]
@@ -344,4 +205,190 @@ fn shipped_programs_verify_under_their_type() {
         checked >= 7,
         "only {checked} shipped programs declare a type"
     );
+}
+
+/// The variant of a rejection, by name (the leak target counts: each is its own 4.4
+/// message). Exhaustive on purpose: a new variant must be named here, listed in
+/// [`VARIANTS`] and given a raw case.
+fn variant(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::LdxReserved => "LdxReserved",
+        Reason::StxReserved => "StxReserved",
+        Reason::InvalidLdImm64 => "InvalidLdImm64",
+        Reason::UnrecognizedLdImm64 => "UnrecognizedLdImm64",
+        Reason::BadMapFd { .. } => "BadMapFd",
+        Reason::TooManyMaps => "TooManyMaps",
+        Reason::JumpOutOfRange { .. } => "JumpOutOfRange",
+        Reason::BackEdge { .. } => "BackEdge",
+        Reason::Unreachable { .. } => "Unreachable",
+        Reason::JaWithSourceBit => "JaWithSourceBit",
+        Reason::InsnStateInternalBug => "InsnStateInternalBug",
+        Reason::InvalidInsnIdx { .. } => "InvalidInsnIdx",
+        Reason::TooLarge { .. } => "TooLarge",
+        Reason::TooComplex => "TooComplex",
+        Reason::UnknownInsnClass { .. } => "UnknownInsnClass",
+        Reason::InvalidReg { .. } => "InvalidReg",
+        Reason::RegNotReadable { .. } => "RegNotReadable",
+        Reason::FramePointerReadOnly => "FramePointerReadOnly",
+        Reason::NegReserved => "NegReserved",
+        Reason::EndReserved => "EndReserved",
+        Reason::MovReserved => "MovReserved",
+        Reason::AluReserved => "AluReserved",
+        Reason::InvalidAluOpcode { .. } => "InvalidAluOpcode",
+        Reason::DivByZero => "DivByZero",
+        Reason::InvalidShift { .. } => "InvalidShift",
+        Reason::PointerArithmetic { .. } => "PointerArithmetic",
+        Reason::PartialPointerCopy { .. } => "PartialPointerCopy",
+        Reason::MisalignedAccess { .. } => "MisalignedAccess",
+        Reason::MapValueOutOfBounds { .. } => "MapValueOutOfBounds",
+        Reason::InvalidCtxAccess { .. } => "InvalidCtxAccess",
+        Reason::InvalidStackOff { .. } => "InvalidStackOff",
+        Reason::InvalidSpillSize => "InvalidSpillSize",
+        Reason::CorruptedSpill => "CorruptedSpill",
+        Reason::InvalidStackRead { .. } => "InvalidStackRead",
+        Reason::CorruptSpilledPointer => "CorruptSpilledPointer",
+        Reason::LeaksAddr {
+            into: LeakTarget::Map,
+            ..
+        } => "LeaksAddr(Map)",
+        Reason::LeaksAddr {
+            into: LeakTarget::Ctx,
+            ..
+        } => "LeaksAddr(Ctx)",
+        Reason::LeaksAddr {
+            into: LeakTarget::HelperFunction,
+            ..
+        } => "LeaksAddr(HelperFunction)",
+        Reason::LeaksReturnValue => "LeaksReturnValue",
+        Reason::InvalidMemAccess { .. } => "InvalidMemAccess",
+        Reason::XaddReserved => "XaddReserved",
+        Reason::DifferentPointers => "DifferentPointers",
+        Reason::StReserved => "StReserved",
+        Reason::CallReserved => "CallReserved",
+        Reason::JaReserved => "JaReserved",
+        Reason::ExitReserved => "ExitReserved",
+        Reason::InvalidJmpOpcode { .. } => "InvalidJmpOpcode",
+        Reason::JmpReserved => "JmpReserved",
+        Reason::PointerComparison { .. } => "PointerComparison",
+        Reason::InvalidFunc { .. } => "InvalidFunc",
+        Reason::UnknownFunc { .. } => "UnknownFunc",
+        Reason::GplOnly => "GplOnly",
+        Reason::ArgType { .. } => "ArgType",
+        Reason::InvalidStackType { .. } => "InvalidStackType",
+        Reason::InvalidIndirectRead { .. } => "InvalidIndirectRead",
+        Reason::MapArgWithoutMap { .. } => "MapArgWithoutMap",
+        Reason::SizeWithoutStackBuffer => "SizeWithoutStackBuffer",
+        Reason::MisconfiguredVerifier => "MisconfiguredVerifier",
+        Reason::HelperMapMismatch { .. } => "HelperMapMismatch",
+        Reason::InvalidLdImm => "InvalidLdImm",
+        Reason::LdImm64Reserved => "LdImm64Reserved",
+        Reason::LdAbsNotAllowed => "LdAbsNotAllowed",
+        Reason::LdAbsReserved => "LdAbsReserved",
+        Reason::LdAbsR6NotCtx => "LdAbsR6NotCtx",
+        Reason::InvalidLdMode => "InvalidLdMode",
+    }
+}
+
+/// Every name [`variant`] gives.
+const VARIANTS: [&str; 65] = [
+    "LdxReserved",
+    "StxReserved",
+    "InvalidLdImm64",
+    "UnrecognizedLdImm64",
+    "BadMapFd",
+    "TooManyMaps",
+    "JumpOutOfRange",
+    "BackEdge",
+    "Unreachable",
+    "JaWithSourceBit",
+    "InsnStateInternalBug",
+    "InvalidInsnIdx",
+    "TooLarge",
+    "TooComplex",
+    "UnknownInsnClass",
+    "InvalidReg",
+    "RegNotReadable",
+    "FramePointerReadOnly",
+    "NegReserved",
+    "EndReserved",
+    "MovReserved",
+    "AluReserved",
+    "InvalidAluOpcode",
+    "DivByZero",
+    "InvalidShift",
+    "PointerArithmetic",
+    "PartialPointerCopy",
+    "MisalignedAccess",
+    "MapValueOutOfBounds",
+    "InvalidCtxAccess",
+    "InvalidStackOff",
+    "InvalidSpillSize",
+    "CorruptedSpill",
+    "InvalidStackRead",
+    "CorruptSpilledPointer",
+    "LeaksAddr(Map)",
+    "LeaksAddr(Ctx)",
+    "LeaksAddr(HelperFunction)",
+    "LeaksReturnValue",
+    "InvalidMemAccess",
+    "XaddReserved",
+    "DifferentPointers",
+    "StReserved",
+    "CallReserved",
+    "JaReserved",
+    "ExitReserved",
+    "InvalidJmpOpcode",
+    "JmpReserved",
+    "PointerComparison",
+    "InvalidFunc",
+    "UnknownFunc",
+    "GplOnly",
+    "ArgType",
+    "InvalidStackType",
+    "InvalidIndirectRead",
+    "MapArgWithoutMap",
+    "SizeWithoutStackBuffer",
+    "MisconfiguredVerifier",
+    "HelperMapMismatch",
+    "InvalidLdImm",
+    "LdImm64Reserved",
+    "LdAbsNotAllowed",
+    "LdAbsReserved",
+    "LdAbsR6NotCtx",
+    "InvalidLdMode",
+];
+
+/// Consistency checks of the verifier and its helper table that no program can reach
+/// (the control-flow check and the 4.4 prototypes rule them out); 4.4 has them too.
+const UNREACHABLE: [&str; 5] = [
+    "InsnStateInternalBug",
+    "InvalidInsnIdx",
+    "MapArgWithoutMap",
+    "SizeWithoutStackBuffer",
+    "MisconfiguredVerifier",
+];
+
+/// Each reachable rejection has a case on raw bytes (which `bpfplay verify` also runs:
+/// the command line's tests), privileged or not.
+#[test]
+fn every_rejection_has_a_raw_case() {
+    let mut seen = std::collections::BTreeSet::new();
+    for path in cases() {
+        let case = parse_case(&path);
+        if case.raw.is_none() {
+            continue;
+        }
+        for uid in [0, 1000] {
+            if let (_, _, Some(r)) = load_full(&case, uid, 1) {
+                let name = variant(&r.reason);
+                assert!(VARIANTS.contains(&name), "{name} is missing from VARIANTS");
+                seen.insert(name);
+            }
+        }
+    }
+    let missing: Vec<&str> = VARIANTS
+        .into_iter()
+        .filter(|v| !seen.contains(v) && !UNREACHABLE.contains(v))
+        .collect();
+    assert!(missing.is_empty(), "no raw case rejects with {missing:?}");
 }

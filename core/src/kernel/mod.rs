@@ -17,7 +17,7 @@ pub mod snapshot;
 mod tests;
 
 pub use map::{Map, MapDef};
-pub use prog::{LoadedProgram, ProgLoad, map_handle};
+pub use prog::{LoadedProgram, ProgLoad, UnboundMapIndex, map_handle};
 pub use run::{Invocation, InvocationState, KernelEvent, RunInput, RunReport, SkbState, Verdict};
 
 use crate::linux::{Errno, MapType, ProgType};

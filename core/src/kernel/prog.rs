@@ -2,10 +2,12 @@
 //! the log buffer rules.
 
 use super::{Fd, Kernel, Object, ObjectId, Pid};
-use crate::isa::{Imm64Kind, Insn, Profile, Program, RawInsn};
+use crate::isa::table::LDDW;
+use crate::isa::{INSN_SIZE, Imm64Kind, Insn, Profile, Program, RawInsn};
 use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
 use alloc::rc::Rc;
+use core::fmt;
 
 /// What BPF_PROG_LOAD takes. `license: None` is a NULL pointer; `log_buf` says whether a
 /// buffer was passed.
@@ -43,6 +45,51 @@ impl ProgLoad {
         }
     }
 }
+
+impl ProgLoad {
+    /// Gives each map load (`lddw` with src 1) the fd of the map its imm indexes, as a
+    /// loader relocates map references before PROG_LOAD; `maps` pairs indexes with fds.
+    /// Every other slot, a malformed one included, is left for the verifier to judge.
+    pub fn bind_map_indexes(&mut self, maps: &[(u32, u32)]) -> Result<(), UnboundMapIndex> {
+        let mut slots = self.insns.chunks_exact_mut(INSN_SIZE).enumerate();
+        while let Some((pc, slot)) = slots.next() {
+            let mut insn =
+                RawInsn::from_bytes(<[u8; INSN_SIZE]>::try_from(&*slot).unwrap_or_default());
+            if insn.opcode != LDDW || insn.src != Imm64Kind::MapFd.code() {
+                continue;
+            }
+            let index = insn.imm as u32;
+            let (_, fd) = maps
+                .iter()
+                .find(|(i, _)| *i == index)
+                .ok_or(UnboundMapIndex { pc, index })?;
+            insn.imm = *fd as i32;
+            slot.copy_from_slice(&insn.to_bytes());
+            // The second slot holds the high half of the imm, which a map load leaves 0.
+            slots.next();
+        }
+        Ok(())
+    }
+}
+
+/// A map load whose index names no map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnboundMapIndex {
+    pub pc: usize,
+    pub index: u32,
+}
+
+impl fmt::Display for UnboundMapIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "instruction {} uses map index {}, but no map has that index",
+            self.pc, self.index
+        )
+    }
+}
+
+impl core::error::Error for UnboundMapIndex {}
 
 /// A loaded program.
 #[derive(Clone, Debug, PartialEq, Eq)]
