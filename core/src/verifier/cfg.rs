@@ -44,7 +44,9 @@ impl Walk {
                 self.stack.push(w);
                 Ok(Edge::Pushed)
             }
-            s if s & 0xf0 == DISCOVERED => Err(v.reject(Reason::BackEdge { from: t, to: w })),
+            s if s & !(FALLTHROUGH | BRANCH) == DISCOVERED => {
+                Err(v.reject(Reason::BackEdge { from: t, to: w }))
+            }
             EXPLORED => {
                 self.state[t] = DISCOVERED | e;
                 Ok(Edge::Done)

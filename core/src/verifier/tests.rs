@@ -55,3 +55,44 @@ fn reg_summary_never_rejects_a_covering_state() {
         "only {covering_pairs} covering pairs"
     );
 }
+
+/// The rejections no program reaches (internal checks of 4.4, kept as 4.4 has them)
+/// still print 4.4's text with its errno: the raw cases cannot show it.
+#[test]
+fn internal_rejections_print_4_4s_text() {
+    use super::{MapPart, Reason};
+    use crate::kernel::Errno;
+    let cases = [
+        (
+            Reason::InsnStateInternalBug,
+            "insn state internal bug",
+            Errno::EFAULT,
+        ),
+        (
+            Reason::InvalidInsnIdx {
+                idx: 7,
+                insn_cnt: 7,
+            },
+            "invalid insn idx 7 insn_cnt 7",
+            Errno::EFAULT,
+        ),
+        (
+            Reason::MapArgWithoutMap {
+                part: MapPart::Value,
+            },
+            "invalid map_ptr to access map->value",
+            Errno::EACCES,
+        ),
+        (Reason::SizeWithoutStackBuffer, "", Errno::EACCES),
+        (
+            Reason::MisconfiguredVerifier,
+            "kernel subsystem misconfigured verifier",
+            Errno::EINVAL,
+        ),
+    ];
+    for (reason, text, errno) in cases {
+        assert_eq!(reason.to_string(), text);
+        assert_eq!(reason.errno(), errno, "{reason:?}");
+        assert_eq!(reason.is_silent(), text.is_empty(), "{reason:?}");
+    }
+}
