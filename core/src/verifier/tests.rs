@@ -61,7 +61,7 @@ fn reg_summary_never_rejects_a_covering_state() {
 #[test]
 fn internal_rejections_print_4_4s_text() {
     use super::{MapPart, Reason};
-    use crate::kernel::Errno;
+    use crate::linux::Errno;
     let cases = [
         (
             Reason::InsnStateInternalBug,
