@@ -1,10 +1,12 @@
 //! Instructions to text, in either [`Syntax`]. The output assembles back to the same bytes.
 
 use crate::isa::{
-    AluOp, AtomicOp, CallKind, Imm64Kind, Insn, Program, Reg, Size, Slot, Source, Width,
+    AluOp, AtomicOp, CallKind, Imm64Kind, Insn, ProfileError, Program, Reg, Release, Size, Slot,
+    Source, Width,
 };
 use crate::prelude::*;
 use crate::syntax::{self, Syntax};
+use core::fmt;
 
 /// One line per instruction (an `lddw` is one line), each ending in `\n`.
 pub fn disassemble(program: &Program, syntax: Syntax) -> String {
@@ -59,6 +61,28 @@ pub fn mnemonic(insn: &Insn) -> String {
         Insn::Call { kind, .. } => String::from(kind.ubpf()),
         Insn::CallReg { .. } => String::from("callx"),
         Insn::Exit => String::from("exit"),
+    }
+}
+
+impl fmt::Display for ProfileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ProfileError {
+            pc,
+            insn,
+            since,
+            profile,
+        } = self;
+        let mnemonic = mnemonic(insn);
+        match since {
+            Release::Never => write!(
+                f,
+                "instruction {pc}: {mnemonic} is not accepted by any Linux release (profile {profile})"
+            ),
+            _ => write!(
+                f,
+                "instruction {pc}: {mnemonic} needs {since} (profile {profile})"
+            ),
+        }
     }
 }
 
@@ -331,5 +355,37 @@ fn llvm(insn: &Insn) -> String {
         } => format!("call kfunc {imm}"),
         Insn::CallReg { reg } => format!("callx {reg}"),
         Insn::Exit => String::from("exit"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::isa::RawInsn;
+
+    #[test]
+    fn lddw_prints_both_halves_as_one_value() {
+        let half = |opcode, dst, imm| {
+            RawInsn {
+                opcode,
+                dst,
+                src: 0,
+                off: 0,
+                imm,
+            }
+            .to_bytes()
+        };
+        let program =
+            Program::decode(&[half(0x18, 3, 0x5566_7788), half(0, 0, 0x1122_3344)].concat())
+                .unwrap();
+        let insn = program.get(0).unwrap();
+        assert_eq!(
+            format_insn(insn, Syntax::Llvm),
+            "r3 = 0x1122334455667788 ll"
+        );
+        assert_eq!(
+            format_insn(insn, Syntax::Ubpf),
+            "lddw %r3, 0x1122334455667788"
+        );
     }
 }

@@ -3,16 +3,22 @@
 //! The engine of the bpfplay eBPF playground, `#![no_std]` + `alloc` so that it runs
 //! unchanged in the browser (wasm32) and natively.
 //!
-//! | module | what it holds |
-//! |---|---|
-//! | [`isa`] | wire format, the decoded [`isa::Insn`] enum, the ISA tables, profiles |
-//! | [`asm`] | assembler for the uBPF and kernel/LLVM syntaxes |
-//! | [`disasm`] | disassembler for both syntaxes |
-//! | [`vm`] | interpreter over virtual memory regions, with stepping and undo |
-//! | [`kernel`] | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs |
-//! | [`bpftool`] | bpftool-style commands against the kernel: parser, session, printer |
-//! | [`verifier`] | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
-//! | [`jit`] | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
+//! The modules are layered: each imports only the modules its row lists, all of them
+//! on rows above it, so that there is no import cycle (`tests/layers.rs` reads every
+//! source file and holds the code to this table, in both directions).
+//!
+//! | module | may import | what it holds |
+//! |---|---|---|
+//! | [`linux`] | — | the Linux 4.4 facts: errno, map and program types, helper ids, names and prototypes, context layouts |
+//! | [`isa`] | — | wire format, the decoded [`isa::Insn`] enum, the ISA tables, profiles |
+//! | [`syntax`] | isa | the two assembly syntaxes and the mnemonics the assembler and disassembler share |
+//! | [`asm`] | isa, linux, syntax | assembler for the uBPF and kernel/LLVM syntaxes (helper names from `linux`) |
+//! | [`disasm`] | isa, syntax | disassembler for both syntaxes; names instructions in [`isa::ProfileError`] |
+//! | [`vm`] | asm, isa | interpreter over virtual memory regions, with stepping and undo (`asm`: its unit tests write programs as text) |
+//! | [`verifier`] | isa, linux | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
+//! | [`jit`] | isa, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
+//! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
+//! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
 //!
 //! | feature | default | effect |
 //! |---|---|---|

@@ -10,7 +10,7 @@
 mod common;
 
 use bpfplay_core::isa::{Insn, Profile, Program};
-use bpfplay_core::vm::{Config, NoHelpers, RegionKind, RunStop, Vm};
+use bpfplay_core::vm::{Config, NoHelpers, Prepared, RegionKind, RunStop, Vm};
 use bpfplay_tests::{ALU_BENCH_PROFILE, Rng};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -21,7 +21,7 @@ fn input() -> Vec<u8> {
     (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect()
 }
 
-fn run_ours(program: &Rc<Program>, config: Config, mem: &[u8]) -> (u64, u64) {
+fn run_ours(program: &Rc<Prepared>, config: Config, mem: &[u8]) -> (u64, u64) {
     let mut vm = Vm::new(program.clone(), config)
         .unwrap()
         .with_input(mem.to_vec());
@@ -32,8 +32,8 @@ fn run_ours(program: &Rc<Program>, config: Config, mem: &[u8]) -> (u64, u64) {
 }
 
 fn engines(c: &mut Criterion, name: &str, file: &str) {
-    let program = Rc::new(common::program(file));
-    let bytes = program.encode();
+    let program = Rc::new(Prepared::new(common::program(file)));
+    let bytes = program.program().encode();
     let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mem = input();
     let (r0, executed) = run_ours(&program, config, &mem);
@@ -91,7 +91,7 @@ fn engines(c: &mut Criterion, name: &str, file: &str) {
 /// LD_ABS reads little-endian and demands 8 readable bytes, so on the same bytecode
 /// it takes another path and is not compared.
 fn packet_parser(c: &mut Criterion) {
-    let program = Rc::new(common::program("packet_parser.s"));
+    let program = Rc::new(Prepared::new(common::program("packet_parser.s")));
     let frame = common::frame();
     let config = Config::for_profile(Profile::Linux44);
     let run = |frame: &[u8]| {
@@ -130,20 +130,23 @@ fn alu_mix_unlearned(c: &mut Criterion) {
     let (head, rest) = insns.split_at(loads);
     let (body, exit) = rest.split_at(rest.len() - 1);
     let mut rng = Rng(0x5eed_0002);
-    let programs: Vec<Rc<Program>> = (0..UNLEARNED)
+    let programs: Vec<Rc<Prepared>> = (0..UNLEARNED)
         .map(|_| {
             let mut body = body.to_vec();
             for i in (1..body.len()).rev() {
                 body.swap(i, rng.below(i as u64 + 1) as usize);
             }
-            Rc::new(Program::from_insns(
+            Rc::new(Prepared::new(Program::from_insns(
                 head.iter().chain(&body).chain(exit).copied(),
-            ))
+            )))
         })
         .collect();
     let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mem = input();
-    let bytes: Vec<Vec<u8>> = programs.iter().map(|program| program.encode()).collect();
+    let bytes: Vec<Vec<u8>> = programs
+        .iter()
+        .map(|program| program.program().encode())
+        .collect();
     let mut executed = 0;
     let interpreters: Vec<_> = bytes
         .iter()

@@ -985,13 +985,18 @@ fn jit_runs_the_kernel_examples_with_helpers_maps_and_tail_calls() {
         let Ok(prog) = loaded.prog else { continue };
         let id = loaded.kernel.prog_fd(loaded.pid, prog).unwrap();
         let program = loaded.kernel.prog(id).unwrap().code.clone();
-        helpers_seen.extend(program.insns().filter_map(|(_, insn)| match insn {
-            Insn::Call {
-                kind: CallKind::Helper,
-                imm,
-            } => Some(*imm),
-            _ => None,
-        }));
+        helpers_seen.extend(
+            program
+                .program()
+                .insns()
+                .filter_map(|(_, insn)| match insn {
+                    Insn::Call {
+                        kind: CallKind::Helper,
+                        imm,
+                    } => Some(*imm),
+                    _ => None,
+                }),
+        );
         let [(interpreted, after_interpreter), (jitted, after_jit)] =
             run_in_both(&loaded.kernel, loaded.pid, prog, &loaded.input);
         assert_eq!(jitted, interpreted, "{}", ex.name);

@@ -5,7 +5,7 @@
 use crate::jit::{JitOutcome, JitRunner};
 use bpfplay_core::isa::{Profile, Program};
 use bpfplay_core::jit::host::{JitRun, Next};
-use bpfplay_core::vm::Helpers;
+use bpfplay_core::vm::{Helpers, Prepared};
 use js_sys::{BigInt, Function, Object, Reflect, Uint8Array, WebAssembly};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -134,11 +134,11 @@ impl JitRunner for BrowserJit {
 
         // One module per program: a tail call back to a program already compiled (a
         // chain that calls itself) reuses its instance.
-        let mut compiled: Vec<(Rc<Program>, Function)> = Vec::new();
+        let mut compiled: Vec<(Rc<Prepared>, Function)> = Vec::new();
         let (mut module_bytes, mut instantiate_ms, mut run_ms) = (0, 0.0, 0.0);
         loop {
             let start = now();
-            let program = run.borrow().program().clone();
+            let program = run.borrow().prepared().clone();
             let known = compiled
                 .iter()
                 .find(|(p, _)| Rc::ptr_eq(p, &program))
@@ -146,7 +146,8 @@ impl JitRunner for BrowserJit {
             let entry = match known {
                 Some(entry) => entry,
                 None => {
-                    let entry = instantiate(&program, profile, &imports, &mut module_bytes)?;
+                    let entry =
+                        instantiate(program.program(), profile, &imports, &mut module_bytes)?;
                     compiled.push((program, entry.clone()));
                     entry
                 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::isa::{AtomicOp, Cond, Reg, Size, Width};
+use crate::isa::{AtomicOp, Cond, Profile, Reg, Release, Size, Width};
 
 fn one(text: &str) -> Insn {
     let program = assemble(text, None)
@@ -363,4 +363,52 @@ fn pasted_verifier_log_and_bpftool_lines_assemble() {
         })
     );
     assert_eq!(program.get(6).unwrap().jump_offset(), Some(1));
+}
+
+#[test]
+/// The release an instruction needs (`isa`), and the profile check naming it by its
+/// mnemonic (spelled by `disasm`).
+fn each_instruction_names_the_release_that_introduced_it() {
+    let cases = [
+        ("r0 += 1", Release::V3_18),
+        ("lock *(u32 *)(r10 -4) += r1", Release::V3_18),
+        ("if r0 < 1 goto +0", Release::V4_14),
+        ("call pc+0", Release::V4_16),
+        ("w0 s>>= 1", Release::V5_0),
+        ("r0 s>>= 1", Release::V3_18),
+        ("if w0 == 1 goto +0", Release::V5_1),
+        ("if w0 < 1 goto +0", Release::V5_1),
+        ("r1 = map_value(3, 8) ll", Release::V5_2),
+        (
+            "r1 = atomic64_fetch_add((u64 *)(r10 -8), r1)",
+            Release::V5_12,
+        ),
+        ("call kfunc 7", Release::V5_13),
+        ("r0 s/= r1", Release::V6_6),
+        ("r0 = (s8)r1", Release::V6_6),
+        ("r0 = *(s16 *)(r1 +0)", Release::V6_6),
+        ("r0 = bswap16 r0", Release::V6_6),
+        ("gotol +0", Release::V6_6),
+        ("callx r1", Release::Never),
+    ];
+    for (text, release) in cases {
+        assert_eq!(one(text).since(), release, "{text}");
+    }
+    let program = assemble("r0 = 0\nif r0 < 1 goto +0\nexit", None)
+        .unwrap()
+        .program;
+    let e = program.check_profile(Profile::Linux44).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "instruction 1: jlt needs Linux 4.14 (profile linux-4.4)"
+    );
+    assert!(program.check_profile(Profile::Rfc9669).is_ok());
+    let callx = assemble("callx r1\nexit", None).unwrap().program;
+    assert_eq!(
+        callx
+            .check_profile(Profile::Linux44)
+            .unwrap_err()
+            .to_string(),
+        "instruction 0: callx is not accepted by any Linux release (profile linux-4.4)"
+    );
 }

@@ -1,5 +1,4 @@
-use super::{Profile, Release};
-use crate::prelude::*;
+use super::{Insn, Profile, Release};
 use core::fmt;
 
 /// An instruction field, for error messages.
@@ -133,35 +132,15 @@ impl fmt::Display for DecodeError {
 
 impl core::error::Error for DecodeError {}
 
-/// A valid instruction that the chosen profile does not include.
+/// A valid instruction that the chosen profile does not include. Its `Display`, which
+/// names the instruction by its mnemonic, is in [`crate::disasm`], where mnemonics are
+/// spelled, so that `isa` imports nothing else of the crate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileError {
     pub pc: usize,
-    /// uBPF mnemonic of the instruction, e.g. `jlt`.
-    pub mnemonic: String,
+    pub insn: Insn,
     pub since: Release,
     pub profile: Profile,
-}
-
-impl fmt::Display for ProfileError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ProfileError {
-            pc,
-            mnemonic,
-            since,
-            profile,
-        } = self;
-        match since {
-            Release::Never => write!(
-                f,
-                "instruction {pc}: {mnemonic} is not accepted by any Linux release (profile {profile})"
-            ),
-            _ => write!(
-                f,
-                "instruction {pc}: {mnemonic} needs {since} (profile {profile})"
-            ),
-        }
-    }
 }
 
 impl core::error::Error for ProfileError {}

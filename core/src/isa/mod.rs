@@ -405,13 +405,9 @@ pub enum Slot {
 }
 
 /// A decoded program: one entry per 8-byte slot, so jump offsets index it directly.
-///
-/// It also keeps the interpreter's flat form of the slots (derived from them when the
-/// program is built), so that every run of the same program shares it.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Program {
     slots: Vec<Slot>,
-    flat: crate::vm::flat::FlatCode,
     /// The newest release any of its instructions needs, so that checking a profile
     /// that allows it (every `Vm::new`) is one comparison.
     newest: Release,
@@ -436,10 +432,8 @@ impl Program {
     }
 
     fn from_slots(slots: Vec<Slot>) -> Program {
-        let flat = crate::vm::flat::FlatCode::build(&slots);
         let mut program = Program {
             slots,
-            flat,
             newest: Release::default(),
         };
         program.newest = program
@@ -448,11 +442,6 @@ impl Program {
             .max()
             .unwrap_or_default();
         program
-    }
-
-    /// The interpreter's flat form, one op per slot.
-    pub(crate) fn flat(&self) -> &[crate::vm::flat::Op] {
-        self.flat.ops()
     }
 
     /// Wire bytes of the whole program.
@@ -507,7 +496,7 @@ impl Program {
             if !profile.allows(since) {
                 return Err(ProfileError {
                     pc,
-                    mnemonic: crate::disasm::mnemonic(insn),
+                    insn: *insn,
                     since,
                     profile,
                 });

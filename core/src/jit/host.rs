@@ -30,7 +30,7 @@ use crate::isa::{CallKind, Insn, Program, Size, Slot};
 use crate::prelude::*;
 use crate::vm::{
     AccessError, AccessProblem, EarlyExit, Fault, FaultKind, GuestMemory, HelperReturn, Helpers,
-    RegionKind, State, Vm,
+    Prepared, RegionKind, State, Vm,
 };
 use alloc::rc::Rc;
 use core::fmt;
@@ -86,13 +86,13 @@ struct Placement {
 pub struct JitRun {
     vm: Vm,
     /// The program running now (a tail call replaces it).
-    program: Rc<Program>,
+    program: Rc<Prepared>,
     placed: Vec<Placement>,
     /// The first linear byte after the last region.
     end: u32,
     /// How the run ended, once an import reported it.
     ended: Option<State>,
-    tail_call: Option<Rc<Program>>,
+    tail_call: Option<Rc<Prepared>>,
 }
 
 fn put32(bytes: &mut [u8], at: u32, value: u32) {
@@ -110,7 +110,7 @@ impl JitRun {
         if regions > MAX_REGIONS as usize {
             return Err(JitHostError::TooManyRegions { regions });
         }
-        let program = vm.program().clone();
+        let program = vm.prepared().clone();
         Ok(JitRun {
             vm,
             program,
@@ -122,7 +122,13 @@ impl JitRun {
     }
 
     /// The program whose module runs next.
-    pub fn program(&self) -> &Rc<Program> {
+    pub fn program(&self) -> &Program {
+        self.program.program()
+    }
+
+    /// The program whose module runs next, as the run keeps it (one `Rc` per program,
+    /// so that a host can tell a tail call back to a program it already compiled).
+    pub fn prepared(&self) -> &Rc<Prepared> {
         &self.program
     }
 
@@ -277,7 +283,7 @@ impl JitRun {
 
     /// The interpreter's fault kind at `pc` from the module's code and detail.
     fn fault_kind(&self, pc: usize, code: FaultCode, detail: i64) -> FaultKind {
-        let insn = match self.program.slots().get(pc) {
+        let insn = match self.program().slots().get(pc) {
             Some(Slot::Insn(insn)) => Some(*insn),
             _ => None,
         };

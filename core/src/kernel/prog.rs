@@ -6,6 +6,7 @@ use crate::isa::table::LDDW;
 use crate::isa::{INSN_SIZE, Imm64Kind, Insn, Profile, Program, RawInsn};
 use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
+use crate::vm::Prepared;
 use alloc::rc::Rc;
 use core::fmt;
 
@@ -99,7 +100,7 @@ pub struct LoadedProgram {
     /// The instructions as loaded (map loads still name fds).
     pub source: Program,
     /// What runs: map loads carry the map's handle, as the kernel patches in its address.
-    pub code: Rc<Program>,
+    pub code: Rc<Prepared>,
     pub license: String,
     pub gpl_compatible: bool,
     /// Maps referenced through `LD_IMM64` (each holds a map reference).
@@ -255,7 +256,7 @@ impl Kernel {
             prog_type,
             name: attr.name.clone(),
             source,
-            code: Rc::new(code),
+            code: Rc::new(Prepared::new(code)),
             license,
             gpl_compatible,
             used_maps,

@@ -11,6 +11,7 @@ use super::{Kernel, LoadedProgram, Object, ObjectId, PerfEvent, PerfKind, Proces
 use crate::isa::Program;
 use crate::linux::{MapType, ProgType};
 use crate::prelude::*;
+use crate::vm::Prepared;
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::fmt;
@@ -263,7 +264,7 @@ fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
                 prog_type: prog.prog_type as u32,
                 name: prog.name.clone(),
                 source: prog.source.encode(),
-                code: prog.code.encode(),
+                code: prog.code.program().encode(),
                 license: prog.license.clone(),
                 used_maps: prog.used_maps.iter().map(|m| m.0).collect(),
                 pages: prog.pages,
@@ -366,7 +367,7 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
                 prog_type,
                 name: name.clone(),
                 source,
-                code: Rc::new(code),
+                code: Rc::new(Prepared::new(code)),
                 gpl_compatible: super::prog::is_gpl(license),
                 license: license.clone(),
                 used_maps: used_maps.iter().map(|m| ObjectId(*m)).collect(),

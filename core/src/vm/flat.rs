@@ -4,8 +4,8 @@
 //! Most ALU operations skip even that jump: [`Kind::Alu`] ops go down a tree of
 //! conditional branches instead ([`super::alu::select`]).
 //!
-//! It is derived from the decoded [`Insn`]s (never from wire bytes), built once when a
-//! [`crate::isa::Program`] is built and kept with it. Anything the fast loop does not
+//! It is derived from the decoded [`Insn`]s (never from wire bytes), built once per
+//! program and kept with it in a [`super::Prepared`]. Anything the fast loop does not
 //! execute itself becomes [`Kind::Slow`], which hands the instruction to `advance`.
 
 use super::alu::{self, Selectable};

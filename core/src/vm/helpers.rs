@@ -1,9 +1,8 @@
 //! The helper-call interface. Tables of real helpers live with the emulated kernel;
 //! this module only defines how the interpreter reaches them.
 
-use super::FaultKind;
 use super::memory::{AccessError, MemChange, Memory, RegionKind, SharedBytes};
-use crate::isa::Program;
+use super::{FaultKind, Prepared};
 use crate::prelude::*;
 use alloc::rc::Rc;
 
@@ -18,7 +17,7 @@ pub enum HelperReturn {
     Stop(u64),
     /// Continue at instruction 0 of another program (a successful tail call). The
     /// caller's registers and stack are kept.
-    TailCall(Rc<Program>),
+    TailCall(Rc<Prepared>),
 }
 
 /// Why a helper call failed.

@@ -6,6 +6,7 @@ mod fault;
 pub(crate) mod flat;
 pub mod helpers;
 pub mod memory;
+mod prepared;
 #[cfg(test)]
 mod tests;
 
@@ -14,6 +15,7 @@ pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, He
 pub use memory::{
     AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes,
 };
+pub use prepared::Prepared;
 
 use crate::isa::{
     AtomicOp, CallKind, Insn, Profile, ProfileError, Program, Reg, Size, Slot, Source, Width,
@@ -139,7 +141,7 @@ pub struct Step {
     pub memory: Vec<MemChange>,
     pub frame: Option<FrameChange>,
     /// The program a tail call replaced.
-    pub replaced_program: Option<Rc<Program>>,
+    pub replaced_program: Option<Rc<Prepared>>,
     /// The state after the step.
     pub state: State,
 }
@@ -150,14 +152,14 @@ enum Control {
     Jump(i64),
     Exit { r0: u64, early: Option<EarlyExit> },
     Call { target_off: i64 },
-    TailCall(Rc<Program>),
+    TailCall(Rc<Prepared>),
 }
 
 /// An interpreter instance: one program and its memory. Helpers are passed to each
 /// `run` and `step`, so that they can borrow state that outlives the VM.
 #[derive(Debug, Clone)]
 pub struct Vm {
-    program: Rc<Program>,
+    program: Rc<Prepared>,
     config: Config,
     regs: [u64; Reg::COUNT],
     pc: usize,
@@ -172,9 +174,9 @@ impl Vm {
     ///
     /// # Errors
     /// The program uses an instruction the profile does not include.
-    pub fn new(program: impl Into<Rc<Program>>, config: Config) -> Result<Self, ProfileError> {
+    pub fn new(program: impl Into<Rc<Prepared>>, config: Config) -> Result<Self, ProfileError> {
         let program = program.into();
-        program.check_profile(config.profile)?;
+        program.program().check_profile(config.profile)?;
         let mut memory = Memory::default();
         let stack_len = config.stack_size * config.max_frames.max(1);
         let stack = memory.map(RegionKind::Stack, vec![0; stack_len], true);
@@ -206,7 +208,12 @@ impl Vm {
     }
 
     /// The program running now (a tail call replaces it).
-    pub fn program(&self) -> &Rc<Program> {
+    pub fn program(&self) -> &Program {
+        self.program.program()
+    }
+
+    /// The program running now as the VM keeps it, to share with another run.
+    pub fn prepared(&self) -> &Rc<Prepared> {
         &self.program
     }
 
@@ -255,7 +262,7 @@ impl Vm {
 
     /// Records how a run on another engine (the JIT) ended, with the program it ended
     /// in (tail calls change it): r0 on exit, and the state.
-    pub(crate) fn end_elsewhere(&mut self, program: Rc<Program>, state: State) {
+    pub(crate) fn end_elsewhere(&mut self, program: Rc<Prepared>, state: State) {
         if let State::Exited { r0, .. } = state {
             self.regs[0] = r0;
         }
@@ -300,7 +307,7 @@ impl Vm {
         use crate::isa::{AluOp, Cond};
         use flat::Kind as K;
         let program = self.program.clone();
-        let ops = program.flat();
+        let ops = program.ops();
         // 16 registers so that `reg & 15` indexes without a bounds check; 11..16 stay
         // zero (r15 is the register operand of every immediate operand, see `flat`).
         let mut regs = [0u64; 16];
@@ -554,7 +561,7 @@ impl Vm {
             });
             return None;
         }
-        let insn = match self.program.slots().get(pc) {
+        let insn = match self.program().slots().get(pc) {
             Some(Slot::Insn(insn)) => *insn,
             Some(Slot::Imm64Tail) => {
                 self.state = State::Faulted(Fault {
@@ -624,7 +631,7 @@ impl Vm {
     fn jump_target(&self, pc: usize, off: i64) -> Result<usize, FaultKind> {
         let target = pc as i64 + 1 + off;
         match usize::try_from(target) {
-            Ok(t) if t < self.program.len() => match self.program.slots()[t] {
+            Ok(t) if t < self.program().len() => match self.program().slots()[t] {
                 Slot::Insn(_) => Ok(t),
                 Slot::Imm64Tail => Err(FaultKind::JumpIntoImm64 { target: t }),
             },

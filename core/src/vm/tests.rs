@@ -680,9 +680,9 @@ fn random_alu_programs_run_as_they_step() {
             insns.push(insn);
         }
         insns.push(Insn::Exit);
-        let program = Rc::new(Program::from_insns(insns));
+        let program = Rc::new(Prepared::new(Program::from_insns(insns)));
         let breakpoints: Vec<usize> = (0..next(3))
-            .map(|_| next(program.len() as u64) as usize)
+            .map(|_| next(program.program().len() as u64) as usize)
             .collect();
         for profile in Profile::ALL {
             let config = Config {

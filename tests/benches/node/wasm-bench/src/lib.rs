@@ -10,10 +10,10 @@
 //! instructions processed by one verification (0 on any failure).
 
 use bpfplay_core::asm::assemble;
-use bpfplay_core::isa::{INSN_SIZE, Program, RawInsn};
+use bpfplay_core::isa::{INSN_SIZE, RawInsn};
 use bpfplay_tests::{ALU_BENCH_PROFILE, JIT_BENCH_INPUT, bench_verify};
 use bpfplay_core::kernel::RunInput;
-use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
+use bpfplay_core::vm::{Config, NoHelpers, Prepared, RunStop, Vm};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -23,7 +23,7 @@ const VERIFIER_WORST: &str = include_str!("../../../programs/verifier_worst.s");
 
 thread_local! {
     /// The program to run and its r1 memory (empty: none).
-    static PROGRAM: RefCell<Option<(Rc<Program>, &'static [u8])>> = const { RefCell::new(None) };
+    static PROGRAM: RefCell<Option<(Rc<Prepared>, &'static [u8])>> = const { RefCell::new(None) };
     /// The raw instructions to verify and whether the verifier must accept them.
     static VERIFY: RefCell<Option<(Rc<[RawInsn]>, bool)>> = const { RefCell::new(None) };
 }
@@ -38,8 +38,8 @@ pub extern "C" fn setup(which: u32) -> u32 {
         _ => return 0,
     };
     let Ok(assembled) = assemble(source, None) else { return 0 };
-    let program = Rc::new(assembled.program);
-    let len = program.len() as u32;
+    let len = assembled.program.len() as u32;
+    let program = Rc::new(Prepared::new(assembled.program));
     PROGRAM.with(|p| *p.borrow_mut() = Some((program, input)));
     len
 }
