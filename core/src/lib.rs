@@ -19,6 +19,7 @@
 //! | [`jit`] | isa, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
 //! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
+//! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, vm | every error type in one place, and the root [`Error`] that wraps each |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
@@ -41,6 +42,7 @@ extern crate std;
 pub mod asm;
 pub mod bpftool;
 pub mod disasm;
+pub mod errors;
 pub mod isa;
 pub mod jit;
 pub mod kernel;
@@ -48,6 +50,8 @@ pub mod linux;
 pub mod syntax;
 pub mod verifier;
 pub mod vm;
+
+pub use errors::Error;
 
 /// The `alloc` names every module uses.
 mod prelude {
@@ -58,15 +62,4 @@ mod prelude {
     pub use alloc::vec;
     pub use alloc::vec::Vec;
     pub use core::fmt::Write as _;
-}
-
-/// Every error type of the crate, in one place.
-pub mod errors {
-    pub use crate::asm::{AsmError, AsmErrorKind};
-    pub use crate::bpftool::{
-        Error as BpftoolError, MapListError, MapListErrorKind, ParseError, ParseErrorKind,
-        UnboundMapIndex,
-    };
-    pub use crate::isa::{DecodeError, DecodeErrorKind, HexError, ProfileError};
-    pub use crate::vm::{Fault, FaultKind};
 }

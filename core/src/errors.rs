@@ -1,0 +1,117 @@
+//! Every error type of the crate in one place, and [`Error`], which wraps each module's
+//! error for callers that handle them alike (print it, pass it up with `?`).
+
+pub use crate::asm::{AsmError, AsmErrorKind};
+pub use crate::bpftool::{
+    Error as BpftoolError, MapListError, MapListErrorKind, ParseError, ParseErrorKind,
+    UnboundMapIndex,
+};
+pub use crate::isa::{DecodeError, DecodeErrorKind, HexError, HexErrorKind, ProfileError};
+pub use crate::jit::JitError;
+pub use crate::jit::host::JitHostError;
+pub use crate::kernel::snapshot::SnapshotError;
+pub use crate::linux::Errno;
+pub use crate::vm::{AccessError, Fault, FaultKind};
+use core::fmt;
+
+/// Any error of the crate: the module's own error, unchanged. `Display` prints the
+/// module's message, and [`core::error::Error::source`] gives the module's error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Assembly text that does not assemble ([`crate::asm`]).
+    Asm(AsmError),
+    /// A bpftool command that failed ([`crate::bpftool`]).
+    Bpftool(BpftoolError),
+    /// Wire bytes that are not a valid program ([`crate::isa`]).
+    Decode(DecodeError),
+    /// Hex text that is not bytes ([`crate::isa::parse_hex_bytes`]).
+    Hex(HexError),
+    /// An instruction the chosen profile does not include ([`crate::isa`]).
+    Profile(ProfileError),
+    /// A run that faulted ([`crate::vm`]).
+    Fault(Fault),
+    /// A bpf(2) command that failed ([`crate::kernel`], numbers from [`crate::linux`]).
+    Errno(Errno),
+    /// A kernel snapshot that cannot be restored ([`crate::kernel::snapshot`]).
+    Snapshot(SnapshotError),
+    /// A program the JIT cannot compile ([`crate::jit`]).
+    Jit(JitError),
+    /// A JIT run whose host failed ([`crate::jit::host`]).
+    JitHost(JitHostError),
+}
+
+/// `From<ModuleError> for Error`, so that `?` lifts each module's error.
+macro_rules! wrap {
+    ($($variant:ident($error:ty)),* $(,)?) => {
+        $(
+            impl From<$error> for Error {
+                #[cold]
+                fn from(error: $error) -> Self {
+                    Error::$variant(error)
+                }
+            }
+        )*
+
+        impl Error {
+            /// The module's error, as a trait object.
+            fn inner(&self) -> &(dyn core::error::Error + 'static) {
+                match self {
+                    $(Error::$variant(error) => error,)*
+                }
+            }
+        }
+    };
+}
+
+wrap! {
+    Asm(AsmError),
+    Bpftool(BpftoolError),
+    Decode(DecodeError),
+    Hex(HexError),
+    Profile(ProfileError),
+    Fault(Fault),
+    Errno(Errno),
+    Snapshot(SnapshotError),
+    Jit(JitError),
+    JitHost(JitHostError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.inner(), f)
+    }
+}
+
+/// `core::error::Error` is `std::error::Error` when `std` is linked, so this one impl
+/// serves both builds.
+impl core::error::Error for Error {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        Some(self.inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    fn lift<E>(error: E) -> Result<(), Error>
+    where
+        Error: From<E>,
+    {
+        Err(error)?
+    }
+
+    #[test]
+    fn module_errors_lift_with_their_message_and_stay_the_source() {
+        let decode = crate::isa::Program::decode(&[0x07, 0x10, 0, 0, 0, 0, 0, 0]).unwrap_err();
+        let error = lift(decode.clone()).unwrap_err();
+        assert_eq!(error, Error::Decode(decode.clone()));
+        assert_eq!(error.to_string(), decode.to_string());
+        let source = core::error::Error::source(&error).unwrap();
+        assert_eq!(source.to_string(), decode.to_string());
+        let errno = lift(Errno::EBADF).unwrap_err();
+        assert_eq!(errno.to_string(), "EBADF: Bad file descriptor");
+    }
+}
