@@ -802,7 +802,7 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
         let stack_size = Config::for_profile(profile).stack_size as i64;
         let (mut checked, mut faults) = (0, 0);
         for size in [Size::B, Size::H, Size::W, Size::DW] {
-            let n = bpfplay_core::vm::size_bytes(size) as i64;
+            let n = size.bytes() as i64;
             // Linux 4.4 has no local calls.
             let callees: &[bool] = if profile == Profile::Rfc9669 {
                 &[false, true]

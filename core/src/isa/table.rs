@@ -102,6 +102,18 @@ isa_table! {
     }
 }
 
+impl Size {
+    /// Bytes in an access of this size.
+    pub const fn bytes(self) -> usize {
+        match self {
+            Size::B => 1,
+            Size::H => 2,
+            Size::W => 4,
+            Size::DW => 8,
+        }
+    }
+}
+
 isa_table! {
     /// Operations of the atomic (formerly XADD) store class, encoded in `imm`.
     /// The pseudo-C column is the compound operator or the kernel's function name.

@@ -320,7 +320,7 @@ impl JitRun {
             Some(Insn::Atomic { size, .. }) => (*size, true, true),
             _ => (Size::B, false, false),
         };
-        let size = crate::vm::size_bytes(size);
+        let size = size.bytes();
         let memory = self.vm.memory();
         let checked = if atomic {
             memory

@@ -296,10 +296,7 @@ impl Span {
                 }
                 _ => continue,
             };
-            let (low, end) = (
-                i64::from(off),
-                i64::from(off) + crate::vm::size_bytes(size) as i64,
-            );
+            let (low, end) = (i64::from(off), i64::from(off) + size.bytes() as i64);
             span = Some(match span {
                 None => Span {
                     low,
@@ -832,7 +829,7 @@ impl Emitter<'_> {
     /// interpreter's order and reports the fault (or, for the rare access the inline
     /// checks are too strict for, returns the address).
     fn translate(&mut self, pc: usize, base: Reg, off: i16, size: Size, write: bool) {
-        let n = crate::vm::size_bytes(size) as u32;
+        let n = size.bytes() as u32;
         let fixed = match base {
             Reg::R10 => self.assumed.stack.map(|span| (STACK, span)),
             Reg::R1 => self.assumed.ctx.map(|span| (CTX, span)),
@@ -1418,7 +1415,7 @@ impl Emitter<'_> {
     /// `LD_ABS` / `LD_IND`: big-endian from the packet region into r0; out of bounds
     /// (or no packet) ends the program with r0 = 0.
     fn load_packet(&mut self, pc: usize, size: Size, index: Option<Reg>, imm: i32) {
-        let n = crate::vm::size_bytes(size) as i64;
+        let n = size.bytes() as i64;
         // off = (imm as u32 + index as u32) as i32, sign-extended into L_A.
         self.s.i32_const(imm);
         if let Some(r) = index {

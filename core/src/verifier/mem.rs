@@ -79,7 +79,7 @@ impl Verifier<'_, '_> {
         if let RegType::Stack(k) = reg {
             off = off.wrapping_add(k);
         }
-        let size = crate::vm::size_bytes(size) as i32;
+        let size = size.bytes() as i32;
         if off % size != 0 {
             return Err(self.reject(Reason::MisalignedAccess { off, size }));
         }

@@ -70,7 +70,7 @@ impl Vm {
                 let addr = self.reg(src).wrapping_add(off as i64 as u64);
                 let raw = self
                     .memory
-                    .read(addr, size_bytes(size))
+                    .read(addr, size.bytes())
                     .map_err(FaultKind::Memory)?;
                 self.set(dst, if signed { sign_extend(raw, size) } else { raw })?;
             }
@@ -82,7 +82,7 @@ impl Vm {
             } => {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
                 self.memory
-                    .write(addr, size_bytes(size), imm as i64 as u64, journal)
+                    .write(addr, size.bytes(), imm as i64 as u64, journal)
                     .map_err(FaultKind::Memory)?;
             }
             Insn::StoreReg {
@@ -94,7 +94,7 @@ impl Vm {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
                 let value = self.reg(src);
                 self.memory
-                    .write(addr, size_bytes(size), value, journal)
+                    .write(addr, size.bytes(), value, journal)
                     .map_err(FaultKind::Memory)?;
             }
             Insn::Atomic {
@@ -105,7 +105,7 @@ impl Vm {
                 off,
             } => {
                 let addr = self.reg(dst).wrapping_add(off as i64 as u64);
-                let n = size_bytes(size);
+                let n = size.bytes();
                 let old = self.memory.read(addr, n).map_err(FaultKind::Memory)?;
                 let (new, fetched) = atomic(op, old, self.reg(src), self.regs[0], size);
                 self.memory
@@ -212,7 +212,7 @@ impl Vm {
     pub(super) fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
         let packet = self.memory.region(RegionKind::Packet)?;
         let start = u64::try_from(off).ok()?;
-        let n = size_bytes(size);
+        let n = size.bytes();
         let raw = self.memory.load(packet.base + start, n)?;
         Some(raw.swap_bytes() >> (64 - 8 * n))
     }

@@ -3,7 +3,7 @@
 //! instruction it does not execute itself to `advance`.
 
 use super::exec::sign_extend;
-use super::{Vm, alu, flat, size_bytes};
+use super::{Vm, alu, flat};
 use crate::isa::{Reg, Size};
 
 impl Vm {
@@ -79,7 +79,7 @@ impl Vm {
             macro_rules! load {
                 ($size:ident, $signed:expr) => {{
                     let addr = regs[src].wrapping_add(op.aux as i32 as i64 as u64);
-                    let Some(raw) = self.memory.load(addr, size_bytes(Size::$size)) else {
+                    let Some(raw) = self.memory.load(addr, Size::$size.bytes()) else {
                         break;
                     };
                     regs[dst] = if $signed {
@@ -95,7 +95,7 @@ impl Vm {
                     let addr = regs[dst].wrapping_add(op.aux as i32 as i64 as u64);
                     if !self
                         .memory
-                        .store(addr, size_bytes(Size::$size), regs[src] | imm)
+                        .store(addr, Size::$size.bytes(), regs[src] | imm)
                     {
                         break;
                     }

@@ -502,13 +502,3 @@ fn breakpoint_marks(breakpoints: &[usize]) -> Vec<bool> {
     }
     marks
 }
-
-/// Bytes in an access of this size.
-pub const fn size_bytes(size: Size) -> usize {
-    match size {
-        Size::B => 1,
-        Size::H => 2,
-        Size::W => 4,
-        Size::DW => 8,
-    }
-}
