@@ -212,6 +212,18 @@ impl Session {
         }
     }
 
+    /// A session over a restored kernel, continuing with the current process a saved
+    /// session had ([`Session::current`]); unlike [`Session::new`] it spawns nothing, so
+    /// the kernel stays exactly as saved.
+    pub fn resume(kernel: Kernel, current: Option<Pid>) -> Self {
+        Session { kernel, current }
+    }
+
+    /// The current process, `None` after `process exit`.
+    pub fn current(&self) -> Option<Pid> {
+        self.current
+    }
+
     /// The current process.
     ///
     /// # Errors

@@ -1,0 +1,76 @@
+//! What running a tab needs from its setup, for the playground's engine and for
+//! `bpfplay run WORKSPACE.bpfplay.json` alike.
+
+use crate::setup::{MapSpec, Setup};
+use bpfplay_core::kernel::ctx::SkbMeta;
+use bpfplay_core::kernel::{Kernel, Pid, RunInput};
+use bpfplay_core::linux::{Errno, ProgType};
+use std::fmt;
+
+/// BPF_MAP_CREATE refused a setup's map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapCreateError {
+    /// 1-based, as the maps text counts.
+    pub index: usize,
+    pub spec: MapSpec,
+    pub errno: Errno,
+}
+
+impl fmt::Display for MapCreateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "maps item {} ({}): {}",
+            self.index, self.spec, self.errno
+        )
+    }
+}
+
+impl std::error::Error for MapCreateError {}
+
+/// The packet of a kernel run when the setup has none: 60 zero bytes, a minimal frame.
+pub const DEFAULT_PACKET_LEN: usize = 60;
+
+impl Setup {
+    /// Creates the setup's maps in process `pid`; returns the (map index, fd) bindings
+    /// that `bind_maps` resolves a program's `map_fd(i)` with. On failure the maps made
+    /// so far stay open in `pid`.
+    pub fn create_maps(
+        &self,
+        kernel: &mut Kernel,
+        pid: Pid,
+    ) -> Result<Vec<(u32, u32)>, MapCreateError> {
+        self.maps
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                kernel
+                    .map_create(pid, spec.attr(), "")
+                    .map(|fd| (i as u32, fd))
+                    .map_err(|errno| MapCreateError {
+                        index: i + 1,
+                        spec: *spec,
+                        errno,
+                    })
+            })
+            .collect()
+    }
+
+    /// What a kernel run of this setup's type gets: a kprobe hit, or the packet (60
+    /// zero bytes if empty) with its `__sk_buff` fields.
+    pub fn run_input(&self) -> RunInput {
+        if self.prog_type == Some(ProgType::Kprobe) {
+            return RunInput::Kprobe {
+                regs: Default::default(),
+            };
+        }
+        let packet = if self.packet.is_empty() {
+            vec![0; DEFAULT_PACKET_LEN]
+        } else {
+            self.packet.clone()
+        };
+        let mut meta = SkbMeta::for_frame(&packet);
+        self.skb.apply(&mut meta);
+        RunInput::Packet { packet, meta }
+    }
+}
