@@ -1,5 +1,7 @@
-//! The bpfplay playground UI. State lives in [`state::Playground`], a pure reducer over
-//! `bpfplay-core` that is tested natively; components only render and dispatch.
+//! The bpfplay playground UI. State lives in [`state::Playground`]: the workspace as
+//! plain data, the engine built from it, and view models for the panels; it is a pure
+//! reducer over `bpfplay-core`, tested natively. Components only render what it hands
+//! them and dispatch actions.
 
 mod codemirror;
 mod components;
@@ -7,6 +9,5 @@ pub mod examples;
 pub mod jit;
 mod jit_host;
 pub mod state;
-pub mod storage;
 
 pub use components::app::App;

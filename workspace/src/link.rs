@@ -34,13 +34,6 @@ pub struct Link {
     pub fragment: String,
 }
 
-impl Link {
-    /// Whether the link is past [`WARN_LENGTH`] once put after the page's address.
-    pub fn long_for(&self, page: &str) -> bool {
-        page.len() + self.fragment.len() > WARN_LENGTH
-    }
-}
-
 /// Why a link cannot be made.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShareError {

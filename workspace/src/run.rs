@@ -33,7 +33,7 @@ pub const DEFAULT_PACKET_LEN: usize = 60;
 
 impl Setup {
     /// Creates the setup's maps in process `pid`; returns the (map index, fd) bindings
-    /// that `bind_maps` resolves a program's `map_fd(i)` with. On failure the maps made
+    /// that `bind_maps` resolves a program's `map_fd(i)` with; map i is named `map{i}`. On failure the maps made
     /// so far stay open in `pid`.
     pub fn create_maps(
         &self,
@@ -45,7 +45,7 @@ impl Setup {
             .enumerate()
             .map(|(i, spec)| {
                 kernel
-                    .map_create(pid, spec.attr(), "")
+                    .map_create(pid, spec.attr(), &format!("map{i}"))
                     .map(|fd| (i as u32, fd))
                     .map_err(|errno| MapCreateError {
                         index: i + 1,

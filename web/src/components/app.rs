@@ -9,35 +9,80 @@ use super::setup::SetupBar;
 use super::tabs::Tabs;
 use super::toolbar::Toolbar;
 use super::verifier::VerifierPanel;
+use super::workspace_bar::WorkspaceBar;
 use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
-use crate::state::Action;
-use crate::storage;
-use gloo::storage::{LocalStorage, Storage};
+use crate::state::storage::{self, REPLACED_KEY, WORKSPACE_KEY};
+use crate::state::{Action, Error, Notice, WorkspaceHandle};
+use bpfplay_workspace::{document, link};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 /// Milliseconds of quiet typing before the verifier runs again.
 const VERIFY_DELAY_MS: u32 = 400;
 
+fn local_storage() -> Option<web_sys::Storage> {
+    gloo::utils::window().local_storage().ok().flatten()
+}
+
+/// Stores `value` under `key` (or removes the key); says why not if the browser refuses.
+fn store(key: &str, value: Option<String>) -> Result<(), Error> {
+    let storage =
+        local_storage().ok_or_else(|| Error::Storage(String::from("no local storage")))?;
+    let result = match value {
+        Some(value) => storage.set_item(key, &value),
+        None => storage.remove_item(key),
+    };
+    result.map_err(|e| {
+        let why = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+        Error::Storage(format!("the workspace was not saved ({why})"))
+    })
+}
+
+/// The page as the address and storage give it; a link in the address is opened once,
+/// then left out of the address so that a reload shows the autosave.
+fn open_page() -> crate::state::Playground {
+    let stored = |key| local_storage().and_then(|s| s.get_item(key).ok().flatten());
+    let location = gloo::utils::window().location();
+    let fragment = location.hash().unwrap_or_default();
+    let playground = storage::open_page(stored(WORKSPACE_KEY), stored(REPLACED_KEY), &fragment);
+    if link::is_link(&fragment)
+        && let Ok(history) = gloo::utils::window().history()
+    {
+        let page = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&page));
+    }
+    playground.set_jit_host(JitHost(Rc::new(BrowserJit)));
+    playground
+}
+
 #[component(App)]
 pub fn app() -> Html {
-    let ws = use_reducer(|| {
-        let saved = LocalStorage::get::<String>(storage::WORKSPACE_KEY).ok();
-        let source = LocalStorage::get::<String>(storage::SOURCE_KEY).ok();
-        let workspace = storage::restore_or_default(saved, source);
-        workspace.engine.borrow_mut().jit_host = Some(JitHost(Rc::new(BrowserJit)));
-        workspace
-    });
+    let ws = use_reducer(open_page);
     let dark = use_state(|| true);
 
-    // Autosave: the program text on its own, and the whole workspace.
+    // Autosave: the workspace document, whenever the workspace changes.
     {
-        let ws = ws.clone();
-        use_effect_with(ws.version, move |_| {
-            let _ = LocalStorage::set(storage::SOURCE_KEY, ws.source().to_owned());
-            let _ = LocalStorage::set(storage::WORKSPACE_KEY, storage::save(&ws));
+        let dispatcher = ws.dispatcher();
+        use_effect_with(ws.workspace().clone(), move |workspace| {
+            if let Err(e) = store(WORKSPACE_KEY, Some(document::to_json(workspace))) {
+                dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
+            }
+        });
+    }
+    // The workspace a link or file replaced outlives a reload.
+    {
+        let dispatcher = ws.dispatcher();
+        use_effect_with(ws.replaced.clone(), move |replaced| {
+            if let Err(e) = store(REPLACED_KEY, replaced.as_deref().map(document::to_json)) {
+                dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
+            }
         });
     }
     // Verify once typing pauses, off the typing path.
@@ -75,32 +120,32 @@ pub fn app() -> Html {
         let dark = dark.clone();
         Callback::from(move |_| dark.set(!*dark))
     };
-    let dismiss = {
-        let ws = ws.clone();
-        Callback::from(move |_| ws.dispatch(Action::Notice(None)))
-    };
+    let dismiss = super::dispatch(&ws, || Action::Notice(None));
     html! {
-        <main id="app" class={if *dark { "dark" } else { "light" }}>
-            <header>
-                <h1>{ "bpfplay" }</h1>
-                <span class="tagline">{ "Linux 4.4 eBPF: assemble, verify, run, step back" }</span>
-                <button class="theme" onclick={toggle_theme}>{ if *dark { "☀ light" } else { "☾ dark" } }</button>
-            </header>
-            <SetupBar ws={ws.clone()} />
-            <Toolbar ws={ws.clone()} />
-            if let Some(notice) = &ws.notice {
-                <div id="notice" class="notice" onclick={dismiss}>{ notice }{ " ✕" }</div>
-            }
-            <div class="panes">
-                <section class="pane editor-pane"><h3>{ "Program" }</h3><Tabs ws={ws.clone()} /><Editor ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "Bytecode" }</h3><Listing ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "Registers" }</h3><Registers ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "Memory" }</h3><MemoryView ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "Maps" }</h3><Maps ws={ws.clone()} /></section>
-                <section class="pane"><h3>{ "/sys/fs/bpf" }</h3><Bpffs ws={ws.clone()} /></section>
-                <section class="pane wide"><h3>{ "Output and console" }</h3><Console ws={ws.clone()} /></section>
-            </div>
-        </main>
+        <ContextProvider<WorkspaceHandle> context={ws.clone()}>
+            <main id="app" class={if *dark { "dark" } else { "light" }}>
+                <header>
+                    <h1>{ "bpfplay" }</h1>
+                    <span class="tagline">{ "Linux 4.4 eBPF: assemble, verify, run, step back" }</span>
+                    <WorkspaceBar />
+                    <button class="theme" onclick={toggle_theme}>{ if *dark { "☀ light" } else { "☾ dark" } }</button>
+                </header>
+                <SetupBar />
+                <Toolbar />
+                if let Some(notice) = &ws.notice {
+                    <div id="notice" class={classes!("notice", notice.error.then_some("error"))} onclick={dismiss}>{ &notice.text }{ " ✕" }</div>
+                }
+                <div class="panes">
+                    <section class="pane editor-pane"><h3>{ "Program" }</h3><Tabs /><Editor /></section>
+                    <section class="pane"><h3>{ "Bytecode" }</h3><Listing /></section>
+                    <section class="pane"><h3>{ "Registers" }</h3><Registers /></section>
+                    <section class="pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel /></section>
+                    <section class="pane"><h3>{ "Memory" }</h3><MemoryView /></section>
+                    <section class="pane"><h3>{ "Maps" }</h3><Maps /></section>
+                    <section class="pane"><h3>{ "/sys/fs/bpf" }</h3><Bpffs /></section>
+                    <section class="pane wide"><h3>{ "Output and console" }</h3><Console /></section>
+                </div>
+            </main>
+        </ContextProvider<WorkspaceHandle>>
     }
 }

@@ -1,10 +1,9 @@
-use crate::state::Action;
+use crate::state::{Action, use_workspace};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CommandInputProps {
-    pub ws: super::WorkspaceHandle,
     pub id: AttrValue,
     pub placeholder: AttrValue,
     #[prop_or_default]
@@ -14,6 +13,7 @@ pub struct CommandInputProps {
 /// A one-line form that sends a bpftool-style command to the console.
 #[component(CommandInput)]
 pub fn command_input(props: &CommandInputProps) -> Html {
+    let ws = use_workspace();
     let text = use_state(String::new);
     let on_input = {
         let text = text.clone();
@@ -22,7 +22,7 @@ pub fn command_input(props: &CommandInputProps) -> Html {
         })
     };
     let on_submit = {
-        let (ws, text) = (props.ws.clone(), text.clone());
+        let text = text.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !text.trim().is_empty() {

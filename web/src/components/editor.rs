@@ -1,14 +1,13 @@
-use super::PanelProps;
-use crate::codemirror::{Diagnostic, Editor as CodeMirror};
-use crate::state::Action;
+use crate::codemirror::Editor as CodeMirror;
+use crate::state::{Action, use_workspace};
 use yew::prelude::*;
 
 /// The program in CodeMirror: both syntaxes highlighted, assembler and verifier errors
 /// underlined where they are, breakpoints in the gutter (click; double-click runs to
 /// the line) and the current line while stepping.
 #[component(Editor)]
-pub fn editor(props: &PanelProps) -> Html {
-    let ws = &props.ws;
+pub fn editor() -> Html {
+    let ws = use_workspace();
     let host = use_node_ref();
     let editor = use_mut_ref(|| None::<CodeMirror>);
     {
@@ -30,38 +29,7 @@ pub fn editor(props: &PanelProps) -> Html {
             }
         });
     }
-    let current_line = {
-        let engine = ws.engine.borrow();
-        engine
-            .run
-            .as_ref()
-            .and_then(|r| ws.slot_lines.get(r.vm().pc()).copied())
-    };
-    let mut diagnostics = Vec::new();
-    if let Some(e) = &ws.asm_error {
-        diagnostics.push(Diagnostic {
-            line: e.line,
-            col: e.col,
-            message: e.kind.to_string(),
-            severity: "error",
-        });
-    }
-    if let Some(r) = ws.verdict.as_ref().and_then(|v| v.rejection.as_ref())
-        && let Some(line) = r.pc.and_then(|pc| ws.slot_lines.get(pc).copied())
-    {
-        diagnostics.push(Diagnostic {
-            line,
-            col: 1,
-            message: r.to_string(),
-            severity: "error",
-        });
-    }
-    let breakpoint_lines: Vec<u32> = ws
-        .breakpoints
-        .iter()
-        .filter_map(|pc| ws.slot_lines.get(*pc))
-        .map(|l| *l as u32)
-        .collect();
+    let view = ws.editor();
     // Separate effects, so that a step only moves the current line.
     {
         let editor = editor.clone();
@@ -73,16 +41,19 @@ pub fn editor(props: &PanelProps) -> Html {
     }
     {
         let editor = editor.clone();
-        use_effect_with((diagnostics, breakpoint_lines), move |(diags, bps)| {
-            if let Some(cm) = editor.borrow().as_ref() {
-                cm.set_diagnostics(diags);
-                cm.set_breakpoints(bps.clone());
-            }
-        });
+        use_effect_with(
+            (view.diagnostics, view.breakpoint_lines),
+            move |(diags, bps)| {
+                if let Some(cm) = editor.borrow().as_ref() {
+                    cm.set_diagnostics(diags);
+                    cm.set_breakpoints(bps.clone());
+                }
+            },
+        );
     }
     {
         let editor = editor.clone();
-        use_effect_with(current_line, move |line| {
+        use_effect_with(view.current_line, move |line| {
             if let Some(cm) = editor.borrow().as_ref() {
                 cm.set_current_line(*line);
             }
@@ -91,8 +62,8 @@ pub fn editor(props: &PanelProps) -> Html {
     html! {
         <div class="editor">
             <div ref={host} id="source" class="editor-host" />
-            if let Some(e) = &ws.asm_error {
-                <div id="asm-error" class="diagnostic error">{ format!("✖ {e}") }</div>
+            if let Some(e) = view.asm_error {
+                <div id="asm-error" class="diagnostic error">{ e }</div>
             }
         </div>
     }

@@ -1,5 +1,4 @@
-use super::PanelProps;
-use crate::state::{Action, ListingRow};
+use crate::state::{Action, ListingRow, use_workspace};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -35,13 +34,17 @@ fn row(p: &RowProps) -> Html {
 /// The rows are built only when the program, breakpoints or selection change; the
 /// current instruction is marked by a one-line style, so a step costs O(1) here.
 #[component(Listing)]
-pub fn listing(props: &PanelProps) -> Html {
-    let ws = &props.ws;
-    let current = ws.engine.borrow().run.as_ref().map(|r| r.vm().pc());
+pub fn listing() -> Html {
+    let ws = use_workspace();
+    let current = ws.current_pc();
     let rows = {
         let ws = ws.clone();
         use_memo(
-            (ws.listing.clone(), ws.breakpoints.clone(), ws.selected),
+            (
+                ws.program.listing.clone(),
+                ws.tab().breakpoints.clone(),
+                ws.selected,
+            ),
             move |(listing, breakpoints, selected)| {
                 let on_click = Callback::from(move |pc| ws.dispatch(Action::ToggleBreakpoint(pc)));
                 listing

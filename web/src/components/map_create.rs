@@ -1,21 +1,15 @@
-use super::WorkspaceHandle;
-use crate::state::Action;
-use bpfplay_core::linux::MapType;
+use crate::state::{Action, Notice, map_command, use_workspace, view};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct MapCreateProps {
-    pub ws: WorkspaceHandle,
-}
 
 /// BPF_MAP_CREATE from a form; the map is pinned at the path so it outlives the
 /// console's process, as `bpftool map create` does.
 #[component(MapCreateForm)]
-pub fn map_create_form(props: &MapCreateProps) -> Html {
+pub fn map_create_form() -> Html {
+    let ws = use_workspace();
     let form = use_node_ref();
     let on_submit = {
-        let (ws, form) = (props.ws.clone(), form.clone());
+        let form = form.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(form) = form.cast::<web_sys::Element>() else {
@@ -37,25 +31,24 @@ pub fn map_create_form(props: &MapCreateProps) -> Html {
                     .trim()
                     .to_owned()
             };
-            let name = input("name");
-            let mut command = format!(
-                "map create {} type {} key {} value {} entries {}",
-                input("path"),
-                input("type"),
-                input("key"),
-                input("value"),
-                input("entries")
+            let command = map_command::create(
+                &input("path"),
+                &input("type"),
+                &input("key"),
+                &input("value"),
+                &input("entries"),
+                &input("name"),
             );
-            if !name.is_empty() {
-                command.push_str(&format!(" name {name}"));
-            }
-            ws.dispatch(Action::Console(command));
+            ws.dispatch(match command {
+                Ok(command) => Action::Command(command),
+                Err(e) => Action::Notice(Some(Notice::from(e))),
+            });
         })
     };
     html! {
         <form id="map-create" class="map-create" ref={form} onsubmit={on_submit}>
             <select name="type">
-                { for MapType::ALL.iter().map(|t| html! { <option value={t.name()} selected={*t == MapType::Hash}>{ t.name() }</option> }) }
+                { for view::map_types().into_iter().map(|t| html! { <option value={t.value} selected={t.selected}>{ t.label }</option> }) }
             </select>
             <label>{ "key " }<input name="key" type="number" min="1" value="4" /></label>
             <label>{ "value " }<input name="value" type="number" min="1" value="8" /></label>

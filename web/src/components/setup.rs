@@ -1,22 +1,32 @@
-use super::PanelProps;
-use crate::examples::EXAMPLES;
-use crate::state::{Action, Setup};
-use bpfplay_core::isa::Profile;
-use bpfplay_core::linux::ProgType;
+use crate::state::view::Choice;
+use crate::state::{Action, SetupField, use_workspace};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Example, program type, profile, privilege, packet and maps.
+fn options(choices: Vec<Choice>) -> Html {
+    choices
+        .into_iter()
+        .map(|c| html! { <option value={c.value} selected={c.selected}>{ c.label }</option> })
+        .collect()
+}
+
+/// Example, program type, profile, privilege, packet, `__sk_buff` fields and maps.
 #[component(SetupBar)]
-pub fn setup_bar(props: &PanelProps) -> Html {
-    let ws = &props.ws;
-    let change = |f: fn(&mut Setup, String)| {
+pub fn setup_bar() -> Html {
+    let ws = use_workspace();
+    let view = ws.setup_view();
+    let change = |field: fn(String) -> SetupField| {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            let mut setup = ws.setup().clone();
-            f(&mut setup, value);
-            ws.dispatch(Action::SetSetup(setup));
+            ws.dispatch(Action::SetSetup(field(value)));
+        })
+    };
+    let select = |field: fn(String) -> SetupField| {
+        let ws = ws.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            ws.dispatch(Action::SetSetup(field(value)));
         })
     };
     let on_example = {
@@ -33,44 +43,32 @@ pub fn setup_bar(props: &PanelProps) -> Html {
     let on_privileged = {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
-            let mut setup = ws.setup().clone();
-            setup.privileged = e.target_unchecked_into::<HtmlInputElement>().checked();
-            ws.dispatch(Action::SetSetup(setup));
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            ws.dispatch(Action::SetSetup(SetupField::Privileged(on)));
         })
     };
-    let setup = ws.setup();
     html! {
         <div class="setup">
             <label>{ "Example " }
-                <select id="example" onchange={on_example}>
-                    <option selected={ws.example.is_none()}>{ "— choose —" }</option>
-                    { for EXAMPLES.iter().enumerate().map(|(i, e)| html! {
-                        <option selected={ws.example == Some(i)}>{ e.name }</option>
-                    }) }
-                </select>
+                <select id="example" onchange={on_example}>{ options(view.examples) }</select>
             </label>
             <label>{ "Type " }
-                <select id="prog-type" onchange={change(|s, v| s.prog_type = ProgType::from_name(&v))}>
-                    { for ProgType::ALL.iter().map(|t| html! { <option value={t.name()} selected={Some(*t) == setup.prog_type}>{ t.name() }</option> }) }
-                    <option value="plain" selected={setup.prog_type.is_none()}>{ "plain VM (r1 = memory)" }</option>
-                </select>
+                <select id="prog-type" onchange={select(SetupField::ProgType)}>{ options(view.prog_types) }</select>
             </label>
             <label>{ "Profile " }
-                <select id="profile" onchange={change(|s, v| if let Some(p) = Profile::from_name(&v) { s.profile = p })}>
-                    { for Profile::ALL.iter().map(|p| html! { <option value={p.name()} selected={*p == setup.profile}>{ p.name() }</option> }) }
-                </select>
+                <select id="profile" onchange={select(SetupField::Profile)}>{ options(view.profiles) }</select>
             </label>
             <label title="CAP_SYS_ADMIN: unprivileged loads follow 4.4's pointer-leak rules">
-                <input id="privileged" type="checkbox" checked={setup.privileged} onchange={on_privileged} />{ " privileged" }
+                <input id="privileged" type="checkbox" checked={view.privileged} onchange={on_privileged} />{ " privileged" }
             </label>
             <label class="wide">{ "Packet / memory (hex) " }
-                <input id="packet" value={setup.packet.clone()} onchange={change(|s, v| s.packet = v)} placeholder="e.g. 02 00 00 00 00 02 ..." />
+                <input id="packet" value={view.packet} onchange={change(SetupField::Packet)} placeholder="e.g. 02 00 00 00 00 02 ..." />
             </label>
             <label title="__sk_buff fields: mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4">{ "skb " }
-                <input id="skb" value={setup.skb.clone()} onchange={change(|s, v| s.skb = v)} placeholder="mark=1 priority=7 cb0=5" />
+                <input id="skb" value={view.skb} onchange={change(SetupField::Skb)} placeholder="mark=1 priority=7 cb0=5" />
             </label>
             <label>{ "Maps " }
-                <input id="setup-maps" value={setup.maps.clone()} onchange={change(|s, v| s.maps = v)} placeholder="hash:4:8:16,array:4:8:4" />
+                <input id="setup-maps" value={view.maps} onchange={change(SetupField::Maps)} placeholder="hash:4:8:16,array:4:8:4" />
             </label>
         </div>
     }

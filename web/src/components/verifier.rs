@@ -1,19 +1,15 @@
-use super::PanelProps;
-use crate::state::Action;
+use crate::state::{Action, use_workspace};
 use yew::prelude::*;
 
 /// The 4.4 verifier log; clicking an instruction line selects it in the listing. A
 /// rejection is explained under the log.
 #[component(VerifierPanel)]
-pub fn verifier_panel(props: &PanelProps) -> Html {
-    let ws = &props.ws;
-    let Some(v) = ws.verdict.as_ref() else {
-        return html! { <div id="verifier" class="verifier idle">{ "The rfc9669 profile runs without the Linux 4.4 verifier." }</div> };
+pub fn verifier_panel() -> Html {
+    let ws = use_workspace();
+    let Some(view) = ws.verifier() else {
+        return html! { <div id="verifier" class="verifier idle">{ "The plain VM runs without the Linux 4.4 verifier." }</div> };
     };
-    let lines = v.log.lines().map(|line| {
-        let pc = line
-            .split_once(':')
-            .and_then(|(n, _)| n.trim().parse::<usize>().ok());
+    let lines = view.lines.into_iter().map(|(line, pc)| {
         let ws = ws.clone();
         let onclick = Callback::from(move |_| ws.dispatch(Action::Select(pc)));
         let class = if pc.is_some() {
@@ -23,18 +19,18 @@ pub fn verifier_panel(props: &PanelProps) -> Html {
         };
         html! { <div class={class} {onclick}>{ line }</div> }
     });
-    let verdict = match (&v.errno, &v.rejection) {
-        (None, _) => html! { <p id="verdict" class="ok">{ "accepted" }</p> },
-        (Some(e), _) => html! { <p id="verdict" class="error">{ format!("rejected: {e}") }</p> },
-    };
     html! {
         <div id="verifier" class="verifier">
-            { verdict }
+            if let Some(errno) = &view.rejected {
+                <p id="verdict" class="error">{ format!("rejected: {errno}") }</p>
+            } else {
+                <p id="verdict" class="ok">{ "accepted" }</p>
+            }
             <pre class="log">{ for lines }</pre>
-            if let Some(x) = v.explanation {
+            if let Some((meaning, fix)) = view.explanation {
                 <div id="explanation" class="explanation">
-                    <p><strong>{ "What it means: " }</strong>{ x.meaning }</p>
-                    <p><strong>{ "Usual fix: " }</strong>{ x.fix }</p>
+                    <p><strong>{ "What it means: " }</strong>{ meaning }</p>
+                    <p><strong>{ "Usual fix: " }</strong>{ fix }</p>
                 </div>
             }
         </div>

@@ -1,0 +1,472 @@
+//! Loading, verifying, running and stepping the active tab's program on the engine.
+
+use super::engine::{ConsoleLine, Engine, Run};
+use super::error::Error;
+use super::program::{Program, Verdict};
+use super::{Playground, Tab};
+use crate::examples::EXAMPLES;
+use crate::jit::KernelAfter;
+use bpfplay_core::asm::assemble;
+use bpfplay_core::bpftool::{Command, FileSource, bind_maps, print};
+use bpfplay_core::isa::Program as Bytecode;
+use bpfplay_core::jit::host::JitRun;
+use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
+use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad};
+use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
+use bpfplay_workspace::SetupMaps;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Steps kept for step-back; older ones are dropped, oldest first.
+pub const HISTORY_LIMIT: usize = 200_000;
+
+/// Programs for `prog load NAME` in the console: `current`, the tabs, the examples.
+struct Files<'a> {
+    current: &'a str,
+    tabs: &'a [Tab],
+}
+
+impl FileSource for Files<'_> {
+    fn program(&mut self, name: &str) -> Result<Bytecode, String> {
+        let tab = self
+            .tabs
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.source.as_str());
+        let example = || EXAMPLES.iter().find(|e| e.name == name).map(|e| e.source);
+        let text = match name {
+            "current" => self.current,
+            _ => tab.or_else(example).ok_or_else(|| {
+                format!("no program `{name}` (use `current`, a workspace program, or an example such as {})", EXAMPLES[0].name)
+            })?,
+        };
+        assemble(text, None)
+            .map(|a| a.program)
+            .map_err(|e| format!("{name}: {e}"))
+    }
+
+    fn packet(&mut self, name: &str) -> Result<Vec<u8>, String> {
+        Err(format!(
+            "no packet file `{name}` in the browser; use `packet hex ...`"
+        ))
+    }
+}
+
+impl Playground {
+    pub(super) fn reassemble(&mut self) {
+        let verdict = self.program.verdict.take();
+        self.program = Program {
+            verdict,
+            ..Program::assemble(self.source())
+        };
+    }
+
+    /// Runs a console line: parsed by core's bpftool parser, then as [`Self::command`].
+    pub(super) fn console(&mut self, line: &str) {
+        self.engine
+            .borrow_mut()
+            .console
+            .push(ConsoleLine::Command(line.to_owned()));
+        match bpfplay_core::bpftool::parse(line) {
+            Ok(command) => self.command(command),
+            Err(e) => self
+                .engine
+                .borrow_mut()
+                .console
+                .push(ConsoleLine::Error(print::error_line(&e.into(), None))),
+        }
+    }
+
+    /// Applies a bpftool command to the kernel; its output or error goes to the console.
+    pub(super) fn command(&mut self, command: Command) {
+        let engine = self.engine.clone();
+        let mut engine = engine.borrow_mut();
+        let mut files = Files {
+            current: self.source(),
+            tabs: &self.workspace.tabs,
+        };
+        match engine.session.apply(command, &mut files) {
+            Ok(output) => engine.console.extend(
+                print::output_lines(&output)
+                    .into_iter()
+                    .map(ConsoleLine::Output),
+            ),
+            Err(e) => engine
+                .console
+                .push(ConsoleLine::Error(print::error_line(&e, None))),
+        }
+    }
+
+    /// Creates (or reuses) the maps of the setup in their own process; returns that
+    /// process and the (index, fd) bindings.
+    fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), Error> {
+        let setup = self.setup();
+        if let Some(b) = engine.setup_maps.as_ref().filter(|b| {
+            b.maps == setup.maps
+                && b.privileged == setup.privileged
+                && engine.session.kernel.process(b.pid).is_some()
+        }) {
+            return Ok((b.pid, b.fds.clone()));
+        }
+        if let Some(old) = engine.setup_maps.take() {
+            let _ = engine.session.kernel.exit(old.pid);
+        }
+        let pid = engine.session.kernel.spawn("playground", setup.uid());
+        let fds = setup
+            .create_maps(&mut engine.session.kernel, pid)
+            .map_err(|e| {
+                let _ = engine.session.kernel.exit(pid);
+                Error::Maps(e)
+            })?;
+        engine.setup_maps = Some(SetupMaps {
+            maps: setup.maps.clone(),
+            privileged: setup.privileged,
+            pid,
+            fds: fds.clone(),
+        });
+        Ok((pid, fds))
+    }
+
+    /// Loads the program into `kernel` as `pid` with the maps `fds` and records the
+    /// verifier's verdict; returns the fd when it was accepted.
+    fn load_into(
+        &mut self,
+        kernel: &mut Kernel,
+        pid: Pid,
+        fds: &[(u32, u32)],
+    ) -> Result<Option<u32>, Error> {
+        let Some(prog_type) = self.setup().prog_type else {
+            return Ok(None);
+        };
+        let program = assemble(self.source(), None)
+            .map_err(Error::Assemble)?
+            .program;
+        let program = bind_maps(&program, fds).map_err(Error::Bind)?;
+        let attr = ProgLoad {
+            log_level: 1,
+            log_size: 1 << 20,
+            log_buf: true,
+            ..ProgLoad::new(prog_type, &program)
+        };
+        let result = kernel.prog_load(pid, &attr);
+        let report = result.verifier;
+        let rejection = report.as_ref().and_then(|r| r.result.clone().err());
+        self.program.verdict = Some(Verdict {
+            explanation: rejection.as_ref().map(|r| r.reason.explanation()),
+            rejection,
+            errno: result.fd.err(),
+            log: result.log,
+            states: report.map(|r| r.states).unwrap_or_default(),
+        });
+        Ok(result.fd.ok())
+    }
+
+    /// Verifies the program on a copy of the kernel, so that verifying changes nothing
+    /// but the verdict (the setup's maps are made in the kernel itself, for the panels).
+    pub(super) fn verify(&mut self) {
+        self.program.verdict = None;
+        if self.setup().prog_type.is_none() {
+            return;
+        }
+        let engine = self.engine.clone();
+        let mut engine = engine.borrow_mut();
+        let result = self.ensure_maps(&mut engine).and_then(|(pid, fds)| {
+            let mut scratch = engine.session.kernel.clone();
+            self.load_into(&mut scratch, pid, &fds)
+        });
+        if let Err(e) = result {
+            self.show(e);
+        }
+    }
+
+    /// Starts a run if none is active. Returns false (with the reason shown) if it cannot.
+    fn start(&mut self, engine: &mut Engine) -> bool {
+        if engine.run.is_some() {
+            return true;
+        }
+        engine.history.clear();
+        engine.report = None;
+        match self.start_run(engine) {
+            Ok(Some(run)) => {
+                engine.run = Some(run);
+                true
+            }
+            Ok(None) => false,
+            Err(e) => {
+                self.show(e);
+                false
+            }
+        }
+    }
+
+    /// The run of the active tab: in the kernel (`None` if the verifier refused it) or
+    /// in the plain VM.
+    fn start_run(&mut self, engine: &mut Engine) -> Result<Option<Run>, Error> {
+        let setup = self.setup().clone();
+        if setup.prog_type.is_none() {
+            let program = assemble(self.source(), None)
+                .map_err(Error::Assemble)?
+                .program;
+            let vm = Vm::new(program, Config::for_profile(setup.profile))
+                .map_err(|e| Error::Run(e.to_string()))?;
+            return Ok(Some(Run::Plain(Box::new(vm.with_input(setup.packet)))));
+        }
+        let (pid, fds) = self.ensure_maps(engine)?;
+        let Some(fd) = self.load_into(&mut engine.session.kernel, pid, &fds)? else {
+            return Ok(None);
+        };
+        let invocation = engine.session.kernel.invoke(pid, fd, setup.run_input());
+        let _ = engine.session.kernel.close(pid, fd);
+        let invocation =
+            invocation.map_err(|e| Error::Run(format!("cannot run this program type: {e}")))?;
+        Ok(Some(Run::Kernel(Box::new(invocation))))
+    }
+
+    /// Runs the program through the interpreter (which the panels show) and then
+    /// through the wasm JIT, on copies of the invocation and the kernel taken before the
+    /// interpreter's run, and records whether both runs ended the same way with the
+    /// same effects. The JIT has no fuel, so it only runs a program the interpreter saw
+    /// end.
+    pub(super) fn run_jit(&mut self, engine: &mut Engine) {
+        engine.jit_report = None;
+        let Some(host) = engine.jit_host.clone() else {
+            self.show(Error::Jit(String::from(
+                "the wasm JIT needs the browser's WebAssembly engine",
+            )));
+            return;
+        };
+        if !self.start(engine) {
+            return;
+        }
+        let twin = match engine.run.as_ref() {
+            Some(Run::Kernel(inv)) => match Kernel::restore(&engine.session.kernel.snapshot()) {
+                Ok(kernel) => {
+                    let Invocation { vm, state } = inv.detached();
+                    let helpers = OwnedKernelHelpers { kernel, inv: state };
+                    (vm, Some(Rc::new(RefCell::new(helpers))))
+                }
+                Err(e) => {
+                    self.show(Error::Jit(format!("cannot copy the kernel: {e}")));
+                    return;
+                }
+            },
+            Some(Run::Plain(vm)) => ((**vm).clone(), None),
+            None => return,
+        };
+        self.continue_to_stop(engine, &[]);
+        let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else {
+            return;
+        };
+        if matches!(&state, State::Faulted(f) if matches!(f.kind, FaultKind::OutOfFuel { .. })) {
+            self.show(Error::Jit(String::from(
+                "the interpreter ran out of fuel, so the wasm JIT (which has none) was not run",
+            )));
+            return;
+        }
+        let (vm, kernel_helpers) = twin;
+        let run = match JitRun::new(vm) {
+            Ok(run) => run,
+            Err(e) => {
+                self.show(Error::Jit(e.to_string()));
+                return;
+            }
+        };
+        let helpers: Rc<RefCell<dyn Helpers>> = match &kernel_helpers {
+            Some(kernel) => kernel.clone(),
+            None => Rc::new(RefCell::new(NoHelpers)),
+        };
+        let outcome = match host.0.run(run, helpers) {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                self.show(Error::Jit(e));
+                return;
+            }
+        };
+        let jit_state = outcome.vm.state().clone();
+        let kernel_runs = match (kernel_helpers.map(Rc::try_unwrap), &engine.report) {
+            (Some(Ok(helpers)), Some(report)) => {
+                let OwnedKernelHelpers { mut kernel, inv } = helpers.into_inner();
+                let jit_report = kernel.finish(Invocation {
+                    vm: outcome.vm,
+                    state: inv,
+                });
+                let ours = KernelAfter {
+                    report: report.clone(),
+                    kernel: engine.session.kernel.snapshot(),
+                };
+                let jits = KernelAfter {
+                    report: jit_report,
+                    kernel: kernel.snapshot(),
+                };
+                Some((ours, jits))
+            }
+            (None, _) => None,
+            // The runner kept the helpers or the interpreter left no report: the kernels
+            // cannot be compared, so say so rather than claim agreement.
+            _ => {
+                self.show(Error::Jit(String::from(
+                    "the kernel after the JIT's run is not available, so only the ends were compared",
+                )));
+                None
+            }
+        };
+        let difference = crate::jit::compare(
+            &state,
+            &jit_state,
+            kernel_runs.as_ref().map(|(ours, jits)| (ours, jits)),
+        );
+        engine.jit_report = Some(crate::jit::JitReport {
+            state: jit_state,
+            modules: outcome.modules,
+            module_bytes: outcome.module_bytes,
+            instantiate_ms: outcome.instantiate_ms,
+            run_ms: outcome.run_ms,
+            difference,
+        });
+    }
+
+    fn step_once(engine: &mut Engine) -> Option<Step> {
+        let Engine { session, run, .. } = engine;
+        match run.as_mut()? {
+            Run::Kernel(inv) => session.kernel.step(inv),
+            Run::Plain(vm) => vm.step(&mut NoHelpers),
+        }
+    }
+
+    /// Collects the results once the program has ended.
+    fn finish_if_done(engine: &mut Engine) {
+        let done = engine
+            .run
+            .as_ref()
+            .is_some_and(|r| *r.vm().state() != State::Running);
+        if !done || engine.report.is_some() {
+            return;
+        }
+        if let Some(Run::Kernel(inv)) = &engine.run {
+            let report = engine.session.kernel.finish((**inv).clone());
+            for line in &report.trace {
+                engine.console.push(ConsoleLine::Output(line.clone()));
+            }
+            for (event, bytes) in &report.perf_samples {
+                let hex = bpfplay_workspace::setup::hex(bytes);
+                engine
+                    .console
+                    .push(ConsoleLine::Output(format!("perf event {event}: {hex}")));
+            }
+            if let Some(redirect) = &report.redirect {
+                engine
+                    .console
+                    .push(ConsoleLine::Output(redirect.to_string()));
+            }
+            engine.report = Some(report);
+        }
+    }
+
+    /// One step (F10).
+    pub(super) fn step(&mut self, engine: &mut Engine) {
+        if self.start(engine) {
+            if let Some(step) = Self::step_once(engine) {
+                push_history(engine, step);
+            }
+            Self::finish_if_done(engine);
+        }
+    }
+
+    /// Continues until exit, a fault or a breakpoint (other than the one it starts on),
+    /// or `extra_stop`.
+    pub(super) fn continue_to(&mut self, engine: &mut Engine, extra_stop: Option<usize>) {
+        let mut stops: Vec<usize> = self.tab().breakpoints.iter().copied().collect();
+        stops.extend(extra_stop);
+        self.continue_to_stop(engine, &stops);
+    }
+
+    fn continue_to_stop(&mut self, engine: &mut Engine, stops: &[usize]) {
+        if !self.start(engine) {
+            return;
+        }
+        // Step (recording history) so that step-back works after a continue too.
+        let mut first = true;
+        loop {
+            let Some(run) = engine.run.as_ref() else {
+                return;
+            };
+            let vm = run.vm();
+            if *vm.state() != State::Running {
+                break;
+            }
+            if !first && stops.contains(&vm.pc()) {
+                break;
+            }
+            first = false;
+            match Self::step_once(engine) {
+                Some(step) => push_history(engine, step),
+                None => break,
+            }
+        }
+        Self::finish_if_done(engine);
+    }
+}
+
+/// How a guest value reads to a person: `fp-8`, `map 3 (counts)`, `map_value+0`, `0x2a`.
+fn describe_value(engine: &Engine, vm: &Vm, value: u64) -> String {
+    let kernel = &engine.session.kernel;
+    if let Some(id) = (value >= bpfplay_core::kernel::map_handle(bpfplay_core::kernel::ObjectId(0)))
+        .then(|| {
+            kernel
+                .objects()
+                .find(|(id, _)| bpfplay_core::kernel::map_handle(*id) == value)
+        })
+        .flatten()
+        .map(|(id, _)| id)
+    {
+        let name = kernel
+            .map(id)
+            .map(|m| m.name.clone())
+            .filter(|n| !n.is_empty());
+        return name.map_or_else(|| format!("map {id}"), |n| format!("map {id} ({n})"));
+    }
+    match vm.memory().symbolize(value) {
+        Some((region, off)) if region.kind == bpfplay_core::vm::RegionKind::Stack => {
+            format!("fp{}", off - vm.regs()[10].wrapping_sub(region.base) as i64)
+        }
+        Some((region, off)) if off >= 0 && (off as usize) <= region.data.len() => {
+            format!("{}+{off}", region.kind)
+        }
+        _ => format!("{value:#x}"),
+    }
+}
+
+/// The console line of a helper call: `r0 = bpf_map_lookup_elem(map 1, fp-4) = map_value+0`.
+fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
+    let Some(bpfplay_core::isa::Insn::Call {
+        kind: bpfplay_core::isa::CallKind::Helper,
+        imm,
+    }) = step.insn
+    else {
+        return None;
+    };
+    let vm = engine.run.as_ref()?.vm();
+    let proto = bpfplay_core::linux::helpers::proto_of(imm)?;
+    let args: Vec<String> = proto
+        .args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a != bpfplay_core::linux::helpers::ArgType::DontCare)
+        .map(|(i, _)| describe_value(engine, vm, vm.regs()[i + 1]))
+        .collect();
+    let call = format!("bpf_{}({})", proto.name, args.join(", "));
+    Some(match proto.ret {
+        bpfplay_core::linux::helpers::RetType::Void => format!("{call}: fell through"),
+        _ => format!("r0 = {call} = {}", describe_value(engine, vm, vm.regs()[0])),
+    })
+}
+
+fn push_history(engine: &mut Engine, step: Step) {
+    if let Some(line) = describe_call(engine, &step) {
+        engine.console.push(ConsoleLine::Output(line));
+    }
+    if engine.history.len() >= HISTORY_LIMIT {
+        engine.history.drain(..HISTORY_LIMIT / 10);
+    }
+    engine.history.push(step);
+}

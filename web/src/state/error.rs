@@ -1,0 +1,83 @@
+//! What can go wrong in the playground, typed; every error reaches the user as a
+//! [`Notice`] that says what and where.
+
+use bpfplay_core::asm::AsmError;
+use bpfplay_core::bpftool::UnboundMapIndex;
+use bpfplay_workspace::WorkspaceError;
+use bpfplay_workspace::link::{LinkError, ShareError};
+use bpfplay_workspace::run::MapCreateError;
+use bpfplay_workspace::setup::SetupError;
+use std::fmt;
+
+#[derive(Debug)]
+pub enum Error {
+    /// A setup field's text.
+    Setup(SetupError),
+    Assemble(AsmError),
+    /// The setup's maps could not be created.
+    Maps(MapCreateError),
+    /// A setup map the kernel would refuse.
+    MapSpec(WorkspaceError),
+    /// A program's map reference has no map.
+    Bind(UnboundMapIndex),
+    /// A form's fields.
+    Form(String),
+    Run(String),
+    Jit(String),
+    /// A workspace (from a link, a file or the store) cannot be opened.
+    Workspace(WorkspaceError),
+    Link(LinkError),
+    Share(ShareError),
+    /// A workspace file, by name.
+    File {
+        name: String,
+        message: String,
+    },
+    /// Browser storage: a write refused, or a store that cannot be read.
+    Storage(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Setup(e) => e.fmt(f),
+            Error::Assemble(e) => write!(f, "assembler: {e}"),
+            Error::Maps(e) => e.fmt(f),
+            Error::MapSpec(e) => e.fmt(f),
+            Error::Bind(e) => e.fmt(f),
+            Error::Form(e) => f.write_str(e),
+            Error::Run(e) => f.write_str(e),
+            Error::Jit(e) => write!(f, "wasm JIT: {e}"),
+            Error::Workspace(e) => write!(f, "the workspace cannot be opened: {e}"),
+            Error::Link(e) => e.fmt(f),
+            Error::Share(e) => e.fmt(f),
+            Error::File { name, message } => write!(f, "{name}: {message}"),
+            Error::Storage(e) => write!(f, "browser storage: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A message for the user above the panels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    /// An error (shown in red) or information.
+    pub error: bool,
+}
+
+impl Notice {
+    pub fn info(text: String) -> Notice {
+        Notice { text, error: false }
+    }
+}
+
+impl From<Error> for Notice {
+    fn from(e: Error) -> Notice {
+        Notice {
+            text: e.to_string(),
+            error: true,
+        }
+    }
+}

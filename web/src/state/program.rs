@@ -1,0 +1,77 @@
+//! The active program as the panels show it: assembled (listing, source lines) and
+//! verified (the Linux 4.4 verifier's verdict). Derived; never saved.
+
+use bpfplay_core::asm::{AsmError, Assembled, assemble};
+use bpfplay_core::disasm::format_insn;
+use bpfplay_core::isa::{Insn, Program as Bytecode};
+use bpfplay_core::linux::Errno;
+use bpfplay_core::syntax::Syntax;
+use bpfplay_core::verifier::explain::Explanation;
+use bpfplay_core::verifier::{Rejection, State as AbstractState};
+
+/// One row of the bytecode / disassembly listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListingRow {
+    pub pc: usize,
+    /// 1-based source line.
+    pub line: usize,
+    pub bytes: String,
+    pub text: String,
+}
+
+/// What the last load told about the program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub log: String,
+    pub rejection: Option<Rejection>,
+    pub errno: Option<Errno>,
+    pub explanation: Option<Explanation>,
+    /// Abstract states seen before each instruction.
+    pub states: Vec<Vec<AbstractState>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Program {
+    pub listing: Vec<ListingRow>,
+    /// Source line of each slot.
+    pub slot_lines: Vec<usize>,
+    pub asm_error: Option<AsmError>,
+    /// `None` for plain runs (no kernel, no verifier).
+    pub verdict: Option<Verdict>,
+}
+
+impl Program {
+    /// Assembles `source`; the verdict is left for the caller to fill in.
+    pub fn assemble(source: &str) -> Program {
+        match assemble(source, None) {
+            Ok(Assembled { program, lines }) => Program {
+                listing: program
+                    .insns()
+                    .map(|(pc, insn)| ListingRow {
+                        pc,
+                        line: lines.get(pc).copied().unwrap_or(0),
+                        bytes: bpfplay_workspace::setup::hex(&insn_bytes(insn)),
+                        text: format_insn(insn, Syntax::Llvm),
+                    })
+                    .collect(),
+                slot_lines: lines,
+                asm_error: None,
+                verdict: None,
+            },
+            Err(e) => Program {
+                asm_error: Some(e),
+                ..Program::default()
+            },
+        }
+    }
+
+    /// The slot of the first instruction of a source line.
+    pub fn slot_of_line(&self, line: usize) -> Option<usize> {
+        self.listing.iter().find(|r| r.line == line).map(|r| r.pc)
+    }
+}
+
+/// The wire bytes of one instruction (both slots of an lddw).
+fn insn_bytes(insn: &Insn) -> Vec<u8> {
+    Bytecode::from_insns([*insn]).encode()
+}

@@ -1,0 +1,728 @@
+use super::*;
+use bpfplay_core::asm::header;
+use bpfplay_core::linux::{Errno, ProgType};
+use bpfplay_core::vm::State;
+
+fn reduce(w: &mut Playground, actions: impl IntoIterator<Item = Action>) {
+    for a in actions {
+        w.reduce_mut(a);
+    }
+}
+
+fn notice(w: &Playground) -> Option<&str> {
+    w.notice.as_ref().map(|n| n.text.as_str())
+}
+
+fn example(name: &str) -> usize {
+    EXAMPLES.iter().position(|e| e.name == name).unwrap()
+}
+
+fn r0(w: &Playground) -> u64 {
+    w.engine().run.as_ref().map_or(0, |r| r.vm().regs()[0])
+}
+
+#[test]
+fn the_page_opens_on_the_first_example_verified() {
+    let w = Playground::default();
+    assert_eq!(w.setup().prog_type, Some(ProgType::SocketFilter));
+    assert!(!w.program.listing.is_empty());
+    let verdict = w.program.verdict.as_ref().unwrap();
+    assert_eq!(verdict.errno, None, "{}", verdict.log);
+    assert!(
+        verdict.log.starts_with("0: (bf) r6 = r1\n"),
+        "{}",
+        verdict.log
+    );
+}
+
+#[test]
+fn every_example_loads_and_runs_or_is_explained() {
+    for (i, e) in EXAMPLES.iter().enumerate() {
+        let mut w = Playground::default();
+        reduce(&mut w, [Action::LoadExample(i), Action::Continue]);
+        if header(e.source, "expect:") == Some("rejected") {
+            let v = w.program.verdict.as_ref().unwrap();
+            assert!(
+                v.explanation.is_some() && v.rejection.is_some(),
+                "{}",
+                e.name
+            );
+            continue;
+        }
+        let engine = w.engine();
+        let run = engine
+            .run
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: {:?}", e.name, w.notice));
+        assert!(
+            matches!(run.vm().state(), State::Exited { .. }),
+            "{}: {:?}",
+            e.name,
+            run.vm().state()
+        );
+    }
+}
+
+#[test]
+fn step_back_and_breakpoints() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("answer.s")),
+            Action::Step,
+            Action::Step,
+        ],
+    );
+    assert_eq!(r0(&w), 42);
+    reduce(&mut w, [Action::StepBack]);
+    assert_eq!(r0(&w), 6);
+    assert_eq!(w.engine().history.len(), 1);
+    reduce(
+        &mut w,
+        [Action::Reset, Action::ToggleBreakpoint(1), Action::Continue],
+    );
+    assert_eq!(
+        w.engine().run.as_ref().unwrap().vm().pc(),
+        1,
+        "stopped at the breakpoint"
+    );
+    reduce(&mut w, [Action::Continue]);
+    assert_eq!(r0(&w), 42);
+    // Back from the end, all the way to the start.
+    reduce(
+        &mut w,
+        [Action::StepBack, Action::StepBack, Action::StepBack],
+    );
+    assert_eq!(w.engine().run.as_ref().unwrap().vm().pc(), 0);
+}
+
+#[test]
+fn kernel_runs_report_trace_and_verdict() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("kprobe-count.s")),
+            Action::Continue,
+        ],
+    );
+    let engine = w.engine();
+    assert!(
+        engine
+            .console
+            .iter()
+            .any(|l| matches!(l, ConsoleLine::Output(t) if t.ends_with(": :  hit"))),
+        "{:?}",
+        engine.console
+    );
+    assert_eq!(engine.report.as_ref().unwrap().ret, 0);
+}
+
+#[test]
+fn rejected_programs_show_the_log_and_an_explanation() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("rejected-null-check.s"))],
+    );
+    let v = w.program.verdict.clone().unwrap();
+    assert_eq!(v.errno, Some(Errno::EACCES));
+    assert_eq!(
+        v.rejection.unwrap().to_string(),
+        "R0 invalid mem access 'map_value_or_null'"
+    );
+    assert!(v.explanation.is_some());
+    reduce(&mut w, [Action::Continue]);
+    assert!(w.engine().run.is_none(), "a rejected program does not run");
+}
+
+#[test]
+fn the_console_drives_the_same_kernel() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::Console(
+                "map create /sys/fs/bpf/c type hash key 4 value 8 entries 4 name c".into(),
+            ),
+            Action::Console(
+                "map update pinned /sys/fs/bpf/c key 1 0 0 0 value 2 0 0 0 0 0 0 0".into(),
+            ),
+            Action::Console("map getnext pinned /sys/fs/bpf/c key hex ff ff ff ff".into()),
+            Action::Console("map frob".into()),
+        ],
+    );
+    let engine = w.engine();
+    let lines: Vec<&ConsoleLine> = engine.console.iter().collect();
+    assert!(
+        lines.contains(&&ConsoleLine::Output(
+            "key: ff ff ff ff  next key: 01 00 00 00".into()
+        )),
+        "{lines:?}"
+    );
+    assert!(
+        matches!(lines.last(), Some(ConsoleLine::Error(e)) if e.starts_with("Error: unknown command"))
+    );
+}
+
+#[test]
+fn errors_are_shown_not_panicked() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [Action::Edit("r0 = \nexit".into()), Action::Continue],
+    );
+    assert_eq!(
+        w.program.asm_error.as_ref().unwrap().to_string(),
+        "line 1, column 5: expected an immediate, found end of line"
+    );
+    assert!(
+        notice(&w).is_some_and(|n| n.starts_with("assembler:")),
+        "{:?}",
+        w.notice
+    );
+    reduce(&mut w, [Action::Edit("r0 = 0\nexit".into())]);
+    let before = w.setup().clone();
+    reduce(
+        &mut w,
+        [Action::SetSetup(SetupField::Maps("hash:4".into()))],
+    );
+    assert_eq!(
+        notice(&w),
+        Some("maps: maps item 1 `hash:4`: expected type:key_size:value_size:max_entries")
+    );
+    reduce(
+        &mut w,
+        [Action::SetSetup(SetupField::Maps("array:8:8:4".into()))],
+    );
+    assert_eq!(
+        notice(&w),
+        Some(
+            "tab `program1`, map 1 (array:8:8:4): the kernel refuses it (EINVAL: Invalid argument)"
+        )
+    );
+    reduce(&mut w, [Action::SetSetup(SetupField::Packet("0g".into()))]);
+    assert_eq!(
+        notice(&w),
+        Some("packet: hex word 1 contains a character that is not a hex digit")
+    );
+    assert_eq!(w.setup(), &before, "refused text changes nothing");
+}
+
+#[test]
+fn plain_programs_run_in_the_vm_with_memory() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sum-bytes.s")),
+            Action::Continue,
+        ],
+    );
+    assert_eq!(w.setup().prog_type, None);
+    assert!(
+        w.program.verdict.is_none(),
+        "no kernel verifier for plain runs"
+    );
+    assert_eq!(r0(&w), 10);
+}
+
+#[test]
+fn helper_calls_are_shown_with_their_arguments_and_result() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sockex1-proto-count.s")),
+            Action::Continue,
+        ],
+    );
+    let engine = w.engine();
+    let calls: Vec<&ConsoleLine> = engine
+        .console
+        .iter()
+        .filter(|l| matches!(l, ConsoleLine::Output(t) if t.starts_with("r0 = bpf_")))
+        .collect();
+    assert_eq!(
+        calls,
+        vec![&ConsoleLine::Output(
+            "r0 = bpf_map_lookup_elem(map 1 (map0), fp-4) = map_value+0".into()
+        )]
+    );
+}
+
+#[test]
+fn sk_buff_fields_are_editable() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [Action::Edit(
+            "r0 = *(u32 *)(r1 +8)\nr2 = *(u32 *)(r1 +48)\nr0 += r2\nexit".into(),
+        )],
+    );
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::Skb("mark=0x10 cb0=2".into())),
+            Action::Continue,
+        ],
+    );
+    assert_eq!(r0(&w), 0x10, "socket filters see zeroed cb");
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::ProgType("sched_cls".into())),
+            Action::Continue,
+        ],
+    );
+    assert_eq!(r0(&w), 0x12);
+    reduce(
+        &mut w,
+        [Action::SetSetup(SetupField::Skb("colour=3".into()))],
+    );
+    assert!(
+        notice(&w).is_some_and(|n| n.starts_with("skb: `colour=3` names an unknown field")),
+        "{:?}",
+        w.notice
+    );
+    assert_eq!(w.setup().skb.to_string(), "mark=16 cb0=2");
+}
+
+#[test]
+fn a_workspace_holds_several_programs_the_console_can_load() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("shared-ingress.s")),
+            Action::NewTab,
+            Action::LoadExample(example("shared-egress.s")),
+        ],
+    );
+    assert_eq!(w.workspace().tabs.len(), 2);
+    assert_eq!(
+        (w.workspace().active, w.workspace().tabs[1].name.as_str()),
+        (1, "program2")
+    );
+    reduce(&mut w, [
+        Action::Console("map create /sys/fs/bpf/traffic type array key 4 value 8 entries 2".into()),
+        Action::Console("prog load program1 /sys/fs/bpf/in type sched_cls map idx 0 pinned /sys/fs/bpf/traffic".into()),
+        Action::Console("prog load program2 /sys/fs/bpf/out type sched_cls map idx 0 pinned /sys/fs/bpf/traffic".into()),
+        Action::Console("prog run pinned /sys/fs/bpf/in packet hex 00 11 22 33".into()),
+        Action::Console("prog run pinned /sys/fs/bpf/out packet hex 00 11".into()),
+        Action::Console("map dump pinned /sys/fs/bpf/traffic".into()),
+    ]);
+    let engine = w.engine();
+    let out: Vec<&ConsoleLine> = engine.console.iter().collect();
+    assert!(
+        out.contains(&&ConsoleLine::Output(
+            "key: 00 00 00 00  value: 04 00 00 00 00 00 00 00".into()
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.contains(&&ConsoleLine::Output(
+            "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00".into()
+        )),
+        "{out:?}"
+    );
+    drop(engine);
+    reduce(&mut w, [Action::SwitchTab(0)]);
+    assert!(w.source().contains("slot 0: ingress"));
+    reduce(&mut w, [Action::CloseTab(1)]);
+    assert_eq!((w.workspace().tabs.len(), w.workspace().active), (1, 0));
+}
+
+#[test]
+fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::NewTab, Action::NewTab]);
+    reduce(&mut w, [Action::Edit("mov r0, 3\nexit\n".into())]);
+    assert_eq!((w.workspace().tabs.len(), w.workspace().active), (3, 2));
+    reduce(&mut w, [Action::CloseTab(0)]);
+    assert_eq!(
+        (
+            w.workspace().tabs.len(),
+            w.workspace().active,
+            w.workspace().tabs[1].name.as_str()
+        ),
+        (2, 1, "program3")
+    );
+    assert_eq!(w.source(), "mov r0, 3\nexit\n");
+    reduce(
+        &mut w,
+        [
+            Action::CloseTab(1),
+            Action::CloseTab(0),
+            Action::SwitchTab(7),
+        ],
+    );
+    assert_eq!(
+        (
+            w.workspace().tabs.len(),
+            w.workspace().active,
+            w.workspace().tabs[0].name.as_str()
+        ),
+        (1, 0, "program2")
+    );
+}
+
+/// A stand-in for the browser's WebAssembly: compiles the program with core's JIT (so
+/// the reducer handed over a runnable program) but, instead of running the module,
+/// ends the run with a fixed r0 and no effects.
+struct FixedJit(u64);
+
+impl crate::jit::JitRunner for FixedJit {
+    fn run(
+        &self,
+        mut run: bpfplay_core::jit::host::JitRun,
+        _helpers: Rc<RefCell<dyn bpfplay_core::vm::Helpers>>,
+    ) -> Result<crate::jit::JitOutcome, String> {
+        let module = bpfplay_core::jit::compile(run.program(), run.config().profile)
+            .map_err(|e| e.to_string())?;
+        assert_eq!(&module[..4], b"\0asm");
+        let image = run.image();
+        let next = run
+            .returned(&image, Ok(self.0))
+            .map_err(|e| e.to_string())?;
+        assert!(matches!(next, bpfplay_core::jit::host::Next::Done));
+        Ok(crate::jit::JitOutcome {
+            vm: run.finish(),
+            modules: 1,
+            module_bytes: module.len(),
+            instantiate_ms: 1.0,
+            run_ms: 0.5,
+        })
+    }
+}
+
+fn with_jit(r0: u64) -> Playground {
+    let mut w = Playground::default();
+    w.set_jit_host(crate::jit::JitHost(Rc::new(FixedJit(r0))));
+    reduce(&mut w, [Action::SetRunner(Runner::WasmJit)]);
+    w
+}
+
+#[test]
+fn run_with_the_jit_compares_it_with_the_interpreter() {
+    let mut w = with_jit(42);
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("answer.s")), Action::Continue],
+    );
+    let report = w.engine().jit_report.clone().expect("a JIT report");
+    assert!(report.agrees(), "{report}");
+    assert!(
+        report
+            .to_string()
+            .starts_with("wasm JIT: r0 = 0x2a in 0.500 ms"),
+        "{report}"
+    );
+
+    let mut w = with_jit(7);
+    reduce(
+        &mut w,
+        [Action::LoadExample(example("answer.s")), Action::Continue],
+    );
+    let report = w.engine().jit_report.clone().unwrap();
+    assert_eq!(
+        report.difference.as_deref(),
+        Some("the interpreter ended with r0 = 0x2a")
+    );
+}
+
+#[test]
+fn a_kernel_run_through_the_jit_is_compared_with_the_kernel_afterwards() {
+    // The interpreter's r0, but none of the program's effects: the end agrees and the
+    // map the program counts packets in does not.
+    let load = || {
+        [
+            Action::LoadExample(example("sockex1-proto-count.s")),
+            Action::Continue,
+        ]
+    };
+    let mut w = Playground::default();
+    reduce(&mut w, load());
+    let r0 = match w.engine().run.as_ref().map(|r| r.vm().state().clone()) {
+        Some(State::Exited { r0, .. }) => r0,
+        other => panic!("{other:?}"),
+    };
+    let mut w = with_jit(r0);
+    reduce(&mut w, load());
+    let report = w.engine().jit_report.clone().expect("a JIT report");
+    assert_eq!(
+        report.difference.as_deref(),
+        Some("the kernels differ after the run (map contents)"),
+        "{report}"
+    );
+    assert!(report.to_string().contains("DISAGREES"), "{report}");
+}
+
+#[test]
+fn the_jit_needs_a_host() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [Action::SetRunner(Runner::WasmJit), Action::Continue],
+    );
+    assert!(
+        notice(&w)
+            .unwrap()
+            .contains("needs the browser's WebAssembly engine")
+    );
+}
+
+/// Some of everything a workspace holds: two tabs with setups and breakpoints, a
+/// pinned map with entries made by the map forms, a program run to its end.
+fn busy() -> Playground {
+    let mut w = Playground::default();
+    let create =
+        map_command::create("/sys/fs/bpf/counts", "hash", "4", "8", "16", "counts").unwrap();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("sockex1-proto-count.s")),
+            Action::ToggleBreakpoint(3),
+            Action::Command(create),
+            Action::NewTab,
+            Action::LoadExample(example("answer.s")),
+            Action::SetSetup(SetupField::Skb("mark=5".into())),
+            Action::SwitchTab(0),
+            Action::Continue,
+            Action::Continue,
+        ],
+    );
+    let id = w
+        .maps()
+        .iter()
+        .find(|m| m.title.contains("counts"))
+        .unwrap()
+        .id;
+    reduce(
+        &mut w,
+        [
+            Action::Command(
+                map_command::update(id, "1 0 0 0", "hex 2a 00 00 00 00 00 00 00").unwrap(),
+            ),
+            Action::Command(map_command::update(id, "2 0 0 0", "7 0 0 0 0 0 0 0").unwrap()),
+        ],
+    );
+    w
+}
+
+#[test]
+fn the_map_forms_dispatch_the_commands_the_console_parses() {
+    let mut w = busy();
+    let map = |w: &Playground| {
+        w.maps()
+            .into_iter()
+            .find(|m| m.title.contains("counts"))
+            .unwrap()
+    };
+    let counts = map(&w);
+    assert_eq!(
+        counts
+            .entries
+            .iter()
+            .map(|e| e.numbers.as_str())
+            .collect::<Vec<_>>(),
+        ["u64 7 / i64 7", "u64 42 / i64 42"],
+        "in the kernel's jhash order"
+    );
+    assert_eq!(counts.pins, ["/sys/fs/bpf/counts"]);
+    let id = counts.id;
+    let typed = [
+        map_command::delete(id, vec![1, 0, 0, 0]),
+        map_command::pin(id, "/sys/fs/bpf/again"),
+        map_command::unpin("/sys/fs/bpf/counts"),
+    ];
+    let texts = [
+        format!("map delete id {id} key hex 01 00 00 00"),
+        format!("map pin id {id} /sys/fs/bpf/again"),
+        String::from("fs unlink /sys/fs/bpf/counts"),
+    ];
+    for (command, text) in typed.iter().zip(&texts) {
+        assert_eq!(&bpfplay_core::bpftool::parse(text).unwrap(), command);
+    }
+    reduce(&mut w, typed.map(Action::Command));
+    let counts = map(&w);
+    assert_eq!(counts.entries.len(), 1);
+    assert_eq!(counts.pins, ["/sys/fs/bpf/again"]);
+    // A form's text that is not bpftool's says so and changes nothing.
+    let e = map_command::update(id, "1 0 0", "zz").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with(&format!("map {id}: the key or value is not bpftool's: ")),
+        "{e}"
+    );
+    let e = map_command::create("/sys/fs/bpf/x", "hash", "four", "8", "1", "").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "maps item 1 `hash:four:8:1`: expected type:key_size:value_size:max_entries"
+    );
+}
+
+#[test]
+fn rebuilding_the_engine_from_the_workspace_gives_the_same_state() {
+    let w = busy();
+    let workspace = (**w.workspace()).clone();
+    assert_eq!(workspace.tabs.len(), 2);
+    assert_eq!(workspace.tabs[0].breakpoints, [3].into());
+    assert_eq!(workspace.kernel, w.engine().session.kernel.snapshot());
+    let rebuilt = Playground::open(workspace.clone()).unwrap();
+    assert_eq!(**rebuilt.workspace(), workspace, "opening changes nothing");
+    assert_eq!(
+        rebuilt.engine().session.kernel.snapshot(),
+        w.engine().session.kernel.snapshot()
+    );
+    assert_eq!(
+        rebuilt.engine().session.current(),
+        w.engine().session.current()
+    );
+    assert_eq!(rebuilt.maps(), w.maps());
+    assert_eq!(rebuilt.bpffs(), w.bpffs());
+    assert_eq!(rebuilt.program, w.program);
+    assert_eq!(rebuilt.setup_view(), w.setup_view());
+    // And it goes on the same way: the next run counts on the same maps.
+    let (mut a, mut b) = (w, rebuilt);
+    reduce(&mut a, [Action::Reset, Action::Continue, Action::Continue]);
+    reduce(&mut b, [Action::Continue, Action::Continue]);
+    assert_eq!(a.workspace(), b.workspace());
+}
+
+#[test]
+fn a_paused_run_leaves_the_workspace_kernel_as_it_was_before_the_run() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::Step]);
+    let before = w.workspace().kernel.clone();
+    reduce(&mut w, [Action::Step, Action::Step, Action::Step]);
+    assert_eq!(w.workspace().kernel, before);
+    reduce(&mut w, [Action::Continue]);
+    assert_ne!(
+        w.workspace().kernel,
+        before,
+        "the run counted a packet in its map"
+    );
+}
+
+#[test]
+fn a_link_opens_over_the_autosave_which_stays_one_click_away() {
+    let mine = busy();
+    let stored = bpfplay_workspace::document::to_json(mine.workspace());
+    let mut theirs = Playground::default();
+    reduce(&mut theirs, [Action::Edit("r0 = 9\nexit\n".into())]);
+    let link = bpfplay_workspace::link::encode(theirs.workspace()).unwrap();
+    let mut page = storage::open_page(Some(stored.clone()), None, &link.fragment);
+    assert_eq!(page.workspace(), theirs.workspace());
+    assert_eq!(page.replaced.as_deref(), Some(&**mine.workspace()));
+    reduce(&mut page, [Action::RestoreReplaced]);
+    assert_eq!(page.workspace(), mine.workspace());
+    assert_eq!(page.replaced.as_deref(), Some(&**theirs.workspace()));
+    // The same link again opens nothing new.
+    let again = storage::open_page(
+        Some(bpfplay_workspace::document::to_json(theirs.workspace())),
+        None,
+        &link.fragment,
+    );
+    assert!(again.replaced.is_none());
+}
+
+#[test]
+fn a_bad_link_says_what_is_wrong_and_keeps_the_workspace() {
+    let mine = busy();
+    let stored = bpfplay_workspace::document::to_json(mine.workspace());
+    let link = bpfplay_workspace::link::encode(Playground::default().workspace()).unwrap();
+    let cut = &link.fragment[..link.fragment.len() / 2];
+    let page = storage::open_page(Some(stored), None, cut);
+    assert_eq!(page.workspace(), mine.workspace());
+    assert_eq!(
+        notice(&page),
+        Some(
+            "this share link cannot be opened: it is cut short; copy the whole link, or share the workspace file"
+        )
+    );
+    assert!(page.notice.as_ref().unwrap().error);
+}
+
+#[test]
+fn a_damaged_store_keeps_the_programs_and_says_what_was_lost() {
+    let mine = busy();
+    let stored = bpfplay_workspace::document::to_json(mine.workspace());
+    let damaged = &stored[..stored.len() - 200];
+    let page = storage::restore(Some(damaged.to_owned()));
+    let sources: Vec<&str> = page
+        .workspace()
+        .tabs
+        .iter()
+        .map(|t| t.source.as_str())
+        .collect();
+    let expected: Vec<&str> = mine
+        .workspace()
+        .tabs
+        .iter()
+        .map(|t| t.source.as_str())
+        .collect();
+    assert_eq!(sources, expected);
+    let text = notice(&page).unwrap();
+    assert!(
+        text.starts_with("The saved workspace was damaged (it is not readable JSON ("),
+        "{text}"
+    );
+    assert!(text.ends_with("Kept every program; lost: everything but the program texts (setups, breakpoints, kernel state)."), "{text}");
+    let nothing = storage::restore(Some("}{".into()));
+    assert_eq!(nothing.workspace(), Playground::default().workspace());
+    assert!(
+        notice(&nothing)
+            .unwrap()
+            .contains("could not be read at all")
+    );
+}
+
+#[test]
+fn the_old_quoted_autosave_still_opens() {
+    let mine = busy();
+    let quoted =
+        serde_json::to_string(&bpfplay_workspace::document::to_json(mine.workspace())).unwrap();
+    assert_eq!(storage::restore(Some(quoted)).workspace(), mine.workspace());
+}
+
+#[test]
+fn a_workspace_file_round_trips_and_a_bad_one_is_named() {
+    let mine = busy();
+    let (name, text) = share::workspace_file(mine.workspace());
+    assert_eq!(name, "program1.bpfplay.json");
+    assert_eq!(
+        &share::open_file(&name, &text).unwrap(),
+        &**mine.workspace()
+    );
+    let e = share::open_file(
+        "x.bpfplay.json",
+        "{\"format\": \"bpfplay-workspace\", \"version\": 9}",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "x.bpfplay.json: it is workspace format version 9, newer than this bpfplay reads (up to 3); update bpfplay"
+    );
+}
+
+#[test]
+fn share_warns_about_long_links() {
+    let mut w = Playground::default();
+    let shared = share::share(w.workspace(), "http://127.0.0.1:8080/").unwrap();
+    assert!(!shared.long);
+    assert_eq!(shared.note, format!("{} characters", shared.url.len()));
+    // Text that deflate cannot shrink much.
+    let mut x: u32 = 1;
+    let noise: String = (0..9_000)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + (x >> 16) as u8 % 26)
+        })
+        .collect();
+    reduce(&mut w, [Action::Edit(noise)]);
+    let shared = share::share(w.workspace(), "http://127.0.0.1:8080/").unwrap();
+    assert!(shared.long, "{}", shared.url.len());
+    assert!(shared.note.contains("over 8000"), "{}", shared.note);
+}

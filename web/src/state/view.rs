@@ -1,0 +1,494 @@
+//! Ready-to-render data for the panels, read from the workspace and the engine: the
+//! components format nothing from core types themselves.
+
+use super::Playground;
+use super::engine::ConsoleLine;
+use crate::codemirror::Diagnostic;
+use crate::examples::EXAMPLES;
+use bpfplay_core::isa::Profile;
+use bpfplay_core::kernel::{Kernel, Object, ObjectId};
+use bpfplay_core::linux::{MapType, ProgType};
+use bpfplay_core::vm::{RegionKind, State};
+use bpfplay_workspace::setup::hex;
+
+/// One option of a `<select>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The setup bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupView {
+    /// The examples by name, after a "choose" entry (selected when the program is not
+    /// one), so that option i + 1 is example i.
+    pub examples: Vec<Choice>,
+    pub prog_types: Vec<Choice>,
+    pub profiles: Vec<Choice>,
+    pub privileged: bool,
+    pub packet: String,
+    pub skb: String,
+    pub maps: String,
+}
+
+/// A register row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisterRow {
+    pub index: usize,
+    pub hex: String,
+    pub unsigned: String,
+    pub signed: String,
+    /// The value before the last step, if it changed it.
+    pub was: Option<String>,
+    /// The verifier's view of the register here.
+    pub verifier: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistersView {
+    pub rows: Vec<RegisterRow>,
+    /// `N instructions executed, pc = P`.
+    pub counter: String,
+}
+
+/// A line of a hex dump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HexRow {
+    pub address: String,
+    pub bytes: String,
+}
+
+/// A guest memory region.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionView {
+    pub title: String,
+    pub rows: Vec<HexRow>,
+}
+
+/// An entry of a map.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryRow {
+    pub key: Vec<u8>,
+    pub key_hex: String,
+    pub value_hex: String,
+    /// u32 / u64 / i64 readings of the value (empty for fd arrays and other sizes).
+    pub numbers: String,
+}
+
+/// What a map card shows; the card re-renders only when it changes, so stepping a
+/// program does not redraw maps it does not touch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapView {
+    pub id: u32,
+    pub title: String,
+    pub key_size: u32,
+    /// prog_array / perf_event_array: the values are objects, not numbers.
+    pub fd_values: bool,
+    /// A prog_array's (slot, program id) edges.
+    pub tail_calls: Option<Vec<(u32, u32)>>,
+    /// What the value field takes.
+    pub value_hint: &'static str,
+    pub pins: Vec<String>,
+    pub entries: Vec<EntryRow>,
+    /// Entries not shown.
+    pub more: usize,
+}
+
+/// Entries shown per map; the rest are counted.
+pub const SHOWN_ENTRIES: usize = 64;
+
+/// A line of the /sys/fs/bpf tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BpffsRow {
+    pub depth: usize,
+    pub label: String,
+}
+
+/// The run's status line, and the JIT's comparison if Run used it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusView {
+    pub text: String,
+    /// The JIT report and whether it agrees with the interpreter.
+    pub jit: Option<(String, bool)>,
+}
+
+/// The verifier panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifierView {
+    /// Log lines, with the instruction each names.
+    pub lines: Vec<(String, Option<usize>)>,
+    /// `None`: accepted; otherwise the errno of the rejection.
+    pub rejected: Option<String>,
+    /// What the rejection means, and the usual fix.
+    pub explanation: Option<(&'static str, &'static str)>,
+}
+
+/// The editor's decorations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditorView {
+    pub diagnostics: Vec<Diagnostic>,
+    pub breakpoint_lines: Vec<u32>,
+    pub current_line: Option<usize>,
+    /// The assembler's error, in full.
+    pub asm_error: Option<String>,
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    current: Option<T>,
+    name: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|t| Choice {
+            value: name(*t).to_owned(),
+            label: name(*t).to_owned(),
+            selected: Some(*t) == current,
+        })
+        .collect()
+}
+
+/// The map types a map can be created with.
+pub fn map_types() -> Vec<Choice> {
+    choices(&MapType::ALL, Some(MapType::Hash), MapType::name)
+}
+
+fn number_views(value: &[u8]) -> String {
+    match value.len() {
+        4 => format!(
+            "u32 {}",
+            u32::from_le_bytes([value[0], value[1], value[2], value[3]])
+        ),
+        8 => {
+            let v = u64::from_le_bytes(value.try_into().unwrap_or([0; 8]));
+            format!("u64 {v} / i64 {}", v as i64)
+        }
+        _ => String::new(),
+    }
+}
+
+fn le_u32(bytes: &[u8]) -> u32 {
+    let mut word = [0; 4];
+    for (w, b) in word.iter_mut().zip(bytes) {
+        *w = *b;
+    }
+    u32::from_le_bytes(word)
+}
+
+fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
+    let Some(Object::Map {
+        map,
+        refcnt,
+        usercnt,
+    }) = kernel.object(id)
+    else {
+        return None;
+    };
+    let d = &map.def;
+    let fd_values = matches!(d.map_type, MapType::ProgArray | MapType::PerfEventArray);
+    let entries = map.entries();
+    Some(MapView {
+        id: id.0,
+        title: format!(
+            "map {id} {}  {}  key {}B value {}B entries {}  refs {refcnt} (user {usercnt})",
+            if map.name.is_empty() { "-" } else { &map.name },
+            d.map_type,
+            d.key_size,
+            d.value_size,
+            d.max_entries
+        ),
+        key_size: d.key_size,
+        fd_values,
+        tail_calls: (d.map_type == MapType::ProgArray).then(|| {
+            entries
+                .iter()
+                .map(|(k, v)| (le_u32(k), le_u32(v)))
+                .collect()
+        }),
+        value_hint: match d.map_type {
+            MapType::ProgArray => "pinned /sys/fs/bpf/PROG",
+            MapType::PerfEventArray => "perf cpu 0",
+            _ => "1 0 0 0 … or hex 01 00 …",
+        },
+        pins: kernel
+            .fs()
+            .pins()
+            .iter()
+            .filter(|(_, o)| *o == id)
+            .map(|(p, _)| p.clone())
+            .collect(),
+        more: entries.len().saturating_sub(SHOWN_ENTRIES),
+        entries: entries
+            .iter()
+            .take(SHOWN_ENTRIES)
+            .map(|(k, v)| EntryRow {
+                key: k.clone(),
+                key_hex: hex(k),
+                value_hex: hex(v),
+                numbers: if fd_values {
+                    String::new()
+                } else {
+                    number_views(v)
+                },
+            })
+            .collect(),
+    })
+}
+
+impl Playground {
+    pub fn setup_view(&self) -> SetupView {
+        let setup = self.setup();
+        let mut examples = vec![Choice {
+            value: String::new(),
+            label: String::from("— choose —"),
+            selected: self.example.is_none(),
+        }];
+        examples.extend(EXAMPLES.iter().enumerate().map(|(i, e)| Choice {
+            value: e.name.to_owned(),
+            label: e.name.to_owned(),
+            selected: self.example == Some(i),
+        }));
+        let mut prog_types = choices(&ProgType::ALL, setup.prog_type, ProgType::name);
+        prog_types.push(Choice {
+            value: String::from("plain"),
+            label: String::from("plain VM (r1 = memory)"),
+            selected: setup.prog_type.is_none(),
+        });
+        SetupView {
+            examples,
+            prog_types,
+            profiles: choices(&Profile::ALL, Some(setup.profile), Profile::name),
+            privileged: setup.privileged,
+            packet: hex(&setup.packet),
+            skb: setup.skb.to_string(),
+            maps: bpfplay_workspace::MapSpec::list_text(&setup.maps),
+        }
+    }
+
+    /// The instruction the run is at.
+    pub fn current_pc(&self) -> Option<usize> {
+        self.engine().run.as_ref().map(|r| r.vm().pc())
+    }
+
+    pub fn registers(&self) -> Option<RegistersView> {
+        let engine = self.engine();
+        let vm = engine.run.as_ref()?.vm();
+        let changed = engine
+            .history
+            .last()
+            .map(|s| s.regs.clone())
+            .unwrap_or_default();
+        let abstract_state = self
+            .program
+            .verdict
+            .as_ref()
+            .and_then(|v| v.states.get(vm.pc()))
+            .and_then(|s| s.first());
+        let rows = vm
+            .regs()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| RegisterRow {
+                index: i,
+                hex: format!("{v:#018x}"),
+                unsigned: v.to_string(),
+                signed: (*v as i64).to_string(),
+                was: changed
+                    .iter()
+                    .find(|c| c.reg.index() == i)
+                    .map(|c| format!("was {:#x}", c.old)),
+                verifier: abstract_state
+                    .map(|s| s.regs[i].to_string())
+                    .filter(|t| t != "?")
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let n = vm.executed();
+        Some(RegistersView {
+            rows,
+            counter: format!(
+                "{n} instruction{} executed, pc = {}",
+                if n == 1 { "" } else { "s" },
+                vm.pc()
+            ),
+        })
+    }
+
+    /// Every guest memory region as a hex dump of up to 16 rows: from `goto` in the
+    /// region holding it, else the stack's last 64 bytes (it is used from the top) and
+    /// the other regions' start.
+    pub fn memory(&self, goto: Option<u64>) -> Option<Vec<RegionView>> {
+        let engine = self.engine();
+        let memory = engine.run.as_ref()?.vm().memory();
+        Some(
+            memory
+                .regions()
+                .iter()
+                .map(|region| {
+                    let bytes = region.data.to_vec();
+                    let start = match goto {
+                        Some(addr)
+                            if addr >= region.base && addr < region.base + bytes.len() as u64 =>
+                        {
+                            ((addr - region.base) as usize) & !15
+                        }
+                        _ if region.kind == RegionKind::Stack => bytes.len().saturating_sub(64),
+                        _ => 0,
+                    };
+                    RegionView {
+                        title: format!(
+                            "{} @ {:#x} ({} bytes{})",
+                            region.kind,
+                            region.base,
+                            bytes.len(),
+                            if region.writable { "" } else { ", read-only" }
+                        ),
+                        rows: bytes[start..]
+                            .chunks(16)
+                            .take(16)
+                            .enumerate()
+                            .map(|(i, chunk)| HexRow {
+                                address: format!("{:#x}", region.base + (start + i * 16) as u64),
+                                bytes: hex(chunk),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// Every map in the kernel.
+    pub fn maps(&self) -> Vec<MapView> {
+        let engine = self.engine();
+        let kernel = &engine.session.kernel;
+        kernel
+            .objects()
+            .filter(|(_, o)| matches!(o, Object::Map { .. }))
+            .filter_map(|(id, _)| map_view(kernel, id))
+            .collect()
+    }
+
+    /// The /sys/fs/bpf tree with what each pin holds.
+    pub fn bpffs(&self) -> Vec<BpffsRow> {
+        let engine = self.engine();
+        let kernel = &engine.session.kernel;
+        let entries = kernel
+            .fs()
+            .list(bpfplay_core::kernel::bpffs::MOUNT)
+            .unwrap_or_default();
+        entries
+            .iter()
+            .map(|e| BpffsRow {
+                depth: e.path.matches('/').count().saturating_sub(3),
+                label: match e.object.and_then(|id| kernel.object(id).map(|o| (id, o))) {
+                    Some((id, Object::Map { map, .. })) => format!(
+                        "{}  map {id} ({}, {} entries)",
+                        e.path,
+                        map.def.map_type,
+                        map.entries().len()
+                    ),
+                    Some((id, Object::Prog { prog, .. })) => {
+                        format!("{}  prog {id} ({})", e.path, prog.prog_type)
+                    }
+                    Some((id, o)) => format!("{}  {} {id}", e.path, o.kind_name()),
+                    None => format!("{}/", e.path),
+                },
+            })
+            .collect()
+    }
+
+    pub fn status(&self) -> StatusView {
+        let engine = self.engine();
+        let status = match engine
+            .run
+            .as_ref()
+            .map(|r| (r.vm().state().clone(), r.vm().executed(), r.vm().pc()))
+        {
+            None => String::from("not running"),
+            Some((State::Running, n, pc)) => format!("paused at instruction {pc} after {n} steps"),
+            Some((State::Exited { r0, early }, n, _)) => {
+                let note = early.map(|e| format!(" ({e})")).unwrap_or_default();
+                format!("exited: r0 = {r0:#x} after {n} instructions{note}")
+            }
+            Some((State::Faulted(f), n, _)) => format!("fault after {n} instructions: {f}"),
+        };
+        let verdict = engine
+            .report
+            .as_ref()
+            .and_then(|r| r.verdict)
+            .map(|v| format!(" — {v}"))
+            .unwrap_or_default();
+        StatusView {
+            text: format!("{status}{verdict}"),
+            jit: engine
+                .jit_report
+                .as_ref()
+                .map(|j| (j.to_string(), j.agrees())),
+        }
+    }
+
+    /// The verifier's log and verdict; `None` for plain runs.
+    pub fn verifier(&self) -> Option<VerifierView> {
+        let v = self.program.verdict.as_ref()?;
+        Some(VerifierView {
+            lines: v
+                .log
+                .lines()
+                .map(|line| {
+                    let pc = line
+                        .split_once(':')
+                        .and_then(|(n, _)| n.trim().parse::<usize>().ok());
+                    (line.to_owned(), pc)
+                })
+                .collect(),
+            rejected: v.errno.map(|e| e.to_string()),
+            explanation: v.explanation.as_ref().map(|x| (x.meaning, x.fix)),
+        })
+    }
+
+    pub fn editor(&self) -> EditorView {
+        let program = &self.program;
+        let mut diagnostics = Vec::new();
+        if let Some(e) = &program.asm_error {
+            diagnostics.push(Diagnostic {
+                line: e.line,
+                col: e.col,
+                message: e.kind.to_string(),
+                severity: "error",
+            });
+        }
+        if let Some(r) = program.verdict.as_ref().and_then(|v| v.rejection.as_ref())
+            && let Some(line) = r.pc.and_then(|pc| program.slot_lines.get(pc).copied())
+        {
+            diagnostics.push(Diagnostic {
+                line,
+                col: 1,
+                message: r.to_string(),
+                severity: "error",
+            });
+        }
+        EditorView {
+            diagnostics,
+            breakpoint_lines: self
+                .tab()
+                .breakpoints
+                .iter()
+                .filter_map(|pc| program.slot_lines.get(*pc))
+                .map(|l| *l as u32)
+                .collect(),
+            current_line: self
+                .current_pc()
+                .and_then(|pc| program.slot_lines.get(pc).copied()),
+            asm_error: program.asm_error.as_ref().map(|e| format!("✖ {e}")),
+        }
+    }
+
+    /// The console's last `limit` lines.
+    pub fn console_lines(&self, limit: usize) -> Vec<ConsoleLine> {
+        let engine = self.engine();
+        let skip = engine.console.len().saturating_sub(limit);
+        engine.console[skip..].to_vec()
+    }
+}
