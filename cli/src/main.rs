@@ -123,6 +123,11 @@ enum Command {
         /// Instruction budget.
         #[arg(long, default_value_t = Config::DEFAULT_FUEL)]
         fuel: u64,
+        /// With a workspace file: the tab to run (default: the one that was active).
+        #[arg(long)]
+        tab: Option<String>,
+        /// A program file, or a workspace file (`NAME.bpfplay.json`, from the
+        /// playground's Download): its tab runs with its setup, maps and packet.
         program: String,
     },
     /// Run bpftool-style commands against one emulated kernel (FILE, or - for stdin).
@@ -230,21 +235,6 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         fds,
     } = kernel_with_maps(maps.as_deref(), 0, verify)?;
     let program = bind_maps(&program, &fds).map_err(|e| e.to_string())?;
-    let load = ProgLoad {
-        log_level: 1,
-        log_size: u32::MAX >> 8,
-        log_buf: true,
-        ..ProgLoad::new(prog_type, &program)
-    };
-    let loaded = kernel.prog_load(pid, &load);
-    let fd = loaded.fd.map_err(|e| {
-        let log = loaded.log.trim_end();
-        if log.is_empty() {
-            format!("BPF_PROG_LOAD: {e}")
-        } else {
-            format!("BPF_PROG_LOAD: {e}\n{log}")
-        }
-    })?;
     let packet = packet.as_deref();
     let input = if prog_type == ProgType::Kprobe {
         RunInput::Kprobe {
@@ -258,6 +248,35 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         };
         RunInput::packet(bytes)
     };
+    load_and_run(&mut kernel, pid, &program, prog_type, input, trace, fuel)
+}
+
+/// Loads a program whose maps are bound into `kernel` as process `pid` (verifying it
+/// unless the kernel's settings say not to), runs it on `input` and prints what it did.
+fn load_and_run(
+    kernel: &mut Kernel,
+    pid: u32,
+    program: &bpfplay_core::isa::Program,
+    prog_type: ProgType,
+    input: RunInput,
+    trace: bool,
+    fuel: u64,
+) -> Result<(), String> {
+    let load = ProgLoad {
+        log_level: 1,
+        log_size: u32::MAX >> 8,
+        log_buf: true,
+        ..ProgLoad::new(prog_type, program)
+    };
+    let loaded = kernel.prog_load(pid, &load);
+    let fd = loaded.fd.map_err(|e| {
+        let log = loaded.log.trim_end();
+        if log.is_empty() {
+            format!("BPF_PROG_LOAD: {e}")
+        } else {
+            format!("BPF_PROG_LOAD: {e}\n{log}")
+        }
+    })?;
     let mut inv = kernel.invoke(pid, fd, input).map_err(|e| e.to_string())?;
     inv.vm.set_fuel(Some(fuel));
     if trace {
@@ -293,6 +312,85 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
     Ok(())
 }
 
+/// Runs a program in the plain VM with r1 pointing at `memory`; prints r0.
+fn run_plain(
+    program: bpfplay_core::isa::Program,
+    profile: Profile,
+    memory: Vec<u8>,
+    trace: bool,
+    fuel: u64,
+) -> Result<(), ExitWith> {
+    let config = Config {
+        fuel: Some(fuel),
+        ..Config::for_profile(profile)
+    };
+    let vm = Vm::new(program, config).map_err(|e| ExitWith::Message(e.to_string()))?;
+    let mut vm = vm.with_input(memory);
+    if trace {
+        while let Some(step) = vm.step(&mut NoHelpers) {
+            println!("{}", trace_line(&vm, &step, Syntax::Llvm));
+        }
+    }
+    match vm.run(&mut NoHelpers, &[]) {
+        RunStop::Exited { r0 } => {
+            if let State::Exited {
+                early: Some(reason),
+                ..
+            } = vm.state()
+            {
+                eprintln!("note: {reason}");
+            }
+            println!("{r0:#x}");
+        }
+        RunStop::Faulted(fault) => return Err(fault.to_string().into()),
+        RunStop::Breakpoint { pc } => {
+            return Err(format!("stopped at breakpoint {pc}").into());
+        }
+    }
+    Ok(())
+}
+
+/// What workspace files are called (the playground's Download names them so).
+const WORKSPACE_SUFFIX: &str = ".bpfplay.json";
+
+/// `bpfplay run NAME.bpfplay.json [--tab NAME]`: runs a tab as the playground does, on
+/// the workspace's kernel (its maps, entries and pins) with the tab's setup.
+fn run_workspace(path: &str, tab: Option<&str>, trace: bool, fuel: u64) -> Result<(), ExitWith> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let workspace =
+        bpfplay_workspace::document::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+    let tab = match tab {
+        None => workspace.tab(),
+        Some(name) => workspace.tab_named(name).ok_or_else(|| {
+            let names: Vec<&str> = workspace.tabs.iter().map(|t| t.name.as_str()).collect();
+            format!("{path}: no tab `{name}` (its tabs: {})", names.join(", "))
+        })?,
+    };
+    let program = bpfplay_core::asm::assemble(&tab.source, None)
+        .map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?
+        .program;
+    let setup = &tab.setup;
+    let Some(prog_type) = setup.prog_type else {
+        return run_plain(program, setup.profile, setup.packet.clone(), trace, fuel);
+    };
+    let mut kernel = workspace.check().map_err(|e| format!("{path}: {e}"))?;
+    let mut bound = workspace.setup_maps.clone();
+    let (pid, fds) = bpfplay_workspace::run::setup_maps(setup, &mut kernel, &mut bound)
+        .map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;
+    let program =
+        bind_maps(&program, &fds).map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;
+    load_and_run(
+        &mut kernel,
+        pid,
+        &program,
+        prog_type,
+        setup.run_input(),
+        trace,
+        fuel,
+    )?;
+    Ok(())
+}
+
 fn execute(command: Command) -> Result<(), ExitWith> {
     match command {
         Command::Asm { syntax, file } => {
@@ -320,6 +418,38 @@ fn execute(command: Command) -> Result<(), ExitWith> {
             for line in bpftool::print::transcript(&mut session, &text, &mut Files { base }) {
                 println!("{line}");
             }
+        }
+        Command::Run {
+            program,
+            tab,
+            prog_type,
+            packet,
+            maps,
+            no_verify,
+            mem,
+            trace,
+            fuel,
+            ..
+        } if program.ends_with(WORKSPACE_SUFFIX) => {
+            let from_file = [
+                ("--type", prog_type.is_some()),
+                ("--packet", packet.is_some()),
+                ("--maps", maps.is_some()),
+                ("--no-verify", no_verify),
+                ("--mem", mem.is_some()),
+            ];
+            if let Some((flag, _)) = from_file.iter().find(|(_, given)| *given) {
+                return Err(format!(
+                    "{flag} does not go with a workspace file: the tab's setup says how it runs"
+                )
+                .into());
+            }
+            run_workspace(&program, tab.as_deref(), trace, fuel)?;
+        }
+        Command::Run { tab: Some(_), .. } => {
+            return Err(
+                String::from("--tab picks a tab of a workspace file (NAME.bpfplay.json)").into(),
+            );
         }
         Command::Run {
             prog_type: Some(prog_type),
@@ -411,33 +541,7 @@ fn execute(command: Command) -> Result<(), ExitWith> {
                 .map(parse_memory)
                 .transpose()?
                 .unwrap_or_default();
-            let config = Config {
-                fuel: Some(fuel),
-                ..Config::for_profile(profile.into())
-            };
-            let vm = Vm::new(program, config).map_err(|e| ExitWith::Message(e.to_string()))?;
-            let mut vm = vm.with_input(memory);
-            if trace {
-                while let Some(step) = vm.step(&mut NoHelpers) {
-                    println!("{}", trace_line(&vm, &step, Syntax::Llvm));
-                }
-            }
-            match vm.run(&mut NoHelpers, &[]) {
-                RunStop::Exited { r0 } => {
-                    if let State::Exited {
-                        early: Some(reason),
-                        ..
-                    } = vm.state()
-                    {
-                        eprintln!("note: {reason}");
-                    }
-                    println!("{r0:#x}");
-                }
-                RunStop::Faulted(fault) => return Err(fault.to_string().into()),
-                RunStop::Breakpoint { pc } => {
-                    return Err(format!("stopped at breakpoint {pc}").into());
-                }
-            }
+            run_plain(program, profile.into(), memory, trace, fuel)?;
         }
     }
     Ok(())

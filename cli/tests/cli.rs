@@ -248,3 +248,88 @@ fn verify_prints_4_4s_log_for_every_raw_case() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     assert!(checked >= 100, "only {checked} raw runs");
 }
+
+/// A workspace as the playground saves it: a plain tab, a socket filter reading
+/// `skb->mark`, and a counter whose setup map already holds a count.
+fn workspace_file() -> String {
+    use bpfplay_core::kernel::Kernel;
+    use bpfplay_workspace::{Setup, Tab, Workspace, document, run};
+    let tab = |name: &str, source: &str| Tab {
+        name: name.into(),
+        source: source.into(),
+        setup: Setup::from_headers(source).unwrap(),
+        breakpoints: Default::default(),
+    };
+    // No `; type:` header: a plain VM run.
+    let mut workspace = Workspace::new(tab("answer", "r0 = 6\nr0 *= 7\nexit\n"));
+    workspace.tabs.push(tab(
+        "mark",
+        "; type: socket_filter\n; skb: mark=7\nr0 = *(u32 *)(r1 +8)\nexit\n",
+    ));
+    let count = tab(
+        "count",
+        "; type: socket_filter\n; maps: array:4:8:1\n\
+         r1 = 0\n*(u32 *)(r10 -4) = r1\nr2 = r10\nr2 += -4\nr1 = map_fd(0) ll\n\
+         call bpf_map_lookup_elem\nif r0 == 0 goto out\nr0 = *(u64 *)(r0 +0)\nout:\nexit\n",
+    );
+    let mut kernel = Kernel::restore(&workspace.kernel).unwrap();
+    let mut bound = None;
+    let (pid, fds) = run::setup_maps(&count.setup, &mut kernel, &mut bound).unwrap();
+    kernel
+        .map_update(pid, fds[0].1, &[0; 4], &5u64.to_le_bytes(), 0)
+        .unwrap();
+    workspace.tabs.push(count);
+    workspace.kernel = kernel.snapshot();
+    workspace.setup_maps = bound;
+    temp_file(
+        "bug.bpfplay.json",
+        document::to_pretty_json(&workspace).as_bytes(),
+    )
+}
+
+#[test]
+fn run_reproduces_a_tab_of_a_workspace_file() {
+    let file = workspace_file();
+    let run = |args: &[&str]| bpfplay(&[&["run", file.as_str()], args].concat(), "");
+    let answer = run(&[]);
+    assert_eq!(stdout(&answer), "0x2a\n", "{}", stderr(&answer));
+    assert_eq!(
+        stdout(&run(&["--tab", "mark"])),
+        "0x7\n",
+        "the tab's skb fields"
+    );
+    let count = run(&["--tab", "count"]);
+    assert_eq!(
+        stdout(&count),
+        "0x5\n",
+        "the map entry of the file: {}",
+        stderr(&count)
+    );
+
+    let missing = run(&["--tab", "nope"]);
+    assert!(!missing.status.success());
+    assert_eq!(
+        stderr(&missing),
+        format!("bpfplay: {file}: no tab `nope` (its tabs: answer, mark, count)\n")
+    );
+    let flag = run(&["--type", "kprobe"]);
+    assert_eq!(
+        stderr(&flag),
+        "bpfplay: --type does not go with a workspace file: the tab's setup says how it runs\n"
+    );
+    let tab_alone = bpfplay(&["run", "--tab", "x", "prog.s"], "");
+    assert_eq!(
+        stderr(&tab_alone),
+        "bpfplay: --tab picks a tab of a workspace file (NAME.bpfplay.json)\n"
+    );
+    let damaged = temp_file(
+        "damaged.bpfplay.json",
+        b"{\"format\": \"bpfplay-workspace\"",
+    );
+    let e = bpfplay(&["run", &damaged], "");
+    assert!(
+        stderr(&e).starts_with(&format!("bpfplay: {damaged}: it is not readable JSON (")),
+        "{}",
+        stderr(&e)
+    );
+}

@@ -1,6 +1,7 @@
 //! What running a tab needs from its setup, for the playground's engine and for
 //! `bpfplay run WORKSPACE.bpfplay.json` alike.
 
+use crate::schema::SetupMaps;
 use crate::setup::{MapSpec, Setup};
 use bpfplay_core::kernel::ctx::SkbMeta;
 use bpfplay_core::kernel::{Kernel, Pid, RunInput};
@@ -31,11 +32,42 @@ impl std::error::Error for MapCreateError {}
 /// The packet of a kernel run when the setup has none: 60 zero bytes, a minimal frame.
 pub const DEFAULT_PACKET_LEN: usize = 60;
 
+/// The maps of `setup` in `kernel`, as (process, (map index, fd) bindings): those of
+/// `bound` when they were made for this setup and their process lives, else new ones
+/// in a new process `playground` (the old one exits, which frees the maps no pin
+/// keeps); `bound` then names them. The playground keeps `bound` in its engine, and
+/// the CLI takes it from the workspace file, so both run on the same maps.
+pub fn setup_maps(
+    setup: &Setup,
+    kernel: &mut Kernel,
+    bound: &mut Option<SetupMaps>,
+) -> Result<(Pid, Vec<(u32, u32)>), MapCreateError> {
+    if let Some(b) = bound.as_ref().filter(|b| {
+        b.maps == setup.maps && b.privileged == setup.privileged && kernel.process(b.pid).is_some()
+    }) {
+        return Ok((b.pid, b.fds.clone()));
+    }
+    if let Some(old) = bound.take() {
+        let _ = kernel.exit(old.pid);
+    }
+    let pid = kernel.spawn("playground", setup.uid());
+    let fds = setup.create_maps(kernel, pid).inspect_err(|_| {
+        let _ = kernel.exit(pid);
+    })?;
+    *bound = Some(SetupMaps {
+        maps: setup.maps.clone(),
+        privileged: setup.privileged,
+        pid,
+        fds: fds.clone(),
+    });
+    Ok((pid, fds))
+}
+
 impl Setup {
     /// Creates the setup's maps in process `pid`; returns the (map index, fd) bindings
-    /// that `bind_maps` resolves a program's `map_fd(i)` with; map i is named `map{i}`. On failure the maps made
-    /// so far stay open in `pid`.
-    pub fn create_maps(
+    /// that `bind_maps` resolves a program's `map_fd(i)` with; map i is named `map{i}`.
+    /// On failure the maps made so far stay open in `pid`.
+    fn create_maps(
         &self,
         kernel: &mut Kernel,
         pid: Pid,

@@ -13,7 +13,7 @@ use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad};
 use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
-use bpfplay_workspace::SetupMaps;
+use bpfplay_workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -97,34 +97,14 @@ impl Playground {
         }
     }
 
-    /// Creates (or reuses) the maps of the setup in their own process; returns that
-    /// process and the (index, fd) bindings.
+    /// The setup's maps, made (or kept) in the engine's kernel.
     fn ensure_maps(&self, engine: &mut Engine) -> Result<(Pid, Vec<(u32, u32)>), Error> {
-        let setup = self.setup();
-        if let Some(b) = engine.setup_maps.as_ref().filter(|b| {
-            b.maps == setup.maps
-                && b.privileged == setup.privileged
-                && engine.session.kernel.process(b.pid).is_some()
-        }) {
-            return Ok((b.pid, b.fds.clone()));
-        }
-        if let Some(old) = engine.setup_maps.take() {
-            let _ = engine.session.kernel.exit(old.pid);
-        }
-        let pid = engine.session.kernel.spawn("playground", setup.uid());
-        let fds = setup
-            .create_maps(&mut engine.session.kernel, pid)
-            .map_err(|e| {
-                let _ = engine.session.kernel.exit(pid);
-                Error::Maps(e)
-            })?;
-        engine.setup_maps = Some(SetupMaps {
-            maps: setup.maps.clone(),
-            privileged: setup.privileged,
-            pid,
-            fds: fds.clone(),
-        });
-        Ok((pid, fds))
+        let Engine {
+            session,
+            setup_maps,
+            ..
+        } = engine;
+        run::setup_maps(self.setup(), &mut session.kernel, setup_maps).map_err(Error::Maps)
     }
 
     /// Loads the program into `kernel` as `pid` with the maps `fds` and records the
