@@ -11,6 +11,7 @@ pub use crate::jit::JitError;
 pub use crate::jit::host::JitHostError;
 pub use crate::kernel::snapshot::SnapshotError;
 pub use crate::linux::Errno;
+pub use crate::verifier::{Reason, Rejection};
 pub use crate::vm::{AccessError, Fault, FaultKind};
 use core::fmt;
 
@@ -31,6 +32,8 @@ pub enum Error {
     Profile(ProfileError),
     /// A run that faulted ([`crate::vm`]).
     Fault(Fault),
+    /// A program the verifier rejected ([`crate::verifier`]).
+    Verifier(Rejection),
     /// A bpf(2) command that failed ([`crate::kernel`], numbers from [`crate::linux`]).
     Errno(Errno),
     /// A kernel snapshot that cannot be restored ([`crate::kernel::snapshot`]).
@@ -71,6 +74,7 @@ wrap! {
     Hex(HexError),
     Profile(ProfileError),
     Fault(Fault),
+    Verifier(Rejection),
     Errno(Errno),
     Snapshot(SnapshotError),
     Jit(JitError),

@@ -19,7 +19,7 @@
 //! | [`jit`] | isa, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
 //! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
-//! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, vm | every error type in one place, and the root [`Error`] that wraps each |
+//! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, verifier, vm | every error type in one place, and the root [`Error`] that wraps each |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
