@@ -6,6 +6,12 @@
 //!
 //! Beyond the kernel it records the abstract state seen at each instruction (for the
 //! playground's debugger) and explains each rejection in plain language ([`explain`]).
+//!
+//! Files follow the kernel's passes: `state` is the abstract state and its pruning,
+//! `prepass` and `cfg` run before the walk (here), which checks each instruction by
+//! class in `alu`, `mem` (LDX, STX, ST, XADD), `jmp` (calls and jumps) and `ld`
+//! (ld_imm64, LD_ABS/IND). A refusal is a [`Rejection`] holding a [`Reason`]; `print`
+//! writes the log's instruction lines.
 
 mod alu;
 mod cfg;
