@@ -33,6 +33,7 @@ use crate::isa::RawInsn;
 use crate::isa::table::{class, mode};
 use crate::linux::{Errno, ProgType};
 use crate::prelude::*;
+use alloc::boxed::Box;
 use core::fmt;
 use core::ops::Range;
 use print::LoggedInsn;
@@ -98,7 +99,7 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
         insn_line_at: vec![0..0; if log { insns.len() } else { 0 }],
         pc: None,
     };
-    let result = v.run();
+    let result = v.run().map_err(|rejection| *rejection);
     Report {
         result,
         log: v.log,
@@ -108,7 +109,9 @@ pub fn verify(insns: &[RawInsn], env: Env<'_>) -> Report {
     }
 }
 
-type Check<T = ()> = Result<T, Rejection>;
+/// A check's outcome. The rejection is boxed so that the `Result` every check returns
+/// on the walk's hot path stays two words (a `Reason` with a register type is 40 bytes).
+type Check<T = ()> = Result<T, Box<Rejection>>;
 
 /// Where the walk goes after an instruction.
 enum Next {
@@ -157,14 +160,14 @@ impl Verifier<'_, '_> {
     /// dozens of places, and only once per verification.
     #[cold]
     #[inline(never)]
-    fn reject(&mut self, reason: Reason) -> Rejection {
+    fn reject(&mut self, reason: Reason) -> Box<Rejection> {
         if !reason.is_silent() {
             say!(self, "{reason}\n");
         }
-        Rejection {
+        Box::new(Rejection {
             pc: self.pc,
             reason,
-        }
+        })
     }
 
     fn run(&mut self) -> Check {

@@ -96,3 +96,12 @@ fn internal_rejections_print_4_4s_text() {
         assert_eq!(reason.is_silent(), text.is_empty(), "{reason:?}");
     }
 }
+
+/// Every check returns a `Check`; its size is what the walk moves around.
+#[test]
+fn check_results_stay_two_words() {
+    assert_eq!(
+        core::mem::size_of::<super::Check<usize>>(),
+        2 * core::mem::size_of::<usize>()
+    );
+}
