@@ -1,13 +1,13 @@
 //! The eBPF → WebAssembly JIT (`bpfplay_core::jit`) agrees with the interpreter: every
 //! bpf_conformance test in both profiles, random programs, and every program that runs
 //! in the emulated kernel (helpers, maps, tail calls) end in the same state with the
-//! same memory, run in wasmi through `jit::host::JitRun`.
+//! same memory, run in wasmi by core's driver loop (`jit::host::drive`).
 
 use bpfplay_core::isa::{
     AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Insn, Profile, Program, Reg, Size,
     Source, Width,
 };
-use bpfplay_core::jit::host::{JitRun, Next};
+use bpfplay_core::jit::host::{self, JitRun};
 use bpfplay_core::jit::{self, JitError};
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
@@ -20,7 +20,9 @@ use bpfplay_tests::{
     ALU_BENCH_PROFILE, JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite,
     linux44_overrides, workspace_root,
 };
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// How a run ended, in the interpreter's terms, and every region's bytes afterwards.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,135 +92,30 @@ fn interpret(program: &Program, mem: &[u8], packet: Option<&[u8]>, profile: Prof
     }
 }
 
-/// What the imports reach during one run in wasmi.
-struct Host<H> {
-    run: JitRun,
-    helpers: H,
-    memory: Option<wasmi::Memory>,
-}
+#[path = "jit/wasmi_engine.rs"]
+mod wasmi_engine;
 
-/// The used part of linear memory, as `JitRun`'s imports take it.
-fn linear<H>(caller: &wasmi::Caller<'_, Host<H>>) -> (wasmi::Memory, Vec<u8>) {
-    let memory = caller.data().memory.expect("defined before the run");
-    let used = caller.data().run.used();
-    (memory, memory.data(caller)[..used].to_vec())
-}
+use wasmi_engine::Wasmi;
 
-/// Runs a VM that has not started through the JIT in wasmi, with `helpers` (tail calls
-/// compile and run the next program on the same memory). Returns the VM as the
-/// interpreter would leave it, and the helpers.
+/// Runs a VM that has not started through the JIT in wasmi, with `helpers`, by core's
+/// driver loop. Returns the VM as the interpreter would leave it, and the helpers.
 fn jit_execute<H: Helpers + 'static>(
-    engine: &wasmi::Engine,
+    engine: &mut Wasmi,
     vm: Vm,
     helpers: H,
 ) -> Result<(Vm, H), String> {
-    let profile = vm.config().profile;
-    let mut run = JitRun::new(vm).map_err(|e| e.to_string())?;
-    let image = run.image();
-    let mut store = wasmi::Store::new(
-        engine,
-        Host {
-            run,
-            helpers,
-            memory: None,
-        },
-    );
-    // The JIT has no fuel of its own; wasmi's bounds a runaway test.
-    store.set_fuel(1 << 32).map_err(|e| e.to_string())?;
-    let pages = (image.len() as u32).div_ceil(65536).max(1);
-    let memory = wasmi::Memory::new(&mut store, wasmi::MemoryType::new(pages, None))
-        .map_err(|e| e.to_string())?;
-    memory
-        .write(&mut store, 0, &image)
-        .map_err(|e| e.to_string())?;
-    store.data_mut().memory = Some(memory);
-    let mut linker = <wasmi::Linker<Host<H>>>::new(engine);
-    linker
-        .define("env", "memory", memory)
-        .map_err(|e| e.to_string())?;
-    linker
-        .func_wrap(
-            "env",
-            "helper",
-            |mut caller: wasmi::Caller<'_, Host<H>>,
-             pc: i32,
-             id: i32,
-             r1: i64,
-             r2: i64,
-             r3: i64,
-             r4: i64,
-             r5: i64| {
-                let (memory, mut bytes) = linear(&caller);
-                let Host { run, helpers, .. } = caller.data_mut();
-                let args = [r1 as u64, r2 as u64, r3 as u64, r4 as u64, r5 as u64];
-                let r0 = run.helper(&mut bytes, helpers, pc, id, args);
-                let have = memory.data_size(&caller);
-                if bytes.len() > have {
-                    let pages = (bytes.len() - have).div_ceil(65536) as u64;
-                    memory
-                        .grow(&mut caller, pages)
-                        .map_err(|e| wasmi::Error::new(e.to_string()))?;
-                }
-                memory
-                    .write(&mut caller, 0, &bytes)
-                    .map_err(|e| wasmi::Error::new(e.to_string()))?;
-                r0.map(|r0| r0 as i64)
-                    .ok_or_else(|| wasmi::Error::new(format!("helper {id} faulted")))
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    linker
-        .func_wrap(
-            "env",
-            "fault",
-            |mut caller: wasmi::Caller<'_, Host<H>>, pc: i32, kind: i32, detail: i64| {
-                let (_, bytes) = linear(&caller);
-                caller.data_mut().run.fault(&bytes, pc, kind, detail);
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    linker
-        .func_wrap(
-            "env",
-            "early_exit",
-            |mut caller: wasmi::Caller<'_, Host<H>>, pc: i32, kind: i32| {
-                caller.data_mut().run.early_exit(pc, kind);
-            },
-        )
-        .map_err(|e| e.to_string())?;
-    loop {
-        let wasm = jit::compile(store.data().run.program(), profile).map_err(|e| e.to_string())?;
-        let module = wasmi::Module::new(engine, &wasm[..])
-            .map_err(|e| format!("the JIT emitted invalid wasm: {e}"))?;
-        let instance = linker
-            .instantiate_and_start(&mut store, &module)
-            .map_err(|e| e.to_string())?;
-        let run = instance
-            .get_typed_func::<(), i64>(&store, "run")
-            .map_err(|e| e.to_string())?;
-        let result = run
-            .call(&mut store, ())
-            .map(|r0| r0 as u64)
-            .map_err(|e| e.to_string());
-        let used = store.data().run.used();
-        let bytes = memory.data(&store)[..used].to_vec();
-        match store
-            .data_mut()
-            .run
-            .returned(&bytes, result)
-            .map_err(|e| e.to_string())?
-        {
-            Next::TailCall => continue,
-            Next::Done => break,
-        }
-    }
-    let Host { run, helpers, .. } = store.into_data();
-    Ok((run.finish(), helpers))
+    let run = JitRun::new(vm).map_err(|e| e.to_string())?;
+    let helpers = Rc::new(RefCell::new(helpers));
+    let finished = host::drive(engine, run, helpers.clone()).map_err(|e| e.to_string())?;
+    let helpers = Rc::try_unwrap(helpers)
+        .map_err(|_| String::from("the driver kept the helpers"))?
+        .into_inner();
+    Ok((finished.vm, helpers))
 }
 
 /// Compiles and runs a program in wasmi with the conformance helper table.
 fn jit_run(
-    engine: &wasmi::Engine,
+    engine: &mut Wasmi,
     program: &Program,
     mem: &[u8],
     packet: Option<&[u8]>,
@@ -240,7 +137,7 @@ const RFC9669_SKIPPED: &[(&str, &str)] = &[];
 /// Runs the suite in one profile through the JIT: every test must match the file's
 /// expected r0 and the interpreter's outcome, or be in `skipped` with its reason.
 fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
-    let engine = engine();
+    let mut engine = engine();
     let files = conformance_suite();
     let overrides = if profile == Profile::Linux44 {
         linux44_overrides()
@@ -261,7 +158,7 @@ fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
             .copied()
             .unwrap_or_else(|| file.expected().unwrap());
         let interpreted = interpret(&program, &file.mem, None, profile);
-        match jit_run(&engine, &program, &file.mem, None, profile) {
+        match jit_run(&mut engine, &program, &file.mem, None, profile) {
             Err(e) => refused.push((file.name.clone(), e.to_string())),
             Ok(jit) if jit.r0() == Some(expected) => {
                 if jit == interpreted {
@@ -310,11 +207,9 @@ fn check_suite(profile: Profile, skipped: &[(&str, &str)]) {
     }
 }
 
-fn engine() -> wasmi::Engine {
-    let mut config = wasmi::Config::default();
+fn engine() -> Wasmi {
     // The JIT has no fuel of its own; wasmi's bounds a runaway test.
-    config.consume_fuel(true);
-    wasmi::Engine::new(&config)
+    Wasmi::new(Some(1 << 32))
 }
 
 #[test]
@@ -338,8 +233,8 @@ fn jit_local_calls_nest_to_the_interpreters_limit() {
         },
         Insn::Exit,
     ]);
-    let engine = engine();
-    let jitted = jit_run(&engine, &recursive, &[], None, Profile::Rfc9669).unwrap();
+    let mut engine = engine();
+    let jitted = jit_run(&mut engine, &recursive, &[], None, Profile::Rfc9669).unwrap();
     let Outcome::Ended {
         state: State::Faulted(fault),
         ..
@@ -394,7 +289,7 @@ fn jit_local_calls_nest_to_the_interpreters_limit() {
         },
         Insn::Exit,
     ]);
-    let jitted = jit_run(&engine, &program, &[], None, Profile::Rfc9669).unwrap();
+    let jitted = jit_run(&mut engine, &program, &[], None, Profile::Rfc9669).unwrap();
     assert_eq!(jitted, interpret(&program, &[], None, Profile::Rfc9669));
 }
 
@@ -666,7 +561,7 @@ fn random_program(rng: &mut Rng, profile: Profile) -> Program {
 
 #[test]
 fn jit_agrees_with_the_interpreter_on_random_programs() {
-    let engine = engine();
+    let mut engine = engine();
     let mem: Vec<u8> = (0..16u8).map(|b| b.wrapping_mul(37)).collect();
     let packet: Vec<u8> = (0..12u8).map(|b| b.wrapping_mul(91) ^ 0x5a).collect();
     let mut disagreements = Vec::new();
@@ -678,7 +573,7 @@ fn jit_agrees_with_the_interpreter_on_random_programs() {
             // Every other program has a packet, so LD_ABS/LD_IND also load.
             let packet = (seed % 2 == 0).then_some(&packet[..]);
             let interpreted = interpret(&program, &mem, packet, profile);
-            let jitted = jit_run(&engine, &program, &mem, packet, profile).expect("compiles");
+            let jitted = jit_run(&mut engine, &program, &mem, packet, profile).expect("compiles");
             let kind = match &jitted {
                 Outcome::Ended {
                     state: State::Exited { early: None, .. },
@@ -734,7 +629,7 @@ fn jit_bench_programs_agree_with_the_interpreter() {
         let RunStop::Exited { r0 } = vm.run(&mut ConformanceHelpers, &[]) else {
             panic!("{name} faulted")
         };
-        let jitted = jit_run(&engine(), &program, &JIT_BENCH_INPUT, None, profile).unwrap();
+        let jitted = jit_run(&mut engine(), &program, &JIT_BENCH_INPUT, None, profile).unwrap();
         assert_eq!(jitted.r0(), Some(r0), "{name}: {jitted:?}");
     }
 }
@@ -778,7 +673,7 @@ fn jit_handles_4096_instructions_with_a_block_each() {
     let interpreted = interpret(&program, &[], None, Profile::Rfc9669);
     assert_eq!(interpreted.r0(), Some(2), "{interpreted:?}");
     assert_eq!(
-        jit_run(&engine(), &program, &[], None, Profile::Rfc9669).unwrap(),
+        jit_run(&mut engine(), &program, &[], None, Profile::Rfc9669).unwrap(),
         interpreted
     );
 }
@@ -789,7 +684,7 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
     // r10 the inline region-table path: both must fault at the same pc with the same kind
     // one byte past either end of the stack, in every size, for loads, stores and atomics,
     // also from a callee's frame.
-    let engine = engine();
+    let mut engine = engine();
     for profile in Profile::ALL {
         let vm = vm_for(&Program::from_insns([Insn::Exit]), &[], None, profile).unwrap();
         let r10 = vm.regs()[10];
@@ -916,7 +811,7 @@ fn jit_stack_accesses_fault_at_both_ends_as_the_interpreter_does() {
                         insns.push(Insn::Exit);
                         let program = Program::from_insns(insns);
                         let interpreted = interpret(&program, &[], None, profile);
-                        let jitted = jit_run(&engine, &program, &[], None, profile).unwrap();
+                        let jitted = jit_run(&mut engine, &program, &[], None, profile).unwrap();
                         assert_eq!(jitted, interpreted, "{profile}: {access:?} callee={callee}");
                         // Past either end of the stack region faults out of bounds.
                         let at = i64::from(off) - shift; // relative to the entry r10
@@ -967,7 +862,8 @@ fn run_in_both(
         kernel: jit_kernel,
         inv: state,
     };
-    let (vm, OwnedKernelHelpers { mut kernel, inv }) = jit_execute(&engine(), vm, helpers).unwrap();
+    let (vm, OwnedKernelHelpers { mut kernel, inv }) =
+        jit_execute(&mut engine(), vm, helpers).unwrap();
     let mut jit_report = kernel.finish(Invocation { vm, state: inv });
     jit_report.executed = 0;
     [
@@ -1068,7 +964,7 @@ fn jit_checks_writes_through_an_unchanging_r1_against_a_read_only_region() {
             .memory_mut()
             .map(RegionKind::Context, (0..16).collect(), false);
         vm.set_reg(Reg::R1, ctx);
-        let (jitted, _) = jit_execute(&engine(), vm.clone(), ConformanceHelpers).unwrap();
+        let (jitted, _) = jit_execute(&mut engine(), vm.clone(), ConformanceHelpers).unwrap();
         vm.run(&mut ConformanceHelpers, &[]);
         assert_eq!(jitted.state(), vm.state());
         assert_eq!(

@@ -192,6 +192,7 @@ impl Vm {
         let mut guest = GuestMemory {
             memory: &mut self.memory,
             journal,
+            mirror: None,
         };
         match helpers.call(id32, args, &mut guest) {
             Ok(HelperReturn::Value(v)) => {

@@ -5,6 +5,7 @@ use super::memory::{AccessError, MemChange, Memory, RegionKind, SharedBytes};
 use super::{FaultKind, Prepared};
 use crate::prelude::*;
 use alloc::rc::Rc;
+use core::fmt;
 
 /// What a helper call does to the program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,16 +57,51 @@ impl HelperError {
 pub struct GuestMemory<'a> {
     pub(crate) memory: &'a mut Memory,
     pub(crate) journal: Option<&'a mut Vec<MemChange>>,
+    /// Where the engine running the program keeps the regions' bytes, when that is not
+    /// `memory` (the JIT's linear memory): reads come from there, and writes go there too.
+    pub(crate) mirror: Option<&'a mut dyn Mirror>,
+}
+
+/// Another engine's copy of the regions' bytes (the JIT keeps them in the module's
+/// linear memory), read and written in place during a helper call, so that the call
+/// touches only the bytes the helper asks for.
+pub trait Mirror {
+    /// Fills `out` from region `region` at offset `off`, or returns `false` when the
+    /// engine holds no copy of that region (then the region's own bytes are current).
+    fn read(&self, region: usize, off: usize, out: &mut [u8]) -> bool;
+    /// Writes `bytes` at offset `off` of the engine's copy of region `region`, if it has one.
+    fn write(&mut self, region: usize, off: usize, bytes: &[u8]);
+}
+
+impl fmt::Debug for dyn Mirror + '_ {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Mirror")
+    }
 }
 
 impl GuestMemory<'_> {
     pub fn read_bytes(&self, addr: u64, len: usize) -> Result<Vec<u8>, AccessError> {
-        self.memory.read_bytes(addr, len)
+        let mut out = vec![0; len];
+        match &self.mirror {
+            Some(mirror) => {
+                let (region, off) = self.memory.locate(addr, len, false)?;
+                if !mirror.read(region, off, &mut out) {
+                    self.memory.read_into(addr, &mut out)?;
+                }
+            }
+            None => self.memory.read_into(addr, &mut out)?,
+        }
+        Ok(out)
     }
 
     pub fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), AccessError> {
         self.memory
-            .write_bytes(addr, bytes, self.journal.as_deref_mut())
+            .write_bytes(addr, bytes, self.journal.as_deref_mut())?;
+        if let Some(mirror) = &mut self.mirror {
+            let (region, off) = self.memory.locate(addr, bytes.len(), true)?;
+            mirror.write(region, off, bytes);
+        }
+        Ok(())
     }
 
     /// Makes shared bytes (a map value) addressable and returns their address.

@@ -238,7 +238,14 @@ impl Memory {
         Some((region, window_offset(addr)))
     }
 
-    fn locate(&self, addr: u64, size: usize, write: bool) -> Result<(usize, usize), AccessError> {
+    /// The index of the region an access falls in and its offset there, or the error
+    /// the access gives.
+    pub(crate) fn locate(
+        &self,
+        addr: u64,
+        size: usize,
+        write: bool,
+    ) -> Result<(usize, usize), AccessError> {
         let fail = |problem, region| {
             Err(AccessError {
                 addr,

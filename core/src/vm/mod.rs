@@ -13,7 +13,9 @@ mod prepared;
 mod tests;
 
 pub use fault::{Fault, FaultKind};
-pub use helpers::{ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, NoHelpers};
+pub use helpers::{
+    ConformanceHelpers, GuestMemory, HelperError, HelperReturn, Helpers, Mirror, NoHelpers,
+};
 pub use memory::{
     AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes,
 };
