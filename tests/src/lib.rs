@@ -527,6 +527,13 @@ pub fn kernel_benches() -> Vec<KernelBench> {
             "",
             0,
         ),
+        kernel_bench(
+            "helper_calls",
+            include_str!("../benches/programs/helper_calls.s"),
+            SchedCls,
+            "hash:4:8:1024",
+            0,
+        ),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! The "wasm JIT" engine choice: core's JIT compiles the program, a [`JitRunner`] (the
-//! browser's WebAssembly, see `jit_host`) runs it on copies of the invocation and the
-//! kernel, and the reducer compares the end, the report and the kernel afterwards with
+//! browser's WebAssembly driven by core's loop, see `jit_host`) runs it on copies of the
+//! invocation and the kernel, and the reducer compares the end, the report and the kernel afterwards with
 //! the interpreter's run (which the panels show). Stepping always uses the interpreter.
 
 use bpfplay_core::jit::host::JitRun;
@@ -14,7 +14,7 @@ use std::rc::Rc;
 /// A finished JIT run, with the host's timings.
 #[derive(Debug)]
 pub struct JitOutcome {
-    /// The VM as the interpreter would leave it (see [`JitRun::finish`]).
+    /// The VM as the interpreter would leave it (see [`bpfplay_core::jit::host::Finished::vm`]).
     pub vm: Vm,
     /// Modules compiled: one per distinct program run (tail calls may add some).
     pub modules: usize,
@@ -26,9 +26,8 @@ pub struct JitOutcome {
     pub run_ms: f64,
 }
 
-/// Runs a JIT run to its end with some WebAssembly engine: compiles [`JitRun::program`],
-/// instantiates it with imports that reach `run` and `helpers`, calls `run`, and
-/// repeats for every tail call.
+/// Runs a JIT run to its end with some WebAssembly engine (by core's driver loop,
+/// [`bpfplay_core::jit::host::drive`]), with `helpers` for its helper calls.
 pub trait JitRunner {
     fn run(&self, run: JitRun, helpers: Rc<RefCell<dyn Helpers>>) -> Result<JitOutcome, String>;
 }

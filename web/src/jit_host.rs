@@ -1,11 +1,14 @@
 //! Runs JIT-compiled modules with the browser's own WebAssembly engine (V8 in
-//! Chromium), through js-sys. The imports are Rust closures over core's
-//! [`JitRun`], so helper calls reach the emulated kernel exactly as in the interpreter.
+//! Chromium), through js-sys: core's driver loop ([`host::drive`]) runs the program on
+//! a [`BrowserEngine`], whose imports are Rust closures forwarding to core's
+//! [`Imports`], so helper calls reach the emulated kernel exactly as in the interpreter.
 
 use crate::jit::{JitOutcome, JitRunner};
-use bpfplay_core::isa::{Profile, Program};
-use bpfplay_core::jit::host::{JitRun, Next};
-use bpfplay_core::vm::{Helpers, Prepared};
+use bpfplay_core::jit::abi::{
+    EXPORT_RUN, IMPORT_EARLY_EXIT, IMPORT_FAULT, IMPORT_HELPER, IMPORT_MEMORY, IMPORT_MODULE,
+};
+use bpfplay_core::jit::host::{self, Engine, Imports, JitRun, LinearMemory};
+use bpfplay_core::vm::Helpers;
 use js_sys::{BigInt, Function, Object, Reflect, Uint8Array, WebAssembly};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -14,7 +17,7 @@ use wasm_bindgen::prelude::*;
 
 pub struct BrowserJit;
 
-const PAGE: usize = 65536;
+const PAGE: u32 = 65536;
 
 fn js_error(context: &str, e: JsValue) -> String {
     let text = e
@@ -40,147 +43,172 @@ fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
         .map_err(|e| js_error("wasm JIT imports", e))
 }
 
-/// The used part of linear memory, as `JitRun`'s imports take it.
-fn read_linear(memory: &WebAssembly::Memory, used: usize) -> Vec<u8> {
-    Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), 0, used as u32).to_vec()
-}
+/// A `WebAssembly.Memory`, read and written in place: a view on the bytes asked for,
+/// never a copy of the whole buffer.
+struct JsMemory(WebAssembly::Memory);
 
-/// Writes `bytes` at linear address 0, growing the memory first if they do not fit.
-fn write_linear(memory: &WebAssembly::Memory, bytes: &[u8]) {
-    let have = Uint8Array::new(&memory.buffer()).length() as usize;
-    if bytes.len() > have {
-        memory.grow((bytes.len() - have).div_ceil(PAGE) as u32);
+impl JsMemory {
+    fn view(&self, at: u32, len: usize) -> Uint8Array {
+        Uint8Array::new_with_byte_offset_and_length(&self.0.buffer(), at, len as u32)
     }
-    Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), 0);
 }
 
-/// Compiles `program` and instantiates it with `imports`; returns its `run`, and adds the
-/// module's size to `module_bytes` when it is the first.
-fn instantiate(
-    program: &Program,
-    profile: Profile,
-    imports: &Object,
-    module_bytes: &mut usize,
-) -> Result<Function, String> {
-    let wasm =
-        bpfplay_core::jit::compile(program, profile).map_err(|e| format!("wasm JIT: {e}"))?;
-    if *module_bytes == 0 {
-        *module_bytes = wasm.len();
+impl LinearMemory for JsMemory {
+    fn read(&self, at: u32, out: &mut [u8]) {
+        self.view(at, out.len()).copy_to(out);
     }
-    let compiled = WebAssembly::Module::new(&Uint8Array::from(&wasm[..]).into())
-        .map_err(|e| js_error("the browser refused the compiled module", e))?;
-    let instance = WebAssembly::Instance::new(&compiled, imports)
-        .map_err(|e| js_error("the browser could not instantiate the module", e))?;
-    Reflect::get(&instance.exports(), &JsValue::from_str("run"))
-        .map_err(|e| js_error("wasm JIT", e))?
-        .dyn_into()
-        .map_err(|_| String::from("wasm JIT: the module exports no `run` function"))
+
+    fn write(&mut self, at: u32, bytes: &[u8]) {
+        self.view(at, bytes.len()).copy_from(bytes);
+    }
+
+    fn grow_to(&mut self, len: u32) -> Result<(), String> {
+        let have = Uint8Array::new(&self.0.buffer()).length();
+        if len > have {
+            self.0.grow((len - have).div_ceil(PAGE));
+        }
+        Ok(())
+    }
 }
 
-impl JitRunner for BrowserJit {
-    fn run(
-        &self,
-        mut run: JitRun,
-        helpers: Rc<RefCell<dyn Helpers>>,
-    ) -> Result<JitOutcome, String> {
-        let profile = run.config().profile;
-        let image = run.image();
+type HelperImport = Closure<dyn FnMut(i32, i32, i64, i64, i64, i64, i64) -> Result<i64, JsValue>>;
+
+/// The memory and imports of the run in progress.
+struct Run {
+    memory: JsMemory,
+    imports: Object,
+    /// The functions behind `imports`, alive as long as the run.
+    _closures: (
+        HelperImport,
+        Closure<dyn FnMut(i32, i32, i64)>,
+        Closure<dyn FnMut(i32, i32)>,
+    ),
+}
+
+/// The browser's WebAssembly as the driver's engine, timing what it does.
+#[derive(Default)]
+struct BrowserEngine {
+    run: Option<Run>,
+    /// Milliseconds in the browser's compile and instantiate.
+    instantiate_ms: f64,
+    /// Milliseconds inside the modules (helper calls included).
+    run_ms: f64,
+}
+
+impl BrowserEngine {
+    fn run(&self) -> Result<&Run, String> {
+        self.run
+            .as_ref()
+            .ok_or_else(|| String::from("no run started"))
+    }
+
+    fn memory(&mut self) -> &mut JsMemory {
+        &mut self
+            .run
+            .as_mut()
+            .expect("the driver starts a run before it touches memory")
+            .memory
+    }
+}
+
+impl LinearMemory for BrowserEngine {
+    fn read(&self, at: u32, out: &mut [u8]) {
+        self.run
+            .as_ref()
+            .expect("the driver starts a run before it touches memory")
+            .memory
+            .read(at, out);
+    }
+
+    fn write(&mut self, at: u32, bytes: &[u8]) {
+        self.memory().write(at, bytes);
+    }
+
+    fn grow_to(&mut self, len: u32) -> Result<(), String> {
+        self.memory().grow_to(len)
+    }
+}
+
+impl Engine for BrowserEngine {
+    type Instance = Function;
+
+    fn start(&mut self, len: u32, imports: Imports) -> Result<(), String> {
         let descriptor = Object::new();
-        set(
-            &descriptor,
-            "initial",
-            &(image.len().div_ceil(PAGE).max(1) as u32).into(),
-        )?;
+        set(&descriptor, "initial", &len.div_ceil(PAGE).max(1).into())?;
         let memory =
             WebAssembly::Memory::new(&descriptor).map_err(|e| js_error("wasm JIT memory", e))?;
-        write_linear(&memory, &image);
-        let run = Rc::new(RefCell::new(run));
-
         let on_helper = {
-            let (run, memory) = (run.clone(), memory.clone());
-            Closure::<dyn FnMut(i32, i32, i64, i64, i64, i64, i64) -> Result<i64, JsValue>>::new(
+            let (imports, memory) = (imports.clone(), memory.clone());
+            HelperImport::new(
                 move |pc: i32, id: i32, r1: i64, r2: i64, r3: i64, r4: i64, r5: i64| {
-                    let mut run = run.borrow_mut();
-                    let mut bytes = read_linear(&memory, run.used());
-                    let args = [r1 as u64, r2 as u64, r3 as u64, r4 as u64, r5 as u64];
-                    let r0 = run.helper(&mut bytes, &mut *helpers.borrow_mut(), pc, id, args);
-                    write_linear(&memory, &bytes);
-                    r0.map(|r0| r0 as i64)
-                        .ok_or_else(|| JsValue::from_str(&format!("helper {id} faulted")))
+                    let mut linear = JsMemory(memory.clone());
+                    imports
+                        .helper(&mut linear, pc, id, [r1, r2, r3, r4, r5])
+                        .map_err(|message| JsValue::from_str(&message))
                 },
             )
         };
         let on_fault = {
-            let (run, memory) = (run.clone(), memory.clone());
+            let imports = imports.clone();
             Closure::<dyn FnMut(i32, i32, i64)>::new(move |pc: i32, code: i32, detail: i64| {
-                let mut run = run.borrow_mut();
-                let bytes = read_linear(&memory, run.used());
-                run.fault(&bytes, pc, code, detail);
+                imports.fault(pc, code, detail)
             })
         };
-        let on_early_exit = {
-            let run = run.clone();
-            Closure::<dyn FnMut(i32, i32)>::new(move |pc: i32, code: i32| {
-                run.borrow_mut().early_exit(pc, code)
-            })
-        };
+        let on_early_exit = Closure::<dyn FnMut(i32, i32)>::new(move |pc: i32, code: i32| {
+            imports.early_exit(pc, code)
+        });
         let env = Object::new();
-        set(&env, "memory", &memory)?;
-        set(&env, "helper", on_helper.as_ref())?;
-        set(&env, "fault", on_fault.as_ref())?;
-        set(&env, "early_exit", on_early_exit.as_ref())?;
-        let imports = Object::new();
-        set(&imports, "env", &env)?;
+        set(&env, IMPORT_MEMORY, &memory)?;
+        set(&env, IMPORT_HELPER, on_helper.as_ref())?;
+        set(&env, IMPORT_FAULT, on_fault.as_ref())?;
+        set(&env, IMPORT_EARLY_EXIT, on_early_exit.as_ref())?;
+        let import_object = Object::new();
+        set(&import_object, IMPORT_MODULE, &env)?;
+        self.run = Some(Run {
+            memory: JsMemory(memory),
+            imports: import_object,
+            _closures: (on_helper, on_fault, on_early_exit),
+        });
+        Ok(())
+    }
 
-        // One module per program: a tail call back to a program already compiled (a
-        // chain that calls itself) reuses its instance.
-        let mut compiled: Vec<(Rc<Prepared>, Function)> = Vec::new();
-        let (mut module_bytes, mut instantiate_ms, mut run_ms) = (0, 0.0, 0.0);
-        loop {
-            let start = now();
-            let program = run.borrow().prepared().clone();
-            let known = compiled
-                .iter()
-                .find(|(p, _)| Rc::ptr_eq(p, &program))
-                .map(|(_, f)| f.clone());
-            let entry = match known {
-                Some(entry) => entry,
-                None => {
-                    let entry =
-                        instantiate(program.program(), profile, &imports, &mut module_bytes)?;
-                    compiled.push((program, entry.clone()));
-                    entry
-                }
-            };
-            let ready = now();
-            let result = entry.call0(&JsValue::NULL);
-            let done = now();
-            instantiate_ms += ready - start;
-            run_ms += done - ready;
-            let result = match result {
-                Ok(r0) => u64::try_from(BigInt::as_uint_n(64.0, &r0.unchecked_into()))
-                    .map_err(|e| js_error("wasm JIT result", e.into())),
-                Err(e) => Err(js_error("trap", e)),
-            };
-            let mut run = run.borrow_mut();
-            let bytes = read_linear(&memory, run.used());
-            match run
-                .returned(&bytes, result)
-                .map_err(|e| format!("wasm JIT: {e}"))?
-            {
-                Next::TailCall => continue,
-                Next::Done => break,
-            }
+    fn instantiate(&mut self, wasm: &[u8]) -> Result<Function, String> {
+        let start = now();
+        let compiled = WebAssembly::Module::new(&Uint8Array::from(wasm).into())
+            .map_err(|e| js_error("the browser refused the compiled module", e))?;
+        let instance = WebAssembly::Instance::new(&compiled, &self.run()?.imports)
+            .map_err(|e| js_error("the browser could not instantiate the module", e))?;
+        let run = Reflect::get(&instance.exports(), &JsValue::from_str(EXPORT_RUN))
+            .map_err(|e| js_error("wasm JIT", e))?
+            .dyn_into()
+            .map_err(|_| String::from("the module exports no `run` function"));
+        self.instantiate_ms += now() - start;
+        run
+    }
+
+    fn call_run(&mut self, instance: &Function) -> Result<u64, String> {
+        let start = now();
+        let result = instance.call0(&JsValue::NULL);
+        self.run_ms += now() - start;
+        match result {
+            Ok(r0) => u64::try_from(BigInt::as_uint_n(64.0, &r0.unchecked_into()))
+                .map_err(|e| js_error("wasm JIT result", e.into())),
+            Err(e) => Err(js_error("trap", e)),
         }
-        drop((on_helper, on_fault, on_early_exit));
-        let run = Rc::try_unwrap(run)
-            .map_err(|_| String::from("wasm JIT: the imports outlived the run"))?;
+    }
+}
+
+impl JitRunner for BrowserJit {
+    fn run(&self, run: JitRun, helpers: Rc<RefCell<dyn Helpers>>) -> Result<JitOutcome, String> {
+        let mut engine = BrowserEngine::default();
+        let finished =
+            host::drive(&mut engine, run, helpers).map_err(|e| format!("wasm JIT: {e}"))?;
         Ok(JitOutcome {
-            vm: run.into_inner().finish(),
-            modules: compiled.len(),
-            module_bytes,
-            instantiate_ms,
-            run_ms,
+            vm: finished.vm,
+            modules: finished.modules,
+            module_bytes: finished.module_bytes,
+            instantiate_ms: engine.instantiate_ms,
+            run_ms: engine.run_ms,
         })
     }
 }
