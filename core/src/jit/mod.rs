@@ -1,8 +1,9 @@
-//! An eBPF → WebAssembly JIT: [`compile`] turns a [`Program`] into a WebAssembly module
-//! (binary) with the interpreter's semantics, and [`host::JitRun`] is what any engine
-//! that runs such a module needs on its side: the memory image, helper calls through
-//! the same [`crate::vm::Helpers`] as the interpreter (the emulated kernel's included),
-//! tail calls, and the run's end as the interpreter's [`crate::vm::State`].
+//! An eBPF → WebAssembly JIT: [`compile`] turns a [`crate::isa::Program`] into a
+//! WebAssembly module (binary) with the interpreter's semantics, and [`host::drive`] runs
+//! such modules on any engine that implements [`host::Engine`]: the memory image, helper
+//! calls through the same [`crate::vm::Helpers`] as the interpreter (the emulated
+//! kernel's included), tail calls, and the run's end as the interpreter's
+//! [`crate::vm::State`].
 //!
 //! The interpreter ([`crate::vm`]) stays the engine for stepping, undo, fuel and
 //! breakpoints; the JIT has no fuel, so a program that loops forever runs forever (the
@@ -19,7 +20,8 @@
 //! | import `env.early_exit` | `(pc: i32, kind: i32)` | Linux 4.4 ends the program with r0 = 0 ([`abi::EarlyExitCode`]); `run` then returns 0 |
 //! | export `run` | `() -> i64` | runs the program from the registers at [`abi::REGS_ADDR`] and returns r0 |
 //!
-//! A helper that fails should record its fault and trap (return an error / throw).
+//! A helper that fails records its fault, and the import traps (returns an error / throws:
+//! [`host::Imports::helper`] says when).
 //!
 //! # Guest memory
 //!
