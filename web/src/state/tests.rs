@@ -1,5 +1,6 @@
 use super::*;
 use bpfplay_core::asm::header;
+use bpfplay_core::jit::host::{self, Engine, Imports, JitRun, LinearMemory};
 use bpfplay_core::linux::{Errno, ProgType};
 use bpfplay_core::vm::State;
 
@@ -368,29 +369,63 @@ fn closing_a_tab_keeps_the_active_program_and_the_last_tab_stays() {
     );
 }
 
-/// A stand-in for the browser's WebAssembly: compiles the program with core's JIT (so
-/// the reducer handed over a runnable program) but, instead of running the module,
-/// ends the run with a fixed r0 and no effects.
+/// A stand-in for the browser's WebAssembly under core's driver loop: checks that it is
+/// handed a module (so the reducer handed over a runnable program) but, instead of
+/// running it, has `run` return a fixed r0 with no effects.
 struct FixedJit(u64);
+
+struct FixedEngine {
+    r0: u64,
+    memory: Vec<u8>,
+}
+
+impl LinearMemory for FixedEngine {
+    fn read(&self, at: u32, out: &mut [u8]) {
+        self.memory.read(at, out)
+    }
+
+    fn write(&mut self, at: u32, bytes: &[u8]) {
+        self.memory.write(at, bytes)
+    }
+
+    fn grow_to(&mut self, len: u32) -> Result<(), String> {
+        self.memory.grow_to(len)
+    }
+}
+
+impl Engine for FixedEngine {
+    type Instance = ();
+
+    fn start(&mut self, len: u32, _: Imports) -> Result<(), String> {
+        self.memory = vec![0; len as usize];
+        Ok(())
+    }
+
+    fn instantiate(&mut self, wasm: &[u8]) -> Result<(), String> {
+        assert_eq!(&wasm[..4], b"\0asm");
+        Ok(())
+    }
+
+    fn call_run(&mut self, _: &()) -> Result<u64, String> {
+        Ok(self.r0)
+    }
+}
 
 impl crate::jit::JitRunner for FixedJit {
     fn run(
         &self,
-        mut run: bpfplay_core::jit::host::JitRun,
-        _helpers: Rc<RefCell<dyn bpfplay_core::vm::Helpers>>,
+        run: JitRun,
+        helpers: Rc<RefCell<dyn bpfplay_core::vm::Helpers>>,
     ) -> Result<crate::jit::JitOutcome, String> {
-        let module = bpfplay_core::jit::compile(run.program(), run.config().profile)
-            .map_err(|e| e.to_string())?;
-        assert_eq!(&module[..4], b"\0asm");
-        let image = run.image();
-        let next = run
-            .returned(&image, Ok(self.0))
-            .map_err(|e| e.to_string())?;
-        assert!(matches!(next, bpfplay_core::jit::host::Next::Done));
+        let mut engine = FixedEngine {
+            r0: self.0,
+            memory: Vec::new(),
+        };
+        let finished = host::drive(&mut engine, run, helpers).map_err(|e| e.to_string())?;
         Ok(crate::jit::JitOutcome {
-            vm: run.finish(),
-            modules: 1,
-            module_bytes: module.len(),
+            vm: finished.vm,
+            modules: finished.modules,
+            module_bytes: finished.module_bytes,
             instantiate_ms: 1.0,
             run_ms: 0.5,
         })
