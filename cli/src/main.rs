@@ -358,7 +358,7 @@ const WORKSPACE_SUFFIX: &str = ".bpfplay.json";
 fn run_workspace(path: &str, tab: Option<&str>, trace: bool, fuel: u64) -> Result<(), ExitWith> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let workspace =
-        bpfplay_workspace::document::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+        bpfplay_core::workspace::document::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
     let tab = match tab {
         None => workspace.tab(),
         Some(name) => workspace.tab_named(name).ok_or_else(|| {
@@ -375,7 +375,7 @@ fn run_workspace(path: &str, tab: Option<&str>, trace: bool, fuel: u64) -> Resul
     };
     let mut kernel = workspace.check().map_err(|e| format!("{path}: {e}"))?;
     let mut bound = workspace.setup_maps.clone();
-    let (pid, fds) = bpfplay_workspace::run::setup_maps(setup, &mut kernel, &mut bound)
+    let (pid, fds) = bpfplay_core::workspace::run::setup_maps(setup, &mut kernel, &mut bound)
         .map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;
     let program =
         bind_maps(&program, &fds).map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;

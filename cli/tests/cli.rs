@@ -253,7 +253,7 @@ fn verify_prints_4_4s_log_for_every_raw_case() {
 /// `skb->mark`, and a counter whose setup map already holds a count.
 fn workspace_file() -> String {
     use bpfplay_core::kernel::Kernel;
-    use bpfplay_workspace::{Setup, Tab, Workspace, document, run};
+    use bpfplay_core::workspace::{Setup, Tab, Workspace, document, run};
     let tab = |name: &str, source: &str| Tab {
         name: name.into(),
         source: source.into(),

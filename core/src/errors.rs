@@ -13,6 +13,11 @@ pub use crate::kernel::snapshot::SnapshotError;
 pub use crate::linux::Errno;
 pub use crate::verifier::{Reason, Rejection};
 pub use crate::vm::{AccessError, Fault, FaultKind};
+pub use crate::workspace::WorkspaceError;
+pub use crate::workspace::document::DocumentError;
+pub use crate::workspace::link::{LinkError, ShareError};
+pub use crate::workspace::run::MapCreateError;
+pub use crate::workspace::setup::SetupError;
 use core::fmt;
 
 /// Any error of the crate: the module's own error, unchanged. `Display` prints the

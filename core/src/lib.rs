@@ -19,7 +19,8 @@
 //! | [`jit`] | isa, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
 //! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
-//! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, verifier, vm | every error type in one place, and the root [`Error`] that wraps each |
+//! | [`workspace`] | asm, bpftool, isa, kernel, linux | the playground's workspace as one serde value: schema, versioned document, share links, salvage of a damaged store, running a tab |
+//! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, verifier, vm, workspace | every error type in one place, and the root [`Error`] that wraps each |
 //!
 //! | feature | default | effect |
 //! |---|---|---|
@@ -50,6 +51,7 @@ pub mod linux;
 pub mod syntax;
 pub mod verifier;
 pub mod vm;
+pub mod workspace;
 
 pub use errors::Error;
 

@@ -14,7 +14,7 @@ use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
 use crate::state::storage::{self, REPLACED_KEY, WORKSPACE_KEY};
 use crate::state::{Action, Error, Notice, WorkspaceHandle};
-use bpfplay_workspace::{document, link};
+use bpfplay_core::workspace::{document, link};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;

@@ -13,7 +13,7 @@ use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad};
 use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
-use bpfplay_workspace::run;
+use bpfplay_core::workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -328,7 +328,7 @@ impl Playground {
                 engine.console.push(ConsoleLine::Output(line.clone()));
             }
             for (event, bytes) in &report.perf_samples {
-                let hex = bpfplay_workspace::setup::hex(bytes);
+                let hex = bpfplay_core::workspace::setup::hex(bytes);
                 engine
                     .console
                     .push(ConsoleLine::Output(format!("perf event {event}: {hex}")));

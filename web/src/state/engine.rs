@@ -7,7 +7,7 @@ use bpfplay_core::bpftool::Session;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
 use bpfplay_core::kernel::{Invocation, RunReport};
 use bpfplay_core::vm::{State, Step, Vm};
-use bpfplay_workspace::{SetupMaps, Workspace, WorkspaceError};
+use bpfplay_core::workspace::{SetupMaps, Workspace, WorkspaceError};
 
 /// The program being debugged.
 #[derive(Debug)]

@@ -3,10 +3,10 @@
 
 use bpfplay_core::asm::AsmError;
 use bpfplay_core::bpftool::UnboundMapIndex;
-use bpfplay_workspace::WorkspaceError;
-use bpfplay_workspace::link::{LinkError, ShareError};
-use bpfplay_workspace::run::MapCreateError;
-use bpfplay_workspace::setup::SetupError;
+use bpfplay_core::workspace::WorkspaceError;
+use bpfplay_core::workspace::link::{LinkError, ShareError};
+use bpfplay_core::workspace::run::MapCreateError;
+use bpfplay_core::workspace::setup::SetupError;
 use std::fmt;
 
 #[derive(Debug)]

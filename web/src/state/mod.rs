@@ -28,14 +28,14 @@ pub mod storage;
 pub mod view;
 
 pub use bpfplay_core::bpftool::Command;
-pub use bpfplay_workspace::{MapSpec, Runner, Setup, Tab, Workspace};
+pub use bpfplay_core::workspace::{MapSpec, Runner, Setup, Tab, Workspace};
 pub use context::{WorkspaceHandle, use_workspace};
 pub use engine::{ConsoleLine, Engine};
 pub use error::{Error, Notice};
 pub use program::{ListingRow, Program, Verdict};
 
 use crate::examples::{EXAMPLES, Example};
-use bpfplay_workspace::setup::{SkbFields, parse_packet};
+use bpfplay_core::workspace::setup::{SkbFields, parse_packet};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::Reducible;
@@ -266,13 +266,13 @@ impl Playground {
                 setup.prog_type = match name.as_str() {
                     "plain" => None,
                     _ => Some(bpfplay_core::linux::ProgType::from_name(&name).ok_or(
-                        Error::Setup(bpfplay_workspace::setup::SetupError::ProgType(name)),
+                        Error::Setup(bpfplay_core::workspace::setup::SetupError::ProgType(name)),
                     )?),
                 }
             }
             SetupField::Profile(name) => {
                 setup.profile = bpfplay_core::isa::Profile::from_name(&name).ok_or(Error::Setup(
-                    bpfplay_workspace::setup::SetupError::Profile(name),
+                    bpfplay_core::workspace::setup::SetupError::Profile(name),
                 ))?
             }
             SetupField::Privileged(on) => setup.privileged = on,

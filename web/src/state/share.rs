@@ -2,8 +2,8 @@
 //! (download and upload), before either touches the page.
 
 use super::{Error, Workspace};
-use bpfplay_workspace::document;
-use bpfplay_workspace::link::{self, WARN_LENGTH};
+use bpfplay_core::workspace::document;
+use bpfplay_core::workspace::link::{self, WARN_LENGTH};
 
 /// A link to show and copy.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! What the page opens with: the autosave (the workspace document of
-//! [`bpfplay_workspace::document`]), what can be saved of a damaged one, and a share
+//! [`bpfplay_core::workspace::document`]), what can be saved of a damaged one, and a share
 //! link in the address, which never silently replaces the user's own work: the
 //! workspace it replaced stays one click away, across reloads too.
 
 use super::{Action, Error, Notice, Origin, Playground};
-use bpfplay_workspace::{document, link, salvage};
+use bpfplay_core::workspace::{document, link, salvage};
 use std::rc::Rc;
 
 /// Browser storage keys: the autosaved workspace, and the workspace that opening a link

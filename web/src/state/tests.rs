@@ -644,10 +644,10 @@ fn a_paused_run_leaves_the_workspace_kernel_as_it_was_before_the_run() {
 #[test]
 fn a_link_opens_over_the_autosave_which_stays_one_click_away() {
     let mine = busy();
-    let stored = bpfplay_workspace::document::to_json(mine.workspace());
+    let stored = bpfplay_core::workspace::document::to_json(mine.workspace());
     let mut theirs = Playground::default();
     reduce(&mut theirs, [Action::Edit("r0 = 9\nexit\n".into())]);
-    let link = bpfplay_workspace::link::encode(theirs.workspace()).unwrap();
+    let link = bpfplay_core::workspace::link::encode(theirs.workspace()).unwrap();
     let mut page = storage::open_page(Some(stored.clone()), None, &link.fragment);
     assert_eq!(page.workspace(), theirs.workspace());
     assert_eq!(page.replaced.as_deref(), Some(&**mine.workspace()));
@@ -656,7 +656,9 @@ fn a_link_opens_over_the_autosave_which_stays_one_click_away() {
     assert_eq!(page.replaced.as_deref(), Some(&**theirs.workspace()));
     // The same link again opens nothing new.
     let again = storage::open_page(
-        Some(bpfplay_workspace::document::to_json(theirs.workspace())),
+        Some(bpfplay_core::workspace::document::to_json(
+            theirs.workspace(),
+        )),
         None,
         &link.fragment,
     );
@@ -666,8 +668,8 @@ fn a_link_opens_over_the_autosave_which_stays_one_click_away() {
 #[test]
 fn a_bad_link_says_what_is_wrong_and_keeps_the_workspace() {
     let mine = busy();
-    let stored = bpfplay_workspace::document::to_json(mine.workspace());
-    let link = bpfplay_workspace::link::encode(Playground::default().workspace()).unwrap();
+    let stored = bpfplay_core::workspace::document::to_json(mine.workspace());
+    let link = bpfplay_core::workspace::link::encode(Playground::default().workspace()).unwrap();
     let cut = &link.fragment[..link.fragment.len() / 2];
     let page = storage::open_page(Some(stored), None, cut);
     assert_eq!(page.workspace(), mine.workspace());
@@ -683,7 +685,7 @@ fn a_bad_link_says_what_is_wrong_and_keeps_the_workspace() {
 #[test]
 fn a_damaged_store_keeps_the_programs_and_says_what_was_lost() {
     let mine = busy();
-    let stored = bpfplay_workspace::document::to_json(mine.workspace());
+    let stored = bpfplay_core::workspace::document::to_json(mine.workspace());
     let damaged = &stored[..stored.len() - 200];
     let page = storage::restore(Some(damaged.to_owned()));
     let sources: Vec<&str> = page
@@ -717,8 +719,10 @@ fn a_damaged_store_keeps_the_programs_and_says_what_was_lost() {
 #[test]
 fn the_old_quoted_autosave_still_opens() {
     let mine = busy();
-    let quoted =
-        serde_json::to_string(&bpfplay_workspace::document::to_json(mine.workspace())).unwrap();
+    let quoted = serde_json::to_string(&bpfplay_core::workspace::document::to_json(
+        mine.workspace(),
+    ))
+    .unwrap();
     assert_eq!(storage::restore(Some(quoted)).workspace(), mine.workspace());
 }
 

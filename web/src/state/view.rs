@@ -9,7 +9,7 @@ use bpfplay_core::isa::Profile;
 use bpfplay_core::kernel::{Kernel, Object, ObjectId};
 use bpfplay_core::linux::{MapType, ProgType};
 use bpfplay_core::vm::{RegionKind, State};
-use bpfplay_workspace::setup::hex;
+use bpfplay_core::workspace::setup::hex;
 
 /// One option of a `<select>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,7 +262,7 @@ impl Playground {
             privileged: setup.privileged,
             packet: hex(&setup.packet),
             skb: setup.skb.to_string(),
-            maps: bpfplay_workspace::MapSpec::list_text(&setup.maps),
+            maps: bpfplay_core::workspace::MapSpec::list_text(&setup.maps),
         }
     }
 

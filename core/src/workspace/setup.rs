@@ -1,15 +1,16 @@
 //! How a tab's program is loaded and run: typed, parsed once when the user types it.
 
-use bpfplay_core::asm::header;
-use bpfplay_core::bpftool::{MapListError, parse_map_list};
-use bpfplay_core::isa::{HexError, Profile, parse_hex_bytes};
-use bpfplay_core::kernel::MapCreate;
-use bpfplay_core::kernel::ctx::SkbMeta;
-use bpfplay_core::linux::ctx::VLAN_TAG_PRESENT;
-use bpfplay_core::linux::{MapType, ProgType};
+use crate::asm::header;
+use crate::bpftool::{MapListError, parse_map_list};
+use crate::isa::{HexError, Profile, parse_hex_bytes};
+use crate::kernel::MapCreate;
+use crate::kernel::ctx::SkbMeta;
+use crate::linux::ctx::VLAN_TAG_PRESENT;
+use crate::linux::{MapType, ProgType};
+use crate::prelude::*;
+use alloc::collections::BTreeMap;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::fmt;
 
 /// How a tab's program is loaded and run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,7 +99,7 @@ impl fmt::Display for SetupError {
     }
 }
 
-impl std::error::Error for SetupError {}
+impl core::error::Error for SetupError {}
 
 impl Setup {
     /// The setup a program declares in its header comments (`; type: sched_cls`,
@@ -316,7 +317,7 @@ impl SkbFields {
 }
 
 /// `mark=1 priority=7 cb0=0x5`.
-impl std::str::FromStr for SkbFields {
+impl core::str::FromStr for SkbFields {
     type Err = SetupError;
 
     fn from_str(text: &str) -> Result<Self, SetupError> {
@@ -360,7 +361,8 @@ impl fmt::Display for SkbFields {
 
 /// Names rather than numbers, so that files read well and survive renumbering.
 mod prog_type_name {
-    use bpfplay_core::linux::ProgType;
+    use crate::linux::ProgType;
+    use crate::prelude::*;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(t: &Option<ProgType>, s: S) -> Result<S::Ok, S::Error> {
@@ -381,7 +383,8 @@ mod prog_type_name {
 }
 
 mod profile_name {
-    use bpfplay_core::isa::Profile;
+    use crate::isa::Profile;
+    use crate::prelude::*;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(p: &Profile, s: S) -> Result<S::Ok, S::Error> {
@@ -397,7 +400,8 @@ mod profile_name {
 }
 
 mod map_type_name {
-    use bpfplay_core::linux::MapType;
+    use crate::linux::MapType;
+    use crate::prelude::*;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(t: &MapType, s: S) -> Result<S::Ok, S::Error> {
@@ -416,6 +420,7 @@ mod map_type_name {
 
 /// Bytes as spaced hex text: shorter than a JSON array and readable in a file.
 mod hex_text {
+    use crate::prelude::*;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {

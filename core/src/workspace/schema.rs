@@ -1,10 +1,11 @@
 //! The workspace's data.
 
-use crate::setup::{MapSpec, Setup};
-use bpfplay_core::bpftool::Session;
-use bpfplay_core::kernel::snapshot::KernelSnapshot;
+use crate::bpftool::Session;
+use crate::kernel::snapshot::KernelSnapshot;
+use crate::prelude::*;
+use crate::workspace::setup::{MapSpec, Setup};
+use alloc::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// Everything needed to reproduce what the user sees, and nothing derived from it
 /// (listings, verifier verdicts and runs are rebuilt from this).

@@ -1,12 +1,13 @@
 //! What running a tab needs from its setup, for the playground's engine and for
 //! `bpfplay run WORKSPACE.bpfplay.json` alike.
 
-use crate::schema::SetupMaps;
-use crate::setup::{MapSpec, Setup};
-use bpfplay_core::kernel::ctx::SkbMeta;
-use bpfplay_core::kernel::{Kernel, Pid, RunInput};
-use bpfplay_core::linux::{Errno, ProgType};
-use std::fmt;
+use crate::kernel::ctx::SkbMeta;
+use crate::kernel::{Kernel, Pid, RunInput};
+use crate::linux::{Errno, ProgType};
+use crate::prelude::*;
+use crate::workspace::schema::SetupMaps;
+use crate::workspace::setup::{MapSpec, Setup};
+use core::fmt;
 
 /// BPF_MAP_CREATE refused a setup's map.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl fmt::Display for MapCreateError {
     }
 }
 
-impl std::error::Error for MapCreateError {}
+impl core::error::Error for MapCreateError {}
 
 /// The packet of a kernel run when the setup has none: 60 zero bytes, a minimal frame.
 pub const DEFAULT_PACKET_LEN: usize = 60;

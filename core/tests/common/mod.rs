@@ -2,7 +2,7 @@
 
 use bpfplay_core::bpftool::{FileSource, Session};
 use bpfplay_core::isa::Program;
-use bpfplay_workspace::{Setup, Tab, Workspace};
+use bpfplay_core::workspace::{Setup, Tab, Workspace};
 
 /// The console reads no files in these tests.
 struct NoFiles;

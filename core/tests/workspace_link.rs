@@ -7,8 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bpfplay_core::isa::Profile;
 use bpfplay_core::linux::{MapType, ProgType};
-use bpfplay_workspace::link::{self, LinkError, MAX_LENGTH, ShareError};
-use bpfplay_workspace::{MapSpec, Runner, Setup, SkbField, SkbFields, Tab, Workspace};
+use bpfplay_core::workspace::link::{self, LinkError, MAX_LENGTH, ShareError};
+use bpfplay_core::workspace::{MapSpec, Runner, Setup, SkbField, SkbFields, Tab, Workspace};
 use proptest::prelude::*;
 
 /// The README quotes this figure; a change of format that lengthens links shows here.
@@ -137,7 +137,7 @@ fn a_link_that_decompresses_past_the_limit_is_refused() {
 
 #[test]
 fn a_link_from_a_newer_version_says_so() {
-    let json = bpfplay_workspace::document::to_json(&common::typical())
+    let json = bpfplay_core::workspace::document::to_json(&common::typical())
         .replace("\"version\":3", "\"version\":4");
     assert_eq!(
         message(&link_of(&json)),
@@ -155,7 +155,7 @@ fn a_link_whose_data_is_not_a_workspace_says_so() {
         message(&link_of("not json")),
         "this share link cannot be opened: its data is damaged (it does not unpack to JSON)"
     );
-    let json = bpfplay_workspace::document::to_json(&common::typical())
+    let json = bpfplay_core::workspace::document::to_json(&common::typical())
         .replace("\"sched_cls\"", "\"xdp\"");
     assert!(
         message(&link_of(&json)).starts_with(
@@ -175,12 +175,12 @@ fn a_link_with_fields_the_kernel_would_refuse_names_them() {
         value_size: 8,
         max_entries: 4,
     }];
-    let json = bpfplay_workspace::document::to_json(&workspace);
+    let json = bpfplay_core::workspace::document::to_json(&workspace);
     assert_eq!(
         message(&link_of(&json)),
         "this share link cannot be opened: tab `program1`, map 1 (array:8:8:4): the kernel refuses it (EINVAL: Invalid argument)"
     );
-    let json = bpfplay_workspace::document::to_json(&common::typical())
+    let json = bpfplay_core::workspace::document::to_json(&common::typical())
         .replace("\"active\":0", "\"active\":3");
     assert_eq!(
         message(&link_of(&json)),
@@ -189,8 +189,10 @@ fn a_link_with_fields_the_kernel_would_refuse_names_them() {
     let mut workspace = common::typical();
     workspace.kernel.pins[0].object = 999;
     assert!(
-        message(&link_of(&bpfplay_workspace::document::to_json(&workspace)))
-            .starts_with("this share link cannot be opened: the saved kernel state is damaged: "),
+        message(&link_of(&bpfplay_core::workspace::document::to_json(
+            &workspace
+        )))
+        .starts_with("this share link cannot be opened: the saved kernel state is damaged: "),
     );
 }
 

@@ -8,14 +8,15 @@
 //! Versions 1 and 2 were the autosave's earlier forms (setup fields as text); they are
 //! still read.
 
-use crate::check::WorkspaceError;
-use crate::schema::{Tab, Workspace};
-use crate::setup::{MapSpec, Setup, SetupError, parse_packet};
-use bpfplay_core::isa::Profile;
-use bpfplay_core::kernel::snapshot::KernelSnapshot;
-use bpfplay_core::linux::ProgType;
+use crate::isa::Profile;
+use crate::kernel::snapshot::KernelSnapshot;
+use crate::linux::ProgType;
+use crate::prelude::*;
+use crate::workspace::check::WorkspaceError;
+use crate::workspace::schema::{Tab, Workspace};
+use crate::workspace::setup::{MapSpec, Setup, SetupError, parse_packet};
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The `format` field of every document.
 pub const FORMAT: &str = "bpfplay-workspace";
@@ -74,7 +75,7 @@ impl fmt::Display for DocumentError {
     }
 }
 
-impl std::error::Error for DocumentError {}
+impl core::error::Error for DocumentError {}
 
 /// Compact JSON (autosave and share links).
 pub fn to_json(workspace: &Workspace) -> String {

@@ -1,13 +1,14 @@
 //! What a workspace from outside (a link, a file, the store) must satisfy before the
 //! playground builds an engine from it: the checks the kernel would make, made first.
 
-use crate::schema::Workspace;
-use crate::setup::{MapSpec, Setup};
-use bpfplay_core::kernel::snapshot::SnapshotError;
-use bpfplay_core::kernel::{Kernel, Settings};
-use bpfplay_core::linux::Errno;
-use std::collections::BTreeSet;
-use std::fmt;
+use crate::kernel::snapshot::SnapshotError;
+use crate::kernel::{Kernel, Settings};
+use crate::linux::Errno;
+use crate::prelude::*;
+use crate::workspace::schema::Workspace;
+use crate::workspace::setup::{MapSpec, Setup};
+use alloc::collections::BTreeSet;
+use core::fmt;
 
 /// Why a workspace cannot be opened; says where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +77,7 @@ impl fmt::Display for WorkspaceError {
     }
 }
 
-impl std::error::Error for WorkspaceError {}
+impl core::error::Error for WorkspaceError {}
 
 impl Workspace {
     /// Checks everything an engine needs, and returns the restored kernel.

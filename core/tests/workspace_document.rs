@@ -3,9 +3,9 @@
 
 mod common;
 
-use bpfplay_workspace::document::{self, DocumentError};
-use bpfplay_workspace::salvage::{Lost, salvage};
-use bpfplay_workspace::{Setup, Tab};
+use bpfplay_core::workspace::document::{self, DocumentError};
+use bpfplay_core::workspace::salvage::{Lost, salvage};
+use bpfplay_core::workspace::{Setup, Tab};
 use serde_json::{Value, json};
 
 #[test]
@@ -78,7 +78,7 @@ fn a_version_1_autosave_reads_as_one_tab() {
     assert_eq!(back.tab().setup.prog_type, None);
 }
 
-fn two_tabs() -> bpfplay_workspace::Workspace {
+fn two_tabs() -> bpfplay_core::workspace::Workspace {
     let mut workspace = common::typical();
     workspace.tabs.push(Tab {
         name: String::from("egress \"two\""),

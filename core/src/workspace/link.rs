@@ -1,17 +1,18 @@
-//! Share links: the workspace document ([`crate::document`]) as compact JSON,
+//! Share links: the workspace document ([`crate::workspace::document`]) as compact JSON,
 //! zlib-deflated (its Adler-32 checksum catches corruption) and base64url-encoded (no
 //! padding) after `#w=` in the URL fragment, which browsers never send to a server.
 //!
 //! The document carries its format version, so a link from a newer bpfplay is told
 //! apart from a damaged one.
 
-use crate::check::WorkspaceError;
-use crate::document::{self, DocumentError};
-use crate::schema::Workspace;
+use crate::prelude::*;
+use crate::workspace::check::WorkspaceError;
+use crate::workspace::document::{self, DocumentError};
+use crate::workspace::schema::Workspace;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use core::fmt;
 use miniz_oxide::inflate::TINFLStatus;
-use std::fmt;
 
 /// What the fragment starts with.
 pub const PREFIX: &str = "#w=";
@@ -52,7 +53,7 @@ impl fmt::Display for ShareError {
     }
 }
 
-impl std::error::Error for ShareError {}
+impl core::error::Error for ShareError {}
 
 /// Why a link cannot be opened.
 #[derive(Debug)]
@@ -108,7 +109,7 @@ impl fmt::Display for LinkError {
     }
 }
 
-impl std::error::Error for LinkError {}
+impl core::error::Error for LinkError {}
 
 impl From<WorkspaceError> for LinkError {
     fn from(e: WorkspaceError) -> Self {

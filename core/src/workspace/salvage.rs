@@ -2,13 +2,14 @@
 //! error or a hand edit): every part that parses is kept, and what was lost is named.
 //! The program text matters most, so it is dug out of text that is not even JSON.
 
-use crate::schema::{Runner, SetupMaps, Tab, Workspace};
-use crate::setup::Setup;
-use bpfplay_core::kernel::Kernel;
-use bpfplay_core::kernel::snapshot::KernelSnapshot;
+use crate::kernel::Kernel;
+use crate::kernel::snapshot::KernelSnapshot;
+use crate::prelude::*;
+use crate::workspace::schema::{Runner, SetupMaps, Tab, Workspace};
+use crate::workspace::setup::Setup;
+use core::fmt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::fmt;
 
 /// A part of a workspace that could not be read back.
 #[derive(Clone, Debug, PartialEq, Eq)]
