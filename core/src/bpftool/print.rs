@@ -1,10 +1,14 @@
 //! The one printer: [`Output`] and [`Error`] as `bpfplay script` and the console show
 //! them, and whole-script transcripts.
 
+use super::command::{
+    Command, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand, UpdateFlags,
+};
 use super::parse::words;
 use super::session::{Error, FileSource, Output, Session};
 use crate::linux::MapType;
 use crate::prelude::*;
+use core::fmt;
 
 /// Bytes as bpftool prints them: two hex digits each, space-separated.
 pub fn hex(bytes: &[u8]) -> String {
@@ -143,4 +147,126 @@ pub fn transcript(session: &mut Session, text: &str, files: &mut dyn FileSource)
         }
     }
     out
+}
+
+/// The command line of a [`Command`], the inverse of [`super::parse()`]: the console echoes
+/// it for the commands a map card or form builds. Byte lists print as `hex 01 00`, and
+/// the defaults a command line may leave out (`any`, `repeat 1`, `uid 0`, no `name`)
+/// are left out. Paths and names print as they are: one with whitespace or `#` has no
+/// command line, since the grammar splits words there.
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Map(command) => command.fmt(f),
+            Command::Prog(command) => command.fmt(f),
+            Command::Process(ProcessCommand::New { name, uid: 0 }) => {
+                write!(f, "process new {name}")
+            }
+            Command::Process(ProcessCommand::New { name, uid }) => {
+                write!(f, "process new {name} uid {uid}")
+            }
+            Command::Process(ProcessCommand::Use { name }) => write!(f, "process use {name}"),
+            Command::Process(ProcessCommand::Exit) => f.write_str("process exit"),
+            Command::Fs { op, path } => write!(f, "fs {} {path}", op.name()),
+            Command::RlimitMemlock { bytes: None } => f.write_str("rlimit memlock unlimited"),
+            Command::RlimitMemlock { bytes: Some(bytes) } => write!(f, "rlimit memlock {bytes}"),
+            Command::UnprivilegedBpfDisabled { value } => {
+                write!(f, "sysctl kernel.unprivileged_bpf_disabled {value}")
+            }
+            Command::Help => f.write_str("help"),
+        }
+    }
+}
+
+impl fmt::Display for MapCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapCommand::Create {
+                path,
+                map_type,
+                key_size,
+                value_size,
+                max_entries,
+                name,
+            } => {
+                write!(
+                    f,
+                    "map create {path} type {} key {key_size} value {value_size} entries {max_entries}",
+                    map_type.name()
+                )?;
+                if !name.is_empty() {
+                    write!(f, " name {name}")?;
+                }
+                Ok(())
+            }
+            MapCommand::Update {
+                map,
+                key,
+                value,
+                flags,
+            } => {
+                write!(f, "map update {map} key hex {} value ", hex(key))?;
+                match value {
+                    MapValue::Bytes(bytes) => write!(f, "hex {}", hex(bytes))?,
+                    MapValue::PinnedProg(path) => write!(f, "pinned {path}")?,
+                    MapValue::PerfEvent { cpu } => write!(f, "perf cpu {cpu}")?,
+                }
+                if *flags != UpdateFlags::default() {
+                    write!(f, " {}", flags.name())?;
+                }
+                Ok(())
+            }
+            MapCommand::Lookup { map, key } => write!(f, "map lookup {map} key hex {}", hex(key)),
+            MapCommand::Delete { map, key } => write!(f, "map delete {map} key hex {}", hex(key)),
+            MapCommand::GetNext { map, key } => write!(f, "map getnext {map} key hex {}", hex(key)),
+            MapCommand::Dump { map } => write!(f, "map dump {map}"),
+            MapCommand::Pin { map, path } => write!(f, "map pin {map} {path}"),
+            MapCommand::Show => f.write_str("map show"),
+        }
+    }
+}
+
+impl fmt::Display for MapRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapRef::Pinned(path) => write!(f, "pinned {path}"),
+            MapRef::Id(id) => write!(f, "id {id}"),
+        }
+    }
+}
+
+impl fmt::Display for ProgCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgCommand::Load {
+                file,
+                path,
+                prog_type,
+                maps,
+            } => {
+                write!(f, "prog load {file} {path} type {}", prog_type.name())?;
+                for (index, map) in maps {
+                    write!(f, " map idx {index} {map}")?;
+                }
+                Ok(())
+            }
+            ProgCommand::Run {
+                path,
+                packet,
+                repeat,
+            } => {
+                write!(f, "prog run pinned {path}")?;
+                match packet {
+                    None => {}
+                    Some(Packet::Bytes(bytes)) => write!(f, " packet hex {}", hex(bytes))?,
+                    Some(Packet::File(file)) => write!(f, " packet {file}")?,
+                }
+                if *repeat != 1 {
+                    write!(f, " repeat {repeat}")?;
+                }
+                Ok(())
+            }
+            ProgCommand::Show => f.write_str("prog show"),
+        }
+    }
 }

@@ -61,14 +61,15 @@ impl Playground {
         };
     }
 
-    /// Runs a console line: parsed by core's bpftool parser, then as [`Self::command`].
+    /// Runs a console line: echoed as typed, parsed by core's bpftool parser, then
+    /// applied as [`Self::apply_command`].
     pub(super) fn console(&mut self, line: &str) {
         self.engine
             .borrow_mut()
             .console
             .push(ConsoleLine::Command(line.to_owned()));
         match bpfplay_core::bpftool::parse(line) {
-            Ok(command) => self.command(command),
+            Ok(command) => self.apply_command(command),
             Err(e) => self
                 .engine
                 .borrow_mut()
@@ -77,8 +78,18 @@ impl Playground {
         }
     }
 
-    /// Applies a bpftool command to the kernel; its output or error goes to the console.
+    /// Runs a map card's or form's command: echoed as the command line that parses to
+    /// it, so the console reads as if it had been typed, then applied.
     pub(super) fn command(&mut self, command: Command) {
+        self.engine
+            .borrow_mut()
+            .console
+            .push(ConsoleLine::Command(command.to_string()));
+        self.apply_command(command);
+    }
+
+    /// Applies a bpftool command to the kernel; its output or error goes to the console.
+    fn apply_command(&mut self, command: Command) {
         let engine = self.engine.clone();
         let mut engine = engine.borrow_mut();
         let mut files = Files {

@@ -765,3 +765,38 @@ fn share_warns_about_long_links() {
     assert!(shared.long, "{}", shared.url.len());
     assert!(shared.note.contains("over 8000"), "{}", shared.note);
 }
+
+#[test]
+fn a_card_action_echoes_its_command_line_as_if_it_had_been_typed() {
+    let create =
+        map_command::create("/sys/fs/bpf/counts", "hash", "4", "8", "16", "counts").unwrap();
+    let update = |id| map_command::update(id, "1 0 0 0", "hex 2a 00 00 00 00 00 00 00").unwrap();
+    let mut by_card = Playground::default();
+    reduce(&mut by_card, [Action::Command(create)]);
+    let id = by_card.maps()[0].id;
+    reduce(&mut by_card, [Action::Command(update(id))]);
+
+    let mut by_console = Playground::default();
+    let typed = [
+        String::from(
+            "map create /sys/fs/bpf/counts type hash key 4 value 8 entries 16 name counts",
+        ),
+        format!("map update id {id} key hex 01 00 00 00 value hex 2a 00 00 00 00 00 00 00"),
+    ];
+    reduce(&mut by_console, typed.clone().map(Action::Console));
+
+    let card_lines = by_card.console_lines(usize::MAX);
+    assert_eq!(card_lines, by_console.console_lines(usize::MAX));
+    let echoed: Vec<_> = card_lines
+        .iter()
+        .filter_map(|l| match l {
+            ConsoleLine::Command(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(echoed, typed.iter().collect::<Vec<_>>());
+    assert!(
+        matches!(&card_lines[1], ConsoleLine::Output(t) if t.starts_with("map ")),
+        "{card_lines:?}"
+    );
+}
