@@ -33,6 +33,17 @@ async fn settle() {
     yew::platform::time::sleep(std::time::Duration::from_millis(30)).await;
 }
 
+/// Waits until `done` holds, for up to 5 s: Yew renders on its own schedule, which a
+/// loaded machine stretches well past one short sleep.
+async fn eventually(done: impl Fn() -> bool) {
+    for _ in 0..250 {
+        if done() {
+            return;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn mount() {
     web_sys::window()
         .unwrap()
@@ -80,7 +91,7 @@ async fn app_verifies_runs_steps_and_steps_back() {
     );
     assert!(text_of("verdict").contains("accepted"));
     click("run");
-    settle().await;
+    eventually(|| text_of("status").starts_with("exited")).await;
     assert!(
         text_of("status").starts_with("exited: r0 = 0x46"),
         "{}",
@@ -95,7 +106,7 @@ async fn app_verifies_runs_steps_and_steps_back() {
     settle().await;
     click("step");
     click("step");
-    settle().await;
+    eventually(|| text_of("counter").starts_with("2 ")).await;
     assert!(
         text_of("counter").starts_with("2 instructions executed"),
         "{}",
@@ -108,7 +119,7 @@ async fn app_verifies_runs_steps_and_steps_back() {
     let event =
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     document().dispatch_event(&event).unwrap();
-    settle().await;
+    eventually(|| text_of("counter").starts_with("1 ")).await;
     assert!(
         text_of("counter").starts_with("1 instruction executed"),
         "{}",
@@ -162,7 +173,7 @@ async fn tabs_and_the_map_form_dispatch() {
         .dyn_into()
         .unwrap();
     submit.click();
-    settle().await;
+    eventually(|| text_of("bpffs").contains("/sys/fs/bpf/from_form")).await;
     let headings: Vec<String> = (0..count(".map h4"))
         .filter_map(|i| {
             document()
@@ -208,7 +219,7 @@ async fn the_wasm_jit_runs_in_the_browser_and_agrees_with_the_interpreter() {
     choose("engine", "jit");
     settle().await;
     click("run");
-    settle().await;
+    eventually(|| !text_of("jit-status").is_empty()).await;
     let jit = text_of("jit-status");
     assert!(
         jit.starts_with("wasm JIT: r0 = 0x2a in "),
