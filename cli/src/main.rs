@@ -4,7 +4,7 @@ use bpfplay_cli::{
     Files, assemble_file, load_bytes, load_program, parse_memory, read_packet, read_stdin,
     trace_line,
 };
-use bpfplay_core::bpftool::{self, Session, bind_maps, parse_map_list};
+use bpfplay_core::bpftool::{self, Session, parse_map_list};
 use bpfplay_core::disasm;
 use bpfplay_core::isa::{Profile, hex_lines};
 use bpfplay_core::kernel::{Kernel, ProgLoad, RunInput, Settings};
@@ -234,7 +234,10 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         pid,
         fds,
     } = kernel_with_maps(maps.as_deref(), 0, verify)?;
-    let program = bind_maps(&program, &fds).map_err(|e| e.to_string())?;
+    let mut load = ProgLoad::new(prog_type, &program);
+    // Worded as bpftool words it, which the CLI's messages have always followed.
+    load.bind_map_indexes(&fds)
+        .map_err(|e| bpftool::Error::from(e).to_string())?;
     let packet = packet.as_deref();
     let input = if prog_type == ProgType::Kprobe {
         RunInput::Kprobe {
@@ -248,7 +251,7 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
         };
         RunInput::packet(bytes)
     };
-    load_and_run(&mut kernel, pid, &program, prog_type, input, trace, fuel)
+    load_and_run(&mut kernel, pid, load, input, trace, fuel)
 }
 
 /// Loads a program whose maps are bound into `kernel` as process `pid` (verifying it
@@ -256,8 +259,7 @@ fn run_in_kernel(program: bpfplay_core::isa::Program, run: &KernelRun) -> Result
 fn load_and_run(
     kernel: &mut Kernel,
     pid: u32,
-    program: &bpfplay_core::isa::Program,
-    prog_type: ProgType,
+    load: ProgLoad,
     input: RunInput,
     trace: bool,
     fuel: u64,
@@ -266,7 +268,7 @@ fn load_and_run(
         log_level: 1,
         log_size: u32::MAX >> 8,
         log_buf: true,
-        ..ProgLoad::new(prog_type, program)
+        ..load
     };
     let loaded = kernel.prog_load(pid, &load);
     let fd = loaded.fd.map_err(|e| {
@@ -377,17 +379,12 @@ fn run_workspace(path: &str, tab: Option<&str>, trace: bool, fuel: u64) -> Resul
     let mut bound = workspace.setup_maps.clone();
     let (pid, fds) = bpfplay_core::workspace::run::setup_maps(setup, &mut kernel, &mut bound)
         .map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;
-    let program =
-        bind_maps(&program, &fds).map_err(|e| format!("{path}: tab `{}`: {e}", tab.name))?;
-    load_and_run(
-        &mut kernel,
-        pid,
-        &program,
-        prog_type,
-        setup.run_input(),
-        trace,
-        fuel,
-    )?;
+    let mut load = ProgLoad::new(prog_type, &program);
+    load.bind_map_indexes(&fds).map_err(|e| {
+        let e = bpftool::Error::from(e);
+        format!("{path}: tab `{}`: {e}", tab.name)
+    })?;
+    load_and_run(&mut kernel, pid, load, setup.run_input(), trace, fuel)?;
     Ok(())
 }
 

@@ -4,11 +4,11 @@
 pub use crate::asm::{AsmError, AsmErrorKind};
 pub use crate::bpftool::{
     Error as BpftoolError, MapListError, MapListErrorKind, ParseError, ParseErrorKind,
-    UnboundMapIndex,
 };
 pub use crate::isa::{DecodeError, DecodeErrorKind, HexError, HexErrorKind, ProfileError};
 pub use crate::jit::JitError;
 pub use crate::jit::host::JitHostError;
+pub use crate::kernel::UnboundMapIndex;
 pub use crate::kernel::snapshot::SnapshotError;
 pub use crate::linux::Errno;
 pub use crate::verifier::{Reason, Rejection};

@@ -453,7 +453,7 @@ fn load_in_fresh_kernel(
     prog_type: bpfplay_core::linux::ProgType,
     maps: &str,
 ) -> FreshLoad {
-    use bpfplay_core::bpftool::{bind_maps, parse_map_list};
+    use bpfplay_core::bpftool::parse_map_list;
     use bpfplay_core::kernel::{Kernel, ProgLoad, Settings};
     let program = bpfplay_core::asm::assemble(source, None)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -475,8 +475,10 @@ fn load_in_fresh_kernel(
             )
         })
         .collect();
-    let program = bind_maps(&program, &fds).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let loaded = kernel.prog_load(pid, &ProgLoad::new(prog_type, &program));
+    let mut load = ProgLoad::new(prog_type, &program);
+    load.bind_map_indexes(&fds)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let loaded = kernel.prog_load(pid, &load);
     let prog = loaded.fd.map_err(|e| format!("{e}\n{}", loaded.log));
     FreshLoad {
         kernel,

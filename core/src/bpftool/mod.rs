@@ -49,6 +49,4 @@ pub use parse::{
     Expected, MapListError, MapListErrorKind, ParseError, ParseErrorKind, Word, parse,
     parse_map_list, words,
 };
-pub use session::{
-    Error, FileSource, FsRow, MapRow, NoFiles, Output, ProgRow, Session, UnboundMapIndex, bind_maps,
-};
+pub use session::{Error, FileSource, FsRow, MapRow, NoFiles, Output, ProgRow, Session};

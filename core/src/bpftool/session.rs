@@ -5,10 +5,11 @@ use super::command::{
     Command, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand,
 };
 use super::parse::ParseError;
-use crate::isa::{Imm64Kind, Insn, Program};
+use crate::isa::Program;
 use crate::kernel::ctx::PtRegs;
 use crate::kernel::{
     Fd, Kernel, MapCreate, Object, ObjectId, PerfKind, Pid, ProgLoad, RunInput, RunReport,
+    UnboundMapIndex,
 };
 use crate::linux::{Errno, MapType, ProgType};
 use crate::prelude::*;
@@ -92,32 +93,16 @@ impl fmt::Display for Error {
                 got,
             } => write!(f, "{part} expected {expected} bytes got {got}"),
             Error::File(message) => f.write_str(message),
-            Error::UnboundMapIndex(e) => write!(f, "{e}"),
+            // A script binds indexes with `prog load ... map idx I pinned PATH`: say so.
+            Error::UnboundMapIndex(UnboundMapIndex { pc, index }) => write!(
+                f,
+                "instruction {pc} uses map index {index}, but no `map idx {index} pinned PATH` was given"
+            ),
         }
     }
 }
 
 impl core::error::Error for Error {}
-
-/// A program refers to a map index that no `map idx` (or `--maps` item) binds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UnboundMapIndex {
-    /// The instruction's slot.
-    pub pc: usize,
-    pub index: u32,
-}
-
-impl fmt::Display for UnboundMapIndex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let UnboundMapIndex { pc, index } = self;
-        write!(
-            f,
-            "instruction {pc} uses map index {index}, but no `map idx {index} pinned PATH` was given"
-        )
-    }
-}
-
-impl core::error::Error for UnboundMapIndex {}
 
 /// What a command answers, as data for a UI; [`super::print`] renders it as text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -458,17 +443,20 @@ impl Session {
         let loaded = files
             .program(file)
             .map_err(Error::File)
-            .and_then(|program| Ok(bind_maps(&program, &map_fds)?));
-        let program = match loaded {
-            Ok(p) => p,
+            .and_then(|program| {
+                let mut attr = ProgLoad {
+                    name: file.to_owned(),
+                    ..ProgLoad::new(prog_type, &program)
+                };
+                attr.bind_map_indexes(&map_fds)?;
+                Ok(attr)
+            });
+        let attr = match loaded {
+            Ok(attr) => attr,
             Err(e) => {
                 close_all(&mut self.kernel, &map_fds);
                 return Err(e);
             }
-        };
-        let attr = ProgLoad {
-            name: file.to_owned(),
-            ..ProgLoad::new(prog_type, &program)
         };
         let result = self.kernel.prog_load(pid, &attr);
         close_all(&mut self.kernel, &map_fds);
@@ -580,38 +568,4 @@ fn check_sizes(kernel: &Kernel, pid: Pid, fd: Fd, key: &[u8], value: Option<&[u8
     let key_error = mismatch("key", def.key_size, key.len());
     let value_error = value.and_then(|v| mismatch("value", def.value_size, v.len()));
     key_error.or(value_error).map_or(Ok(()), Err)
-}
-
-/// Rewrites `LD_IMM64 src=1 imm=i` (the i-th map) to name the fd bound to index i.
-///
-/// # Errors
-/// [`UnboundMapIndex`] for an index that `maps` does not bind.
-pub fn bind_maps(
-    program: &Program,
-    maps: &[(u32, Fd)],
-) -> core::result::Result<Program, UnboundMapIndex> {
-    let mut insns = Vec::new();
-    for (pc, insn) in program.insns() {
-        insns.push(match *insn {
-            Insn::LoadImm64 {
-                dst,
-                kind: Imm64Kind::MapFd,
-                imm,
-            } => {
-                let index = imm as u32;
-                let fd = maps
-                    .iter()
-                    .find(|(i, _)| *i == index)
-                    .map(|(_, fd)| *fd)
-                    .ok_or(UnboundMapIndex { pc, index })?;
-                Insn::LoadImm64 {
-                    dst,
-                    kind: Imm64Kind::MapFd,
-                    imm: fd.into(),
-                }
-            }
-            other => other,
-        });
-    }
-    Ok(Program::from_insns(insns))
 }

@@ -66,7 +66,8 @@ pub fn setup_maps(
 
 impl Setup {
     /// Creates the setup's maps in process `pid`; returns the (map index, fd) bindings
-    /// that `bind_maps` resolves a program's `map_fd(i)` with; map i is named `map{i}`.
+    /// that `ProgLoad::bind_map_indexes` resolves a program's `map_fd(i)` with; map i is
+    /// named `map{i}`.
     /// On failure the maps made so far stay open in `pid`.
     fn create_maps(
         &self,

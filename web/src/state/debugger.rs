@@ -7,7 +7,7 @@ use super::{Playground, Tab};
 use crate::examples::EXAMPLES;
 use crate::jit::KernelAfter;
 use bpfplay_core::asm::assemble;
-use bpfplay_core::bpftool::{Command, FileSource, bind_maps, print};
+use bpfplay_core::bpftool::{Command, FileSource, print};
 use bpfplay_core::isa::Program as Bytecode;
 use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
@@ -132,13 +132,13 @@ impl Playground {
         let program = assemble(self.source(), None)
             .map_err(Error::Assemble)?
             .program;
-        let program = bind_maps(&program, fds).map_err(Error::Bind)?;
-        let attr = ProgLoad {
+        let mut attr = ProgLoad {
             log_level: 1,
             log_size: 1 << 20,
             log_buf: true,
             ..ProgLoad::new(prog_type, &program)
         };
+        attr.bind_map_indexes(fds).map_err(Error::Bind)?;
         let result = kernel.prog_load(pid, &attr);
         let report = result.verifier;
         let rejection = report.as_ref().and_then(|r| r.result.clone().err());

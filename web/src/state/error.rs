@@ -2,7 +2,8 @@
 //! [`Notice`] that says what and where.
 
 use bpfplay_core::asm::AsmError;
-use bpfplay_core::bpftool::UnboundMapIndex;
+use bpfplay_core::bpftool;
+use bpfplay_core::kernel::UnboundMapIndex;
 use bpfplay_core::workspace::WorkspaceError;
 use bpfplay_core::workspace::link::{LinkError, ShareError};
 use bpfplay_core::workspace::run::MapCreateError;
@@ -44,7 +45,8 @@ impl fmt::Display for Error {
             Error::Assemble(e) => write!(f, "assembler: {e}"),
             Error::Maps(e) => e.fmt(f),
             Error::MapSpec(e) => e.fmt(f),
-            Error::Bind(e) => e.fmt(f),
+            // Worded as bpftool words it, as the CLI does.
+            Error::Bind(e) => bpftool::Error::from(*e).fmt(f),
             Error::Form(e) => f.write_str(e),
             Error::Run(e) => f.write_str(e),
             Error::Jit(e) => write!(f, "wasm JIT: {e}"),
