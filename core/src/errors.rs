@@ -14,7 +14,7 @@ pub use crate::linux::Errno;
 pub use crate::verifier::{Reason, Rejection};
 pub use crate::vm::{AccessError, Fault, FaultKind};
 pub use crate::workspace::WorkspaceError;
-pub use crate::workspace::document::DocumentError;
+pub use crate::workspace::document::{DocumentError, JsonError};
 pub use crate::workspace::link::{LinkError, ShareError};
 pub use crate::workspace::run::MapCreateError;
 pub use crate::workspace::setup::SetupError;
@@ -47,6 +47,18 @@ pub enum Error {
     Jit(JitError),
     /// A JIT run whose host failed ([`crate::jit::host`]).
     JitHost(JitHostError),
+    /// A workspace that cannot be opened as it is ([`crate::workspace`]).
+    Workspace(WorkspaceError),
+    /// A workspace file or autosave that cannot be read ([`crate::workspace::document`]).
+    Document(DocumentError),
+    /// A share link that cannot be opened ([`crate::workspace::link`]).
+    Link(LinkError),
+    /// A workspace too large to share as a link ([`crate::workspace::link`]).
+    Share(ShareError),
+    /// A setup map the kernel refused ([`crate::workspace::run`]).
+    MapCreate(MapCreateError),
+    /// Setup text that does not parse ([`crate::workspace::setup`]).
+    Setup(SetupError),
 }
 
 /// `From<ModuleError> for Error`, so that `?` lifts each module's error.
@@ -84,6 +96,12 @@ wrap! {
     Snapshot(SnapshotError),
     Jit(JitError),
     JitHost(JitHostError),
+    Workspace(WorkspaceError),
+    Document(DocumentError),
+    Link(LinkError),
+    Share(ShareError),
+    MapCreate(MapCreateError),
+    Setup(SetupError),
 }
 
 impl fmt::Display for Error {
@@ -122,5 +140,9 @@ mod tests {
         assert_eq!(source.to_string(), decode.to_string());
         let errno = lift(Errno::EBADF).unwrap_err();
         assert_eq!(errno.to_string(), "EBADF: Bad file descriptor");
+        let link = crate::workspace::link::decode("#w=eJ").unwrap_err();
+        let error = lift(link.clone()).unwrap_err();
+        assert_eq!(error, Error::Link(link.clone()));
+        assert_eq!(error.to_string(), link.to_string());
     }
 }

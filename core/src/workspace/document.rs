@@ -31,11 +31,37 @@ struct Document<'a> {
     workspace: &'a Workspace,
 }
 
+/// What the JSON reader said, and where (1-based line and column; 0 when it has no
+/// place). Kept as data so that document errors compare and clone like every other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    pub line: usize,
+    pub column: usize,
+    /// serde_json's message, which names the line and column itself.
+    pub message: String,
+}
+
+impl From<serde_json::Error> for JsonError {
+    fn from(error: serde_json::Error) -> Self {
+        JsonError {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Why a document cannot be opened.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DocumentError {
     /// Not JSON at all (damaged or cut short).
-    NotJson(serde_json::Error),
+    NotJson(JsonError),
     /// JSON, but not a workspace document (no `version`, or another `format`).
     NotWorkspace,
     /// Written by a newer bpfplay.
@@ -43,7 +69,7 @@ pub enum DocumentError {
     /// A version no bpfplay wrote.
     UnknownVersion { found: u32 },
     /// A field is missing or has the wrong type or value.
-    Field(serde_json::Error),
+    Field(JsonError),
     /// An old autosave's setup text that no longer parses.
     OldSetup { tab: String, error: SetupError },
     /// The workspace reads but cannot be opened as it is.
@@ -98,7 +124,8 @@ fn document(workspace: &Workspace) -> Document<'_> {
 /// A workspace from a document of any version, checked so that an engine can be built
 /// from it.
 pub fn from_json(text: &str) -> Result<Workspace, DocumentError> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(DocumentError::NotJson)?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| DocumentError::NotJson(e.into()))?;
     let workspace = from_value(value)?;
     workspace.check().map_err(DocumentError::Invalid)?;
     Ok(workspace)
@@ -119,13 +146,15 @@ pub(crate) fn version_of(value: &serde_json::Value) -> Result<u32, DocumentError
 /// Reads (without checking) a parsed document of any version.
 pub(crate) fn from_value(value: serde_json::Value) -> Result<Workspace, DocumentError> {
     match version_of(&value)? {
-        VERSION => serde_json::from_value(value).map_err(DocumentError::Field),
+        VERSION => serde_json::from_value(value).map_err(|e| DocumentError::Field(e.into())),
         2 => {
-            let old: SavedV2 = serde_json::from_value(value).map_err(DocumentError::Field)?;
+            let old: SavedV2 =
+                serde_json::from_value(value).map_err(|e| DocumentError::Field(e.into()))?;
             old.upgrade()
         }
         1 => {
-            let old: SavedV1 = serde_json::from_value(value).map_err(DocumentError::Field)?;
+            let old: SavedV1 =
+                serde_json::from_value(value).map_err(|e| DocumentError::Field(e.into()))?;
             SavedV2 {
                 tabs: vec![old.tab],
                 active: 0,

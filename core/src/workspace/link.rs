@@ -56,7 +56,7 @@ impl fmt::Display for ShareError {
 impl core::error::Error for ShareError {}
 
 /// Why a link cannot be opened.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LinkError {
     /// The fragment does not start with `#w=`.
     NotALink,
