@@ -14,7 +14,6 @@ use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
 use crate::state::storage::{self, REPLACED_KEY, WORKSPACE_KEY};
 use crate::state::{Action, Error, Notice, WorkspaceHandle};
-use bpfplay_core::workspace::{document, link};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -48,7 +47,7 @@ fn open_page() -> crate::state::Playground {
     let location = gloo::utils::window().location();
     let fragment = location.hash().unwrap_or_default();
     let playground = storage::open_page(stored(WORKSPACE_KEY), stored(REPLACED_KEY), &fragment);
-    if link::is_link(&fragment)
+    if storage::is_link(&fragment)
         && let Ok(history) = gloo::utils::window().history()
     {
         let page = format!(
@@ -71,7 +70,7 @@ pub fn app() -> Html {
     {
         let dispatcher = ws.dispatcher();
         use_effect_with(ws.workspace().clone(), move |workspace| {
-            if let Err(e) = store(WORKSPACE_KEY, Some(document::to_json(workspace))) {
+            if let Err(e) = store(WORKSPACE_KEY, Some(storage::stored_text(workspace))) {
                 dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
             }
         });
@@ -80,7 +79,7 @@ pub fn app() -> Html {
     {
         let dispatcher = ws.dispatcher();
         use_effect_with(ws.replaced.clone(), move |replaced| {
-            if let Err(e) = store(REPLACED_KEY, replaced.as_deref().map(document::to_json)) {
+            if let Err(e) = store(REPLACED_KEY, replaced.as_deref().map(storage::stored_text)) {
                 dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
             }
         });

@@ -4,13 +4,19 @@
 //! workspace it replaced stays one click away, across reloads too.
 
 use super::{Action, Error, Notice, Origin, Playground};
-use bpfplay_core::workspace::{document, link, salvage};
+pub use bpfplay_core::workspace::link::is_link;
+use bpfplay_core::workspace::{Workspace, document, link, salvage};
 use std::rc::Rc;
 
 /// Browser storage keys: the autosaved workspace, and the workspace that opening a link
 /// or file replaced.
 pub const WORKSPACE_KEY: &str = "bpfplay.workspace";
 pub const REPLACED_KEY: &str = "bpfplay.replaced";
+
+/// The text the autosave stores for `workspace` (the workspace document, compact).
+pub fn stored_text(workspace: &Workspace) -> String {
+    document::to_json(workspace)
+}
 
 /// What the storage held before this format: the same JSON, quoted once more.
 fn unquote(stored: String) -> String {
@@ -60,7 +66,7 @@ pub fn open_page(stored: Option<String>, replaced: Option<String>, fragment: &st
     {
         p.replaced = Some(Rc::new(workspace));
     }
-    if link::is_link(fragment) {
+    if is_link(fragment) {
         match link::decode(fragment) {
             Ok(workspace) if workspace == **p.workspace() => {}
             Ok(workspace) => p.reduce_mut(Action::Open(Box::new(workspace), Origin::Link)),
