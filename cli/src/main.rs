@@ -294,11 +294,7 @@ fn load_and_run(
     for (event, bytes) in &report.perf_samples {
         println!(
             "perf event {event}: {}",
-            bytes
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(" ")
+            bpfplay_core::isa::spaced_hex(bytes)
         );
     }
     if let Some(redirect) = &report.redirect {

@@ -6,18 +6,10 @@ use super::command::{
 };
 use super::parse::words;
 use super::session::{Error, FileSource, Output, Session};
+use crate::isa::spaced_hex as hex;
 use crate::linux::MapType;
 use crate::prelude::*;
 use core::fmt;
-
-/// Bytes as bpftool prints them: two hex digits each, space-separated.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// The lines a command's output prints.
 pub fn output_lines(output: &Output) -> Vec<String> {

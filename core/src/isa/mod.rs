@@ -567,6 +567,19 @@ impl fmt::Display for HexError {
 
 impl core::error::Error for HexError {}
 
+/// Formats bytes as two hex digits each, space-separated (as bpftool prints them and
+/// [`parse_hex_bytes`] reads them back).
+pub fn spaced_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 /// Formats bytes as hex, one 8-byte slot (16 digits) per line.
 pub fn hex_lines(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2 + bytes.len() / 8);

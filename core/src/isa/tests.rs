@@ -209,4 +209,8 @@ fn hex_text_is_read_leniently_and_errors_name_the_word() {
         hex_lines(&[0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95]),
         "b700000001000000\n95\n"
     );
+    assert_eq!(spaced_hex(&[0xb7, 0, 0x0a]), "b7 00 0a");
+    assert_eq!(spaced_hex(&[]), "");
+    let bytes: Vec<u8> = (0..=255).collect();
+    assert_eq!(parse_hex_bytes(&spaced_hex(&bytes)).unwrap(), bytes);
 }

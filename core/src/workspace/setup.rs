@@ -139,15 +139,6 @@ pub fn parse_packet(text: &str) -> Result<Vec<u8>, SetupError> {
     parse_hex_bytes(text).map_err(SetupError::Packet)
 }
 
-/// Bytes as spaced hex, as the packet field shows them.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// One map of a setup (BPF_MAP_CREATE's attributes), written `hash:4:8:16`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapSpec {
@@ -424,7 +415,7 @@ mod hex_text {
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&super::hex(bytes))
+        s.serialize_str(&crate::isa::spaced_hex(bytes))
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {

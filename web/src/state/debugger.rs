@@ -339,7 +339,7 @@ impl Playground {
                 engine.console.push(ConsoleLine::Output(line.clone()));
             }
             for (event, bytes) in &report.perf_samples {
-                let hex = bpfplay_core::workspace::setup::hex(bytes);
+                let hex = bpfplay_core::isa::spaced_hex(bytes);
                 engine
                     .console
                     .push(ConsoleLine::Output(format!("perf event {event}: {hex}")));

@@ -50,7 +50,7 @@ impl Program {
                     .map(|(pc, insn)| ListingRow {
                         pc,
                         line: lines.get(pc).copied().unwrap_or(0),
-                        bytes: bpfplay_core::workspace::setup::hex(&insn_bytes(insn)),
+                        bytes: bpfplay_core::isa::spaced_hex(&insn_bytes(insn)),
                         text: format_insn(insn, Syntax::Llvm),
                     })
                     .collect(),

@@ -6,10 +6,10 @@ use super::engine::ConsoleLine;
 use crate::codemirror::Diagnostic;
 use crate::examples::EXAMPLES;
 use bpfplay_core::isa::Profile;
+use bpfplay_core::isa::spaced_hex as hex;
 use bpfplay_core::kernel::{Kernel, Object, ObjectId};
 use bpfplay_core::linux::{MapType, ProgType};
 use bpfplay_core::vm::{RegionKind, State};
-use bpfplay_core::workspace::setup::hex;
 
 /// One option of a `<select>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
