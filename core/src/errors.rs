@@ -20,11 +20,39 @@ pub use crate::workspace::run::MapCreateError;
 pub use crate::workspace::setup::SetupError;
 use core::fmt;
 
-/// Any error of the crate: the module's own error, unchanged. `Display` prints the
-/// module's message, and [`core::error::Error::source`] gives the module's error.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
+/// The enum, and `From<ModuleError> for Error` so that `?` lifts each module's error:
+/// one list of the wrapped errors.
+macro_rules! wrap {
+    ($(#[doc = $doc:literal] $variant:ident($error:ty)),* $(,)?) => {
+        /// Any error of the crate: the module's own error, unchanged. `Display` prints the
+        /// module's message, and [`core::error::Error::source`] gives the module's error.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(#[doc = $doc] $variant($error),)*
+        }
+
+        $(
+            impl From<$error> for Error {
+                #[cold]
+                fn from(error: $error) -> Self {
+                    Error::$variant(error)
+                }
+            }
+        )*
+
+        impl Error {
+            /// The module's error, as a trait object.
+            fn inner(&self) -> &(dyn core::error::Error + 'static) {
+                match self {
+                    $(Error::$variant(error) => error,)*
+                }
+            }
+        }
+    };
+}
+
+wrap! {
     /// Assembly text that does not assemble ([`crate::asm`]).
     Asm(AsmError),
     /// A bpftool command that failed ([`crate::bpftool`]).
@@ -58,49 +86,6 @@ pub enum Error {
     /// A setup map the kernel refused ([`crate::workspace::run`]).
     MapCreate(MapCreateError),
     /// Setup text that does not parse ([`crate::workspace::setup`]).
-    Setup(SetupError),
-}
-
-/// `From<ModuleError> for Error`, so that `?` lifts each module's error.
-macro_rules! wrap {
-    ($($variant:ident($error:ty)),* $(,)?) => {
-        $(
-            impl From<$error> for Error {
-                #[cold]
-                fn from(error: $error) -> Self {
-                    Error::$variant(error)
-                }
-            }
-        )*
-
-        impl Error {
-            /// The module's error, as a trait object.
-            fn inner(&self) -> &(dyn core::error::Error + 'static) {
-                match self {
-                    $(Error::$variant(error) => error,)*
-                }
-            }
-        }
-    };
-}
-
-wrap! {
-    Asm(AsmError),
-    Bpftool(BpftoolError),
-    Decode(DecodeError),
-    Hex(HexError),
-    Profile(ProfileError),
-    Fault(Fault),
-    Verifier(Rejection),
-    Errno(Errno),
-    Snapshot(SnapshotError),
-    Jit(JitError),
-    JitHost(JitHostError),
-    Workspace(WorkspaceError),
-    Document(DocumentError),
-    Link(LinkError),
-    Share(ShareError),
-    MapCreate(MapCreateError),
     Setup(SetupError),
 }
 
