@@ -11,13 +11,13 @@ export PATH := $(ROOT)/web/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test tools test-native test-wasm test-browser smoke e2e
+.PHONY: serve test tools browser test-native test-wasm test-browser smoke e2e
 
 serve: tools
 	cargo fetch --locked
 	trunk serve --release --offline --locked
 
-test: tools test-native test-wasm test-browser smoke e2e
+test: tools browser test-native test-wasm test-browser smoke e2e
 
 # Installs what a fresh Debian machine with rustup lacks; skips what is present.
 tools:
@@ -42,13 +42,26 @@ test-native:
 test-wasm:
 	cargo build --locked -p bpfplay-core --target wasm32-unknown-unknown --no-default-features
 
-test-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		{ echo "chromium and chromedriver are needed (apt-get install chromium chromium-driver; .ci/run does it)"; exit 1; }
+# Chromium and ChromeDriver for the browser tests (Debian's packages): installed with
+# apt-get when missing, as root or through passwordless sudo; otherwise the exact command
+# is printed and the tests stop.
+BROWSER_PACKAGES := chromium chromium-driver
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then as_root=; \
+		elif sudo -n true 2>/dev/null; then as_root="sudo -n"; \
+		else echo "chromium and chromedriver are missing, and installing them needs root. Run:"; \
+			echo "  sudo apt-get update && sudo apt-get install -y $(BROWSER_PACKAGES)"; \
+			echo "then make test again."; exit 1; fi; \
+		echo "installing $(BROWSER_PACKAGES) with apt-get"; \
+		$$as_root apt-get update -qq && \
+		$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); }
+
+test-browser: browser
 	cargo test --locked -p bpfplay-web --target wasm32-unknown-unknown --tests
 
 # Builds the real app with Trunk and checks in headless Chromium that it shows a result.
-smoke:
+smoke: browser
 	cargo fetch --locked
 	trunk build --release --offline --locked
 	tests/scripts/smoke.sh

@@ -1,36 +1,8 @@
 //! The `bpfplay` command line as users see it: output formats, exit codes, messages.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn bpfplay(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The command may fail before it reads stdin; a broken pipe here is not the test's concern.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn temp_file(name: &str, contents: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("bpfplay-cli-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, contents).unwrap();
-    path.to_string_lossy().into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{bpfplay, stderr, stdout, temp_file};
 
 #[test]
 fn asm_prints_one_instruction_of_16_hex_digits_per_line() {
@@ -195,58 +167,6 @@ fn run_verifies_first_unless_told_not_to() {
         "{}",
         stderr(&out)
     );
-}
-
-/// Every verifier case written as raw bytes (`-- raw` in tests/data/verifier) goes
-/// through `bpfplay verify` as a .hex file, privileged and `--unprivileged`, with its
-/// program type and maps: stdout and exit code against
-/// tests/golden/verify/NAME.{priv,unpriv}.out (BLESS=1 refreshes them). So each of 4.4's
-/// messages, malformed encodings included, is printed by the command line as 4.4 logs
-/// it. Cases with another license than GPL run through PROG_LOAD only, as the command
-/// line always loads GPL programs.
-#[test]
-fn verify_prints_4_4s_log_for_every_raw_case() {
-    use bpfplay_tests::verifier_case::{cases, golden_text, parse_case};
-    use bpfplay_tests::{check_golden, workspace_root};
-    let mut problems = Vec::new();
-    let mut checked = 0;
-    for path in cases() {
-        let case = parse_case(&path);
-        let Some(raw) = &case.raw else { continue };
-        if case.license != "GPL" {
-            continue;
-        }
-        let hex: String = raw
-            .chunks(8)
-            .map(|slot| slot.iter().map(|b| format!("{b:02x}")).collect::<String>() + "\n")
-            .collect();
-        let file = temp_file(&format!("{}.hex", case.name), hex.as_bytes());
-        for (suffix, unprivileged) in [("priv", false), ("unpriv", true)] {
-            let mut args = vec!["verify", "--type", case.prog_type.name()];
-            if let Some(maps) = &case.maps_spec {
-                args.extend(["--maps", maps.as_str()]);
-            }
-            if unprivileged {
-                args.push("--unprivileged");
-            }
-            args.push(&file);
-            let out = bpfplay(&args, "");
-            let text = format!(
-                "{}exit: {}\n",
-                golden_text(&stdout(&out)),
-                out.status.code().unwrap_or(-1)
-            );
-            let golden = workspace_root()
-                .join("tests/golden/verify")
-                .join(format!("{}.{suffix}.out", case.name));
-            if let Err(e) = check_golden(&golden, &text) {
-                problems.push(e);
-            }
-            checked += 1;
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(checked >= 100, "only {checked} raw runs");
 }
 
 /// A workspace as the playground saves it: a plain tab, a socket filter reading

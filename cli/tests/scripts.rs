@@ -2,67 +2,29 @@
 //! `tests/golden/scripts/NAME.out` (BLESS=1 refreshes them): the shipped examples in
 //! `static/scripts/*.txt`, and the error and `help` cases in `tests/data/scripts/*.txt`.
 //! Each runs from its own directory, so file names in transcripts do not depend on where
-//! the checkout is.
+//! the checkout is. One trial per script (`cargo test -p bpfplay-cli --test scripts -- NAME`).
 
-use bpfplay_tests::{check_golden, workspace_root};
+use bpfplay_tests::harness::{self, trial};
+use bpfplay_tests::{check_golden, script_golden, scripts, workspace_root};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::Command;
 
-fn scripts_in(dir: &str) -> Vec<PathBuf> {
-    let dir = workspace_root().join(dir);
-    let mut scripts: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    scripts.sort();
-    assert!(
-        scripts.len() >= 3,
-        "expected the scripts in {}",
-        dir.display()
-    );
-    scripts
-}
-
-#[test]
-fn scripts_match_their_golden_transcripts() {
-    let scripts: Vec<PathBuf> = ["static/scripts", "tests/data/scripts"]
-        .iter()
-        .flat_map(|dir| scripts_in(dir))
-        .collect();
-    let mut names = BTreeSet::new();
-    let mut problems = Vec::new();
-    for script in &scripts {
-        let name = script.file_stem().unwrap().to_string_lossy().into_owned();
-        assert!(
-            names.insert(name.clone()),
-            "two scripts named {name} would share one golden transcript"
-        );
-        let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
-            .current_dir(script.parent().unwrap())
-            .arg("script")
-            .arg(script.file_name().unwrap())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}: {}",
-            script.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let golden = workspace_root()
-            .join("tests/golden/scripts")
-            .join(format!("{name}.out"));
-        if let Err(e) = check_golden(&golden, &String::from_utf8_lossy(&out.stdout)) {
-            problems.push(e);
-        }
+fn check_script(script: &Path) -> Result<(), String> {
+    let name = script.file_stem().unwrap().to_string_lossy();
+    let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
+        .current_dir(script.parent().unwrap())
+        .arg("script")
+        .arg(script.file_name().unwrap())
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!("failed: {}", String::from_utf8_lossy(&out.stderr)));
     }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    check_golden(&script_golden(&name), &String::from_utf8_lossy(&out.stdout))
 }
 
-#[test]
-fn run_with_a_type_uses_the_kernel_maps_and_packet() {
+fn run_with_a_type_uses_the_kernel_maps_and_packet() -> Result<(), String> {
     let src = workspace_root().join("static/scripts/count-packets.s");
     let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
         .args([
@@ -107,4 +69,22 @@ fn run_with_a_type_uses_the_kernel_maps_and_packet() {
         String::from_utf8_lossy(&out.stderr),
         "bpfplay: --maps item 1 `hash:4`: expected type:key_size:value_size:max_entries\n"
     );
+    Ok(())
+}
+
+fn main() {
+    let scripts = scripts();
+    let mut names = BTreeSet::new();
+    let mut trials = Vec::new();
+    for script in scripts {
+        let name = script.file_stem().unwrap().to_string_lossy().into_owned();
+        // Two scripts of one name would share one golden transcript.
+        assert!(names.insert(name.clone()), "two scripts are named {name}");
+        trials.push(trial(name, move || check_script(&script)));
+    }
+    trials.push(trial(
+        "run_with_a_type_uses_the_kernel_maps_and_packet",
+        run_with_a_type_uses_the_kernel_maps_and_packet,
+    ));
+    harness::run(trials)
 }

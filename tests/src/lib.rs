@@ -7,6 +7,7 @@ use bpfplay_core::syntax::Syntax;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub mod harness;
 pub mod verifier_case;
 
 /// One `.data` test file, split into its sections (bpf_conformance's parser rules:
@@ -156,35 +157,96 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// `../shared/bpf_conformance` beside the checkout, or `$BPF_CONFORMANCE_DIR`.
-pub fn conformance_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BPF_CONFORMANCE_DIR")
+/// The commit of the public bpf_conformance repository that
+/// `../shared/bpf_conformance/README.md` was prepared from (checked against it by the
+/// `goldens` tests whenever the suite is present).
+pub const CONFORMANCE_COMMIT: &str = "f558566280d8e76c95a502cfd8014264d8668130";
+
+/// With this variable set to `1` (as `.ci/run` sets it) a missing suite fails the tests
+/// instead of leaving its trials ignored.
+pub const REQUIRE_CONFORMANCE: &str = "BPFPLAY_REQUIRE_CONFORMANCE";
+
+/// Where the suite is looked for: `$BPF_CONFORMANCE_DIR`, else `../shared/bpf_conformance`
+/// beside the checkout.
+fn conformance_path() -> PathBuf {
+    std::env::var_os("BPF_CONFORMANCE_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared/bpf_conformance"));
+        .unwrap_or_else(|| workspace_root().join("../shared/bpf_conformance"))
+}
+
+/// The suite's directory, when it holds `tests/`.
+pub fn conformance_dir() -> Option<PathBuf> {
+    let dir = conformance_path();
     dir.join("tests").is_dir().then_some(dir)
 }
 
-/// Sorted `.data` files of a directory of the suite (`tests` or `negative`), loudly
-/// reporting when the suite is absent.
+/// What to do when the suite is absent: the exact commands that fetch it.
+pub fn conformance_missing() -> String {
+    let dir = conformance_path();
+    format!(
+        "bpf_conformance NOT FOUND at {} (set BPF_CONFORMANCE_DIR to use another place).\n\
+         Get the suite, the public repository at the commit the project's notes name:\n  \
+         git clone https://github.com/Alan-Jowett/bpf_conformance {}\n  \
+         git -C {} checkout {CONFORMANCE_COMMIT}\n\
+         Without it the conformance trials are ignored; {REQUIRE_CONFORMANCE}=1 makes them fail.",
+        dir.display(),
+        dir.display(),
+        dir.display()
+    )
+}
+
+/// Whether a missing suite must fail the tests (`BPFPLAY_REQUIRE_CONFORMANCE=1`).
+pub fn conformance_required() -> bool {
+    std::env::var_os(REQUIRE_CONFORMANCE).is_some_and(|v| v == "1")
+}
+
+/// Sorted `.data` files of a directory of the suite (`tests` or `negative`). An absent
+/// suite gives no files (and [`suite_trials`] an ignored trial saying how to get it),
+/// or panics with those instructions when the suite is required.
 pub fn data_files(subdir: &str) -> Vec<PathBuf> {
     let Some(dir) = conformance_dir() else {
-        eprintln!(
-            "\n*** bpf_conformance NOT FOUND: expected ../shared/bpf_conformance beside the checkout \
-             (or BPF_CONFORMANCE_DIR). The conformance tests did NOT run. ***\n"
-        );
+        assert!(!conformance_required(), "{}", conformance_missing());
         return Vec::new();
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(subdir))
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let dir = dir.join(subdir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "data"));
     files.sort();
-    eprintln!(
-        "found {} .data files in {}",
-        files.len(),
-        dir.join(subdir).display()
-    );
     files
+}
+
+/// One trial per `.data` file of the suite's `subdir`, named `PREFIX::STEM` and made by
+/// `make(name, path)`. With the suite absent: a single trial
+/// `PREFIX::bpf_conformance_suite_present` that fails with the instructions when the
+/// suite is required and is otherwise ignored (the run then reports it as ignored, and
+/// prints the instructions), so a missing suite never passes silently.
+pub fn suite_trials(
+    prefix: &str,
+    subdir: &str,
+    make: impl Fn(String, PathBuf) -> harness::Trial,
+) -> Vec<harness::Trial> {
+    if conformance_dir().is_none() {
+        let message = conformance_missing();
+        eprintln!("\n*** {message} ***\n");
+        let required = conformance_required();
+        return vec![
+            harness::trial(
+                format!("{prefix}::bpf_conformance_suite_present"),
+                move || Err(message),
+            )
+            .with_ignored_flag(!required),
+        ];
+    }
+    data_files(subdir)
+        .into_iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            make(format!("{prefix}::{stem}"), path)
+        })
+        .collect()
 }
 
 /// Reads and parses one `.data` file.
@@ -197,7 +259,7 @@ pub fn load(path: &Path) -> Result<DataFile, String> {
     DataFile::parse(&name, &text)
 }
 
-/// The conformance suite's `tests/*.data`, parsed (empty, loudly, when it is absent).
+/// The conformance suite's `tests/*.data`, parsed (see [`data_files`] for an absent suite).
 pub fn conformance_suite() -> Vec<DataFile> {
     data_files("tests")
         .iter()
@@ -287,6 +349,52 @@ pub fn runner_memory_arg(mem: &[u8]) -> String {
         let _ = write!(s, "{b:02x}  ");
         s
     })
+}
+
+/// The golden files, by the data that produces them: the one place that maps a case to
+/// its golden, shared by the tests that compare them and by the `goldens` test that
+/// reports golden files no case produces.
+fn golden(dir: &str, file: String) -> PathBuf {
+    workspace_root().join("tests/golden").join(dir).join(file)
+}
+
+/// The outcome of the suite's `negative/NAME.data`.
+pub fn negative_golden(name: &str) -> PathBuf {
+    golden("negative", format!("{name}.out"))
+}
+
+/// The transcript of the script `NAME.txt`.
+pub fn script_golden(name: &str) -> PathBuf {
+    golden("scripts", format!("{name}.out"))
+}
+
+/// The PROG_LOAD log of a verifier case (`suffix` `priv` or `unpriv`).
+pub fn verifier_golden(case: &str, suffix: &str) -> PathBuf {
+    golden("verifier", format!("{case}.{suffix}.log"))
+}
+
+/// The `bpfplay verify` output of a verifier case (`suffix` `priv` or `unpriv`).
+pub fn verify_golden(case: &str, suffix: &str) -> PathBuf {
+    golden("verify", format!("{case}.{suffix}.out"))
+}
+
+/// The scripts `bpfplay script` runs against their golden transcripts: the shipped
+/// examples in `static/scripts/*.txt` and the error and `help` cases in
+/// `tests/data/scripts/*.txt`, sorted within each directory.
+pub fn scripts() -> Vec<PathBuf> {
+    ["static/scripts", "tests/data/scripts"]
+        .iter()
+        .flat_map(|dir| {
+            let dir = workspace_root().join(dir);
+            let mut scripts: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+                .collect();
+            scripts.sort();
+            scripts
+        })
+        .collect()
 }
 
 /// Compares `actual` with the golden file at `path`, or rewrites it when `BLESS=1`.

@@ -34,6 +34,15 @@ pub struct Case {
     pub unprivileged: Expect,
 }
 
+impl Case {
+    /// Whether `bpfplay verify` also runs the case (its golden is
+    /// [`crate::verify_golden`]): cases on raw bytes under the GPL, as the command line
+    /// always loads GPL programs.
+    pub fn runs_through_cli(&self) -> bool {
+        self.raw.is_some() && self.license == "GPL"
+    }
+}
+
 fn parse_expect(text: &str, file: &str) -> Expect {
     let text = text.trim();
     match text {

@@ -1,46 +1,57 @@
 //! Every shipped example assembles, runs under its declared profile (plain programs in
 //! the VM with r1 = memory; typed programs in the emulated kernel with their maps and
-//! packet) and returns the result its header states.
+//! packet) and returns the result its header states. One trial per example.
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::vm::{Config, NoHelpers, RunStop, Vm};
+use bpfplay_tests::Example;
+use bpfplay_tests::harness::{self, trial};
 
-#[test]
-fn examples_run_to_their_declared_result() {
-    let examples = bpfplay_tests::examples();
-    assert!(
-        examples.len() >= 15,
-        "expected the shipped examples, found {}",
-        examples.len()
-    );
-    for ex in examples {
-        let Some(mut loaded) = ex.load() else {
-            let program = assemble(&ex.source, None)
-                .unwrap_or_else(|e| panic!("{}: {e}", ex.name))
-                .program;
-            let vm = Vm::new(program, Config::for_profile(ex.profile))
-                .unwrap_or_else(|e| panic!("{}: {e}", ex.name));
-            let stop = vm.with_input(ex.mem.clone()).run(&mut NoHelpers, &[]);
-            assert_eq!(
-                stop,
-                RunStop::Exited {
-                    r0: ex.result.unwrap()
-                },
-                "{}",
-                ex.name
-            );
-            continue;
+fn check(ex: Example) -> Result<(), String> {
+    let Some(mut loaded) = ex.load() else {
+        let program = assemble(&ex.source, None)
+            .map_err(|e| e.to_string())?
+            .program;
+        let vm = Vm::new(program, Config::for_profile(ex.profile)).map_err(|e| e.to_string())?;
+        let stop = vm.with_input(ex.mem.clone()).run(&mut NoHelpers, &[]);
+        let expected = RunStop::Exited {
+            r0: ex.result.ok_or("a plain program needs `; result:`")?,
         };
-        let Some(expected) = ex.result else {
-            assert!(loaded.prog.is_err(), "{} should be rejected", ex.name);
-            continue;
-        };
-        let fd = loaded.prog.unwrap_or_else(|e| panic!("{}: {e}", ex.name));
-        let report = loaded
-            .kernel
-            .run_prog(loaded.pid, fd, loaded.input)
-            .unwrap();
-        assert_eq!(report.fault, None, "{}", ex.name);
-        assert_eq!(u64::from(report.ret), expected, "{}", ex.name);
+        return (stop == expected)
+            .then_some(())
+            .ok_or(format!("{stop:?}, expected {expected:?}"));
+    };
+    let Some(expected) = ex.result else {
+        return loaded.prog.is_err().then_some(()).ok_or(String::from(
+            "accepted, but it declares `; expect: rejected`",
+        ));
+    };
+    let fd = loaded.prog?;
+    let report = loaded
+        .kernel
+        .run_prog(loaded.pid, fd, loaded.input)
+        .map_err(|e| e.to_string())?;
+    match report.fault {
+        Some(fault) => Err(format!("faulted: {fault:?}")),
+        None if u64::from(report.ret) != expected => Err(format!(
+            "returned {:#x}, expected {expected:#x}",
+            report.ret
+        )),
+        None => Ok(()),
     }
+}
+
+fn main() {
+    let examples = bpfplay_tests::examples();
+    let count = examples.len();
+    let mut trials: Vec<_> = examples
+        .into_iter()
+        .map(|ex| trial(ex.name.clone(), move || check(ex)))
+        .collect();
+    trials.push(trial("at_least_15_examples", move || {
+        (count >= 15)
+            .then_some(())
+            .ok_or(format!("expected the shipped examples, found {count}"))
+    }));
+    harness::run(trials)
 }

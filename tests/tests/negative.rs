@@ -1,12 +1,15 @@
 //! The suite's `negative/` files: each is refused with a clear message, kept as a golden
-//! file per case (`tests/golden/negative/NAME.out`, refreshed with `BLESS=1`).
+//! file per case (`tests/golden/negative/NAME.out`, refreshed with `BLESS=1`). One trial
+//! per file.
 
 use bpfplay_core::isa::Profile;
 use bpfplay_core::vm::{Config, ConformanceHelpers, RunStop, Vm};
-use bpfplay_tests::{check_golden, data_files, load, workspace_root};
+use bpfplay_tests::harness::{self, trial};
+use bpfplay_tests::{check_golden, load, negative_golden, suite_trials};
+use std::path::Path;
 
 /// What this project does with one negative file: the first refusal, or the run's result.
-fn outcome(path: &std::path::Path) -> String {
+fn outcome(path: &Path) -> String {
     let file = match load(path) {
         Ok(file) => file,
         Err(e) => return format!("rejected: {e}\n"),
@@ -41,25 +44,19 @@ fn outcome(path: &std::path::Path) -> String {
     }
 }
 
-#[test]
-fn negative_files_are_rejected_with_clear_messages() {
-    let files = data_files("negative");
-    let mut problems = Vec::new();
-    for path in &files {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let actual = outcome(path);
-        // `error.data` is `or %r0, %r10; exit`: valid assembly that only a verifier
-        // (unprivileged pointer-leak rules) refuses, so it runs here.
-        if name != "error" && !actual.starts_with("rejected") {
-            problems.push(format!("{name}: not rejected: {actual}"));
-        }
-        let golden = workspace_root()
-            .join("tests/golden/negative")
-            .join(format!("{name}.out"));
-        if let Err(e) = check_golden(&golden, &actual) {
-            problems.push(e);
-        }
+fn check(path: &Path) -> Result<(), String> {
+    let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+    let actual = outcome(path);
+    // `error.data` is `or %r0, %r10; exit`: valid assembly that only a verifier
+    // (unprivileged pointer-leak rules) refuses, so it runs here.
+    if name != "error" && !actual.starts_with("rejected") {
+        return Err(format!("not rejected: {actual}"));
     }
-    eprintln!("checked {} negative files", files.len());
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    check_golden(&negative_golden(&name), &actual)
+}
+
+fn main() {
+    harness::run(suite_trials("negative", "negative", |name, path| {
+        trial(name, move || check(&path))
+    }))
 }

@@ -1,12 +1,13 @@
 //! bytes -> disassembly -> assembly -> bytes is the identity, in both syntaxes, for
 //! every conformance program, every shipped example and every valid single-slot
-//! encoding.
+//! encoding. One trial per conformance program and per example.
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::disasm::{disassemble, mnemonic};
 use bpfplay_core::isa::{AtomicOp, Program, RawInsn, table};
 use bpfplay_core::syntax::Syntax;
-use bpfplay_tests::{data_files, examples, load};
+use bpfplay_tests::harness::{self, trial};
+use bpfplay_tests::{examples, load, suite_trials};
 
 fn assert_round_trip(name: &str, program: &Program) {
     let bytes = program.encode();
@@ -26,29 +27,6 @@ fn assert_round_trip(name: &str, program: &Program) {
                 syntax.name()
             );
         }
-    }
-}
-
-#[test]
-fn conformance_programs_round_trip_in_both_syntaxes() {
-    let files = data_files("tests");
-    for path in &files {
-        let file = load(path).unwrap();
-        assert_round_trip(&file.name, &file.program().unwrap());
-    }
-    eprintln!(
-        "round-tripped {} conformance programs in both syntaxes",
-        files.len()
-    );
-}
-
-#[test]
-fn examples_round_trip_in_both_syntaxes() {
-    for ex in examples() {
-        let program = assemble(&ex.source, None)
-            .unwrap_or_else(|e| panic!("{}: {e}", ex.name))
-            .program;
-        assert_round_trip(&ex.name, &program);
     }
 }
 
@@ -89,8 +67,7 @@ fn candidate_insns() -> impl Iterator<Item = Vec<u8>> {
     })
 }
 
-#[test]
-fn every_valid_encoding_round_trips_through_both_syntaxes() {
+fn every_valid_encoding_round_trips_through_both_syntaxes() -> Result<(), String> {
     let mut seen = Vec::new();
     for bytes in candidate_insns() {
         let Ok(program) = Program::decode(&bytes) else {
@@ -159,4 +136,29 @@ fn every_valid_encoding_round_trips_through_both_syntaxes() {
             "no encoding produced `{expected}`"
         );
     }
+    Ok(())
+}
+
+fn main() {
+    let mut trials = suite_trials("conformance", "tests", |name, path| {
+        trial(name, move || {
+            let file = load(&path)?;
+            assert_round_trip(&file.name, &file.program()?);
+            Ok(())
+        })
+    });
+    for ex in examples() {
+        trials.push(trial(format!("examples::{}", ex.name), move || {
+            let program = assemble(&ex.source, None)
+                .map_err(|e| e.to_string())?
+                .program;
+            assert_round_trip(&ex.name, &program);
+            Ok(())
+        }));
+    }
+    trials.push(trial(
+        "every_valid_encoding_round_trips_through_both_syntaxes",
+        every_valid_encoding_round_trips_through_both_syntaxes,
+    ));
+    harness::run(trials)
 }

@@ -2,14 +2,17 @@
 //! BPF_PROG_LOAD by a privileged (uid 0) and an unprivileged (uid 1000) process, and the
 //! outcome must match the case's expectation. The log of each run is kept as a golden
 //! file (`tests/golden/verifier/NAME.{priv,unpriv}.log`, BLESS=1 refreshes them); log
-//! level 2 must print exactly what level 1 prints, as in 4.4.
+//! level 2 must print exactly what level 1 prints, as in 4.4. One trial per case
+//! (`cargo test -p bpfplay-tests --test verifier -- cases::012-loop-back-edge`).
 
 use bpfplay_core::asm::assemble;
 use bpfplay_core::kernel::{Kernel, ProgLoad, Settings};
 use bpfplay_core::linux::Errno;
 use bpfplay_core::verifier::{LeakTarget, Reason, Rejection};
+use bpfplay_tests::harness::{self, trial};
 use bpfplay_tests::verifier_case::{Case, Expect, cases, golden_text, parse_case};
-use bpfplay_tests::{check_golden, workspace_root};
+use bpfplay_tests::{check_golden, verifier_golden, workspace_root};
+use std::path::Path;
 
 /// Loads the case in a fresh kernel as `uid` with log level `level`: the fd or errno,
 /// the log, and the verifier's rejection when it refused the program.
@@ -101,46 +104,35 @@ fn check(case: &Case, expect: &Expect, uid: u32) -> Result<String, String> {
     }
 }
 
-#[test]
-fn verifier_cases_match_4_4() {
-    let files = cases();
+/// Both loads of one case, each against its expectation and its golden log.
+fn check_case(path: &Path) -> Result<(), String> {
+    let case = parse_case(path);
     let mut problems = Vec::new();
-    for path in &files {
-        let case = parse_case(path);
-        for (uid, expect, suffix) in [
-            (0, &case.privileged, "priv"),
-            (1000, &case.unprivileged, "unpriv"),
-        ] {
-            match check(&case, expect, uid) {
-                Ok(log) => {
-                    let golden = workspace_root()
-                        .join("tests/golden/verifier")
-                        .join(format!("{}.{suffix}.log", case.name));
-                    if let Err(e) = check_golden(&golden, &golden_text(&log)) {
-                        problems.push(e);
-                    }
-                }
-                Err(e) => problems.push(e),
-            }
-        }
+    for (uid, expect, suffix) in [
+        (0, &case.privileged, "priv"),
+        (1000, &case.unprivileged, "unpriv"),
+    ] {
+        let checked = check(&case, expect, uid)
+            .and_then(|log| check_golden(&verifier_golden(&case.name, suffix), &golden_text(&log)));
+        problems.extend(checked.err());
     }
-    eprintln!(
-        "verifier: {} cases, {} problems",
-        files.len(),
-        problems.len()
-    );
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(
-        files.len() >= 150,
-        "expected at least 150 verifier cases, found {}",
-        files.len()
-    );
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n\n"))
+    }
+}
+
+fn at_least_150_cases() -> Result<(), String> {
+    let count = cases().len();
+    (count >= 150).then_some(()).ok_or(format!(
+        "expected at least 150 verifier cases, found {count}"
+    ))
 }
 
 /// A refused load is the verifier's rejection, with the errno and the last log line
 /// of its reason, or else (the verifier accepted) this emulator's own `bpfplay:` line.
-#[test]
-fn every_refusal_is_a_typed_rejection_or_the_emulators_line() {
+fn every_refusal_is_a_typed_rejection_or_the_emulators_line() -> Result<(), String> {
     for path in cases() {
         let case = parse_case(&path);
         for uid in [0, 1000] {
@@ -166,12 +158,12 @@ fn every_refusal_is_a_typed_rejection_or_the_emulators_line() {
             }
         }
     }
+    Ok(())
 }
 
 /// Every shipped program that declares `; type: T` verifies as that program type, with
 /// map index i bound to a map suited to it (`; maps: SPEC`, default none).
-#[test]
-fn shipped_programs_verify_under_their_type() {
+fn shipped_programs_verify_under_their_type() -> Result<(), String> {
     let mut checked = 0;
     for dir in ["static/examples", "static/scripts"] {
         for entry in std::fs::read_dir(workspace_root().join(dir)).unwrap() {
@@ -205,6 +197,7 @@ fn shipped_programs_verify_under_their_type() {
         checked >= 7,
         "only {checked} shipped programs declare a type"
     );
+    Ok(())
 }
 
 /// The variant of a rejection, by name (the leak target counts: each is its own 4.4
@@ -370,8 +363,7 @@ const UNREACHABLE: [&str; 5] = [
 
 /// Each reachable rejection has a case on raw bytes (which `bpfplay verify` also runs:
 /// the command line's tests), privileged or not.
-#[test]
-fn every_rejection_has_a_raw_case() {
+fn every_rejection_has_a_raw_case() -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for path in cases() {
         let case = parse_case(&path);
@@ -391,4 +383,29 @@ fn every_rejection_has_a_raw_case() {
         .filter(|v| !seen.contains(v) && !UNREACHABLE.contains(v))
         .collect();
     assert!(missing.is_empty(), "no raw case rejects with {missing:?}");
+    Ok(())
+}
+
+fn main() {
+    let mut trials: Vec<_> = cases()
+        .into_iter()
+        .map(|path| {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            trial(format!("cases::{stem}"), move || check_case(&path))
+        })
+        .collect();
+    trials.push(trial("at_least_150_cases", at_least_150_cases));
+    trials.push(trial(
+        "every_refusal_is_a_typed_rejection_or_the_emulators_line",
+        every_refusal_is_a_typed_rejection_or_the_emulators_line,
+    ));
+    trials.push(trial(
+        "shipped_programs_verify_under_their_type",
+        shipped_programs_verify_under_their_type,
+    ));
+    trials.push(trial(
+        "every_rejection_has_a_raw_case",
+        every_rejection_has_a_raw_case,
+    ));
+    harness::run(trials)
 }
