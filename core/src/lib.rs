@@ -20,6 +20,7 @@
 //! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
 //! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
 //! | [`workspace`] | asm, bpftool, isa, kernel, linux | the playground's workspace as one serde value: schema, versioned document, share links, salvage of a damaged store, running a tab |
+//! | [`debug`] | asm, isa, kernel, linux, vm | time travel for the debugger: checkpoints of a run and replay, so that step-back works after a run at full speed (`asm`, `isa`: its unit tests) |
 //! | [`errors`] | asm, bpftool, isa, jit, kernel, linux, verifier, vm, workspace | every error type in one place, and the root [`Error`] that wraps each |
 //!
 //! | feature | default | effect |
@@ -42,6 +43,7 @@ extern crate std;
 
 pub mod asm;
 pub mod bpftool;
+pub mod debug;
 pub mod disasm;
 pub mod errors;
 pub mod isa;

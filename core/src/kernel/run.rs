@@ -8,7 +8,7 @@ use super::{Fd, Kernel, ObjectId, Pid};
 use crate::isa::Profile;
 use crate::linux::{Errno, ProgType};
 use crate::prelude::*;
-use crate::vm::{Config, Fault, RegionKind, RunStop, SharedBytes, State, Step, Vm};
+use crate::vm::{Config, Fault, RegionKind, RunStop, SharedBytes, SharedCopies, State, Step, Vm};
 use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::fmt;
@@ -74,16 +74,16 @@ impl Invocation {
     /// far, are copied): to run the same invocation on another engine against a copy of
     /// the kernel ([`super::Kernel::restore`] of a snapshot) before this one runs.
     pub fn detached(&self) -> Invocation {
+        self.copied(&mut SharedCopies::default())
+    }
+
+    /// A copy whose shared bytes (the packet, mapped map values) are the copies `copies`
+    /// makes.
+    fn copied(&self, copies: &mut SharedCopies) -> Invocation {
         let mut copy = self.clone();
-        for (old, new) in copy.vm.memory_mut().detach_shared() {
-            if let Some(skb) = copy
-                .state
-                .skb
-                .as_mut()
-                .filter(|skb| Rc::ptr_eq(&skb.packet, &old))
-            {
-                skb.packet = new;
-            }
+        copy.vm.memory_mut().copy_shared(copies);
+        if let Some(skb) = copy.state.skb.as_mut() {
+            skb.packet = copies.copy(&skb.packet);
         }
         copy
     }
@@ -366,6 +366,21 @@ impl Kernel {
             redirect,
             tx_tunnel: state.tx_tunnel,
         }
+    }
+
+    /// A copy of the kernel and of an invocation running in it, sharing bytes with each
+    /// other as the originals do (a map value and the region the program reaches it
+    /// through) and with nothing else: a checkpoint of a run that later changes cannot
+    /// reach (`debug::Timeline`).
+    pub fn fork(&self, inv: &Invocation) -> (Kernel, Invocation) {
+        let mut copies = SharedCopies::default();
+        let mut kernel = self.clone();
+        for object in kernel.objects.values_mut() {
+            if let super::Object::Map { map, .. } = object {
+                map.copy_values(&mut copies);
+            }
+        }
+        (kernel, inv.copied(&mut copies))
     }
 
     pub(super) fn prandom_u32(&mut self) -> u32 {

@@ -119,6 +119,18 @@ pub fn proto_of(id: i32) -> Option<&'static HelperProto> {
         .and_then(|i| HELPERS.get(i))
 }
 
+/// Whether a helper's result comes from outside the program's inputs and the maps (a
+/// clock, a random generator, the CPU it runs on, a hardware counter): running the same
+/// program twice on a real kernel gives other values.
+pub fn reads_environment(id: i32) -> bool {
+    proto_of(id).is_some_and(|h| {
+        matches!(
+            h.name,
+            "ktime_get_ns" | "get_prandom_u32" | "get_smp_processor_id" | "perf_event_read"
+        )
+    })
+}
+
 /// The helper named `bpf_map_lookup_elem` or `map_lookup_elem`.
 pub fn by_name(name: &str) -> Option<&'static HelperProto> {
     let bare = name.strip_prefix("bpf_").unwrap_or(name);

@@ -8,10 +8,10 @@ use crate::isa::{Reg, Size};
 
 impl Vm {
     /// Executes instructions that cannot fault, call out or end the program, from the
-    /// current pc, until the next one needs [`Vm::advance`] or the fuel is spent. An
-    /// instruction that would fault or exit early is left unexecuted, so `advance`
-    /// redoes it in full.
-    pub(super) fn run_fast(&mut self) {
+    /// current pc, until the next one needs [`Vm::advance`], the fuel is spent or
+    /// [`Vm::executed`] reaches `until`. An instruction that would fault or exit early
+    /// is left unexecuted, so `advance` redoes it in full.
+    pub(super) fn run_fast(&mut self, until: u64) {
         use crate::isa::{AluOp, Cond};
         use flat::Kind as K;
         let program = self.program.clone();
@@ -22,10 +22,11 @@ impl Vm {
         regs[..Reg::COUNT].copy_from_slice(&self.regs);
         let mut pc = self.pc;
         // Counting down keeps the budget out of the loop's registers.
-        let fuel = match self.config.fuel {
-            Some(budget) => budget.saturating_sub(self.executed),
-            None => u64::MAX,
-        };
+        let fuel = self
+            .config
+            .fuel
+            .map_or(until, |budget| budget.min(until))
+            .saturating_sub(self.executed);
         let mut remaining = fuel;
         let profile = self.config.profile;
         loop {

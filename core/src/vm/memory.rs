@@ -5,6 +5,7 @@
 //! visible to the program.
 
 use crate::prelude::*;
+use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 use core::fmt;
@@ -12,6 +13,22 @@ use core::fmt;
 /// Bytes shared between guest memory and their owner (a map value), so that program
 /// writes land in the map and outlive the run.
 pub type SharedBytes = Rc<RefCell<Vec<u8>>>;
+
+/// Copies of shared bytes, one per original: copying the same bytes twice gives the same
+/// copy, so that whatever shared bytes before (a map and the region a program sees it
+/// through) shares the copy after, and nothing else.
+#[derive(Debug, Default)]
+pub struct SharedCopies(BTreeMap<*const RefCell<Vec<u8>>, SharedBytes>);
+
+impl SharedCopies {
+    /// The copy of `original`, made on first use.
+    pub fn copy(&mut self, original: &SharedBytes) -> SharedBytes {
+        self.0
+            .entry(Rc::as_ptr(original))
+            .or_insert_with(|| Rc::new(RefCell::new(original.borrow().clone())))
+            .clone()
+    }
+}
 
 /// The storage behind a region.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -376,18 +393,13 @@ impl Memory {
         Ok(())
     }
 
-    /// Gives every shared region a copy of its bytes of its own; returns (old, new) pairs
-    /// so that the owner of the old bytes can follow.
-    pub(crate) fn detach_shared(&mut self) -> Vec<(SharedBytes, SharedBytes)> {
-        let mut pairs = Vec::new();
+    /// Gives every shared region the copy `copies` makes of its bytes.
+    pub fn copy_shared(&mut self, copies: &mut SharedCopies) {
         for region in &mut self.regions {
-            if let RegionData::Shared(old) = &region.data {
-                let new = Rc::new(RefCell::new(old.borrow().clone()));
-                pairs.push((old.clone(), new.clone()));
-                region.data = RegionData::Shared(new);
+            if let RegionData::Shared(original) = &region.data {
+                region.data = RegionData::Shared(copies.copy(original));
             }
         }
-        pairs
     }
 
     /// Whether an access of `size` bytes at `addr` is allowed, with the error a load

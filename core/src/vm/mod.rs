@@ -18,6 +18,7 @@ pub use helpers::{
 };
 pub use memory::{
     AccessError, AccessProblem, MemChange, Memory, Region, RegionData, RegionKind, SharedBytes,
+    SharedCopies,
 };
 pub use prepared::Prepared;
 
@@ -284,21 +285,40 @@ impl Vm {
     /// those of stepping. With breakpoints every instruction goes through `advance`, at
     /// stepping speed, so that the fast loop needs no breakpoint test.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
+        loop {
+            if let Some(stop) = self.run_until(helpers, breakpoints, u64::MAX) {
+                return stop;
+            }
+        }
+    }
+
+    /// Runs as [`Vm::run`] does, but pauses (returns `None`) once [`Vm::executed`]
+    /// reaches `until`: how a caller runs a long program in slices (to keep a page
+    /// responsive) or replays exactly up to an instruction count (step back).
+    pub fn run_until(
+        &mut self,
+        helpers: &mut impl Helpers,
+        breakpoints: &[usize],
+        until: u64,
+    ) -> Option<RunStop> {
         if let Some(stop) = self.stop_reason() {
-            return stop;
+            return Some(stop);
         }
         let marks = breakpoint_marks(breakpoints);
         let mut first = true;
         loop {
             if marks.is_empty() {
-                self.run_fast();
+                self.run_fast(until);
             } else if !first && marks.get(self.pc).copied().unwrap_or(false) {
-                return RunStop::Breakpoint { pc: self.pc };
+                return Some(RunStop::Breakpoint { pc: self.pc });
             }
             first = false;
+            if self.executed >= until {
+                return None;
+            }
             self.advance(helpers, None);
             if let Some(stop) = self.stop_reason() {
-                return stop;
+                return Some(stop);
             }
         }
     }

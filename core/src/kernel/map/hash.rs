@@ -3,7 +3,7 @@
 
 use crate::linux::Errno;
 use crate::prelude::*;
-use crate::vm::SharedBytes;
+use crate::vm::{SharedBytes, SharedCopies};
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
@@ -128,6 +128,13 @@ impl HashTable {
     /// Elements in get_next_key order.
     pub fn iter(&self) -> impl Iterator<Item = &Elem> {
         self.buckets.iter().flatten()
+    }
+
+    /// Gives every value the copy `copies` makes of it.
+    pub(crate) fn copy_values(&mut self, copies: &mut SharedCopies) {
+        for elem in self.buckets.iter_mut().flatten() {
+            elem.value = copies.copy(&elem.value);
+        }
     }
 }
 

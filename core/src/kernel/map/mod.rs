@@ -6,7 +6,7 @@ pub mod hash;
 use super::ObjectId;
 use crate::linux::{Errno, MapType};
 use crate::prelude::*;
-use crate::vm::SharedBytes;
+use crate::vm::{SharedBytes, SharedCopies};
 use alloc::rc::Rc;
 use core::cell::RefCell;
 pub use hash::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, HashTable};
@@ -128,6 +128,19 @@ impl Map {
             name,
             pages,
             storage,
+        }
+    }
+
+    /// Gives every value the copy `copies` makes of it.
+    pub(crate) fn copy_values(&mut self, copies: &mut SharedCopies) {
+        match &mut self.storage {
+            Storage::Hash(table) => table.copy_values(copies),
+            Storage::Array(values) => {
+                for value in values {
+                    *value = copies.copy(value);
+                }
+            }
+            Storage::ProgArray { .. } | Storage::PerfEventArray(_) => {}
         }
     }
 
