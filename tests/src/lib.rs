@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub mod harness;
+pub mod oracle;
+pub mod progen;
 pub mod verifier_case;
 
 /// One `.data` test file, split into its sections (bpf_conformance's parser rules:

@@ -16,6 +16,7 @@ use bpfplay_core::vm::{
     AccessProblem, Config, ConformanceHelpers, Fault, FaultKind, Helpers, RegionKind, RunStop,
     State, Vm,
 };
+use bpfplay_tests::progen::{self, Generated};
 use bpfplay_tests::{
     ALU_BENCH_PROFILE, JIT_BENCH_INPUT, JIT_BENCH_PROGRAMS, Rng, conformance_suite,
     linux44_overrides, workspace_root,
@@ -611,6 +612,40 @@ fn jit_agrees_with_the_interpreter_on_random_programs() {
             assert!(
                 outcomes.get(&(profile.name(), kind)).copied().unwrap_or(0) > 50,
                 "{profile}: too few `{kind}`"
+            );
+        }
+    }
+}
+
+/// The JIT against the interpreter on the differential tests' programs
+/// (`bpfplay_tests::progen`: ALU, jumps, in- and out-of-bounds memory), each shrunk to a
+/// minimal reproducer when they disagree.
+#[test]
+fn jit_agrees_with_the_interpreter_on_the_differential_programs() {
+    let mut engine = engine();
+    let mut disagrees = |program: &Generated| {
+        let program = Program::decode(&program.bytes()).expect("generated programs decode");
+        let interpreted = interpret(&program, &progen::input(), None, Profile::Rfc9669);
+        let jitted = jit_run(
+            &mut engine,
+            &program,
+            &progen::input(),
+            None,
+            Profile::Rfc9669,
+        );
+        (jitted.as_ref() != Ok(&interpreted))
+            .then(|| format!("JIT {jitted:?}\ninterpreter {interpreted:?}"))
+    };
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for n in 0..2000 {
+        let program = Generated::random(&mut rng, 40);
+        if let Some(difference) = disagrees(&program) {
+            let minimal = program.shrink(|p| disagrees(p).is_some());
+            let decoded = Program::decode(&minimal.bytes()).unwrap();
+            panic!(
+                "program {n}: {difference}\nminimal reproducer ({}):\n{}",
+                disagrees(&minimal).unwrap_or_default(),
+                bpfplay_core::disasm::disassemble(&decoded, bpfplay_core::syntax::Syntax::Llvm)
             );
         }
     }
