@@ -8,18 +8,15 @@
 
 mod common;
 
-#[path = "../tests/jit/wasmi_engine.rs"]
-mod wasmi_engine;
-
 use bpfplay_core::jit::host::{self, JitRun};
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::{Invocation, Kernel, RunInput};
+use bpfplay_tests::wasmi_engine::Wasmi;
 use bpfplay_tests::{KernelBench, bench_frame, kernel_benches};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::rc::Rc;
-use wasmi_engine::Wasmi;
 
 /// One invocation of `l`'s program through the JIT; gives the kernel back.
 fn run_once(

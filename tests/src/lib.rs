@@ -8,9 +8,11 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub mod harness;
+pub mod jit_compare;
 pub mod oracle;
 pub mod progen;
 pub mod verifier_case;
+pub mod wasmi_engine;
 
 /// One `.data` test file, split into its sections (bpf_conformance's parser rules:
 /// `#` comments, `--` markers matched by substring, last line of `result`/`error`).

@@ -1,5 +1,5 @@
 //! wasmi as an engine for the JIT's driver loop (`bpfplay_core::jit::host::drive`):
-//! shared by `tests/jit.rs` and `benches/jit.rs`.
+//! shared by `tests/jit.rs`, `benches/jit.rs` and the fuzz target `jit`.
 
 use bpfplay_core::jit::abi::{
     EXPORT_RUN, IMPORT_EARLY_EXIT, IMPORT_FAULT, IMPORT_HELPER, IMPORT_MEMORY, IMPORT_MODULE,
