@@ -16,9 +16,16 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::rc::Rc;
 
-/// Input memory of the ALU/memory program (r1 points at it, r2 = 64).
+/// Input memory of the ALU/memory programs (r1 points at it, r2 = 64).
 fn input() -> Vec<u8> {
     (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect()
+}
+
+/// Input memory of the loop and sort programs: 1024 random bytes (a fixed seed), so
+/// that their branches on the data go either way at random.
+fn random_input() -> Vec<u8> {
+    let mut rng = Rng(0x5eed_0003);
+    (0..1024).map(|_| rng.next_u64() as u8).collect()
 }
 
 fn run_ours(program: &Rc<Prepared>, config: Config, mem: &[u8]) -> (u64, u64) {
@@ -31,20 +38,19 @@ fn run_ours(program: &Rc<Prepared>, config: Config, mem: &[u8]) -> (u64, u64) {
     }
 }
 
-fn engines(c: &mut Criterion, name: &str, file: &str) {
+fn engines(c: &mut Criterion, name: &str, file: &str, mem: &[u8]) {
     let program = Rc::new(Prepared::new(common::program(file)));
     let bytes = program.program().encode();
     let config = Config::for_profile(ALU_BENCH_PROFILE);
-    let mem = input();
     let (r0, executed) = run_ours(&program, config, &mem);
 
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(executed));
     group.bench_function("bpfplay", |b| {
-        b.iter(|| run_ours(black_box(&program), config, black_box(&mem)))
+        b.iter(|| run_ours(black_box(&program), config, black_box(mem)))
     });
 
-    let mut rbpf_mem = mem.clone();
+    let mut rbpf_mem = mem.to_vec();
     let interp = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf accepts the program");
     assert_eq!(
         interp.execute_program(&mut rbpf_mem).unwrap(),
@@ -53,7 +59,7 @@ fn engines(c: &mut Criterion, name: &str, file: &str) {
     );
     group.bench_function("rbpf-interpreter", |b| {
         b.iter(|| {
-            let mut m = black_box(&mem).clone();
+            let mut m = black_box(mem).to_vec();
             interp.execute_program(&mut m).unwrap()
         })
     });
@@ -67,13 +73,13 @@ fn engines(c: &mut Criterion, name: &str, file: &str) {
         std::panic::set_hook(hook);
         match compiled {
             Ok(Ok(())) => {
-                let mut m = mem.clone();
+                let mut m = mem.to_vec();
                 // SAFETY: rbpf's JIT runs bytecode its verifier accepted, over `m`.
                 let got = unsafe { jit.execute_program_jit(&mut m) }.unwrap();
                 assert_eq!(got, r0, "rbpf JIT disagrees on r0");
                 group.bench_function("rbpf-jit", |b| {
                     b.iter(|| {
-                        let mut m = black_box(&mem).clone();
+                        let mut m = black_box(mem).to_vec();
                         // SAFETY: as above.
                         unsafe { jit.execute_program_jit(&mut m) }.unwrap()
                     })
@@ -113,11 +119,12 @@ fn packet_parser(c: &mut Criterion) {
 
 /// Programs that run once each in turn: what both interpreters cost before the CPU's
 /// branch predictor has learned the program (the other benchmarks repeat one program,
-/// as a filter runs on every packet). alu_mix's ALU instructions in `UNLEARNED`
-/// different orders, the loads first and the exit last: too many instructions between
-/// repeats for the predictor to learn them.
+/// as a filter runs on every packet). `UNLEARNED` programs of about 4000 instructions
+/// each: too many instructions between repeats for the predictor to learn them.
 const UNLEARNED: usize = 16;
 
+/// alu_mix's ALU instructions in `UNLEARNED` different orders, the loads first and the
+/// exit last.
 fn alu_mix_unlearned(c: &mut Criterion) {
     let insns: Vec<Insn> = common::program("alu_mix.s")
         .insns()
@@ -130,19 +137,80 @@ fn alu_mix_unlearned(c: &mut Criterion) {
     let (head, rest) = insns.split_at(loads);
     let (body, exit) = rest.split_at(rest.len() - 1);
     let mut rng = Rng(0x5eed_0002);
-    let programs: Vec<Rc<Prepared>> = (0..UNLEARNED)
+    let programs: Vec<Program> = (0..UNLEARNED)
         .map(|_| {
             let mut body = body.to_vec();
             for i in (1..body.len()).rev() {
                 body.swap(i, rng.below(i as u64 + 1) as usize);
             }
-            Rc::new(Prepared::new(Program::from_insns(
-                head.iter().chain(&body).chain(exit).copied(),
-            )))
+            Program::from_insns(head.iter().chain(&body).chain(exit).copied())
         })
         .collect();
+    in_turn(c, "alu_mix_unlearned", &programs);
+}
+
+/// `UNLEARNED` random programs of branches and memory: after registers loaded from the
+/// input and 16 stack slots written, 4000 instructions of which about half are ALU
+/// operations, a fifth stack loads, a sixth stack stores and the rest forward branches
+/// over one to three instructions comparing two registers (values the data decides, so
+/// taken about half the time).
+fn branchy_unlearned(c: &mut Criterion) {
+    const REGS: [u8; 9] = [0, 2, 3, 4, 5, 6, 7, 8, 9];
+    const ALU: [&str; 9] = ["+=", "-=", "*=", "|=", "&=", "^=", "<<=", ">>=", "="];
+    const CONDS: [&str; 6] = ["==", "!=", ">", ">=", "s>", "s>="];
+    const LEN: usize = 4000;
+    let mut rng = Rng(0x5eed_0004);
+    let programs: Vec<Program> = (0..UNLEARNED)
+        .map(|_| {
+            let mut lines: Vec<String> = REGS
+                .iter()
+                .enumerate()
+                .map(|(i, r)| format!("r{r} = *(u64 *)(r1 +{})", 8 * (i % 8)))
+                .collect();
+            lines.extend(
+                (1..=16).map(|slot| format!("*(u64 *)(r10 -{}) = r{}", 8 * slot, REGS[slot % 9])),
+            );
+            for i in 0..LEN {
+                let (d, s) = (rng.pick(&REGS), rng.pick(&REGS));
+                let kind = rng.below(100);
+                let slot = 8 * (rng.below(16) + 1);
+                lines.push(match kind {
+                    0..50 => {
+                        let op = rng.pick(&ALU);
+                        let p = if rng.below(3) == 0 { "w" } else { "r" };
+                        match (op, rng.below(2)) {
+                            ("<<=" | ">>=", _) => format!("{p}{d} {op} {}", rng.below(32)),
+                            (_, 0) => format!("{p}{d} {op} {p}{s}"),
+                            _ => format!("{p}{d} {op} {}", rng.below(1 << 16)),
+                        }
+                    }
+                    50..70 => format!("r{d} = *(u64 *)(r10 -{slot})"),
+                    70..85 => format!("*(u64 *)(r10 -{slot}) = r{s}"),
+                    // A branch never jumps past the exit.
+                    _ => {
+                        let skip = (rng.below(3) + 1).min((LEN - 1 - i) as u64);
+                        format!("if r{d} {} r{s} goto +{skip}", rng.pick(&CONDS))
+                    }
+                });
+            }
+            lines.push("exit".into());
+            bpfplay_core::asm::assemble(&lines.join("\n"), None)
+                .expect("the generated program assembles")
+                .program
+        })
+        .collect();
+    in_turn(c, "branchy_unlearned", &programs);
+}
+
+/// Runs `programs` one after the other on [`input`], bpfplay against rbpf's
+/// interpreter, after checking that both give the same r0 on each.
+fn in_turn(c: &mut Criterion, name: &str, programs: &[Program]) {
     let config = Config::for_profile(ALU_BENCH_PROFILE);
     let mem = input();
+    let programs: Vec<Rc<Prepared>> = programs
+        .iter()
+        .map(|program| Rc::new(Prepared::new(program.clone())))
+        .collect();
     let bytes: Vec<Vec<u8>> = programs
         .iter()
         .map(|program| program.program().encode())
@@ -159,7 +227,7 @@ fn alu_mix_unlearned(c: &mut Criterion) {
             interp
         })
         .collect();
-    let mut group = c.benchmark_group("alu_mix_unlearned");
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(executed));
     group.bench_function("bpfplay", |b| {
         b.iter(|| {
@@ -180,9 +248,12 @@ fn alu_mix_unlearned(c: &mut Criterion) {
 }
 
 fn benches(c: &mut Criterion) {
-    engines(c, "alu_mix", "alu_mix.s");
+    engines(c, "alu_mix", "alu_mix.s", &input());
     alu_mix_unlearned(c);
-    engines(c, "alu_mem", "alu_mem.s");
+    engines(c, "alu_mem", "alu_mem.s", &input());
+    engines(c, "packet_loop", "packet_loop.s", &random_input());
+    engines(c, "bubble_sort", "bubble_sort.s", &random_input());
+    branchy_unlearned(c);
     packet_parser(c);
 }
 

@@ -117,9 +117,9 @@ pub fn cond32(cond: Cond, a: u32, b: u32) -> bool {
 }
 
 /// The operations [`select`] computes: the ALU operations but division and modulo,
-/// plus negation and byte swaps. [`select`] branches on the bits, high first: the
+/// plus negation and byte swaps. [`select`] branches on the two high bits: the
 /// operations we expect most in compiled programs come first and those Linux 4.4 lacks
-/// last, so that on real programs the first branches should mostly go the same way.
+/// last, so that on real programs those branches should mostly go the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub(crate) enum Selectable {
@@ -164,46 +164,50 @@ pub(crate) const fn shift_mask(width: Width) -> u32 {
     }
 }
 
-/// The interpreter's fast path for [`Selectable`] operations (`op` as `u8`): a binary
-/// tree of conditional branches on the bits of `op`, computing only the operation at
-/// its leaf. `shift_mask` and `mask` come from the op's width ([`shift_mask`],
-/// [`result_mask`]): the result is that of [`alu64`] or of [`alu32`] zero-extended.
+/// The interpreter's fast path for [`Selectable`] operations (`op` as `u8`): two
+/// conditional branches on the high bits of `op` choose a quarter, whose four results
+/// are computed and picked by conditional moves on the low bits. `shift_mask` and `mask`
+/// come from the op's width ([`shift_mask`], [`result_mask`]): the result is that of
+/// [`alu64`] or of [`alu32`] zero-extended.
 ///
-/// Why branches: a program runs many times (a filter runs on every packet), and the
-/// branch predictor learns each branch from the instructions that led to it, where the
-/// one indirect jump of a jump table (what a `match` on a dense enum becomes) stays
-/// mispredicted on a varied mix. Conditional moves cost less on a program the predictor
-/// has not learned, but every operation computed costs throughput, natively and more so
-/// in V8. The variants measured are in BENCHMARKS.md ("Interpreter").
+/// Why two branches: each branch is learned by the predictor from the instructions that
+/// led to it, so on a program it has not learned yet (every program the first time,
+/// many programs run in turn) each is a coin toss, and a misprediction costs more than
+/// computing four results. Four branches (one per bit) were the fastest once learned
+/// and the slowest before; conditional moves only, the slowest learned. The variants
+/// measured are in BENCHMARKS.md ("Interpreter").
 #[inline(always)]
 pub(crate) fn select(op: u8, dst: u64, src: u64, shift_mask: u32, mask: u64) -> u64 {
     let bit = |b: u8| op & b != 0;
     let shift = src as u32 & shift_mask;
+    // The low two bits choose among four results with conditional moves: no branch for
+    // the predictor to learn.
+    let pick = |r0: u64, r1: u64, r2: u64, r3: u64| {
+        let low = core::hint::select_unpredictable(bit(1), r1, r0);
+        let high = core::hint::select_unpredictable(bit(1), r3, r2);
+        core::hint::select_unpredictable(bit(2), high, low)
+    };
     let result = match (bit(8), bit(4)) {
-        (false, false) => match (bit(2), bit(1)) {
-            (false, false) => src,
-            (false, true) => dst.wrapping_add(src),
-            (true, false) => dst & src,
-            (true, true) => dst << shift,
-        },
-        (false, true) => match (bit(2), bit(1)) {
-            (false, false) => (dst & mask) >> shift,
-            (false, true) => dst | src,
-            (true, false) => dst.wrapping_sub(src),
-            (true, true) => dst ^ src,
-        },
-        (true, false) => match (bit(2), bit(1)) {
-            (false, false) => dst.wrapping_mul(src),
-            (false, true) => ((dst as i64) >> shift) as u64,
-            (true, false) => dst.wrapping_neg(),
-            (true, true) => dst.swap_bytes() >> (src & 63),
-        },
-        (true, true) => match (bit(2), bit(1)) {
-            (false, false) => src as i8 as i64 as u64,
-            (false, true) => src as i16 as i64 as u64,
-            (true, false) => src as i32 as i64 as u64,
-            (true, true) => u64::from(((dst as i32) >> shift) as u32),
-        },
+        (false, false) => pick(src, dst.wrapping_add(src), dst & src, dst << shift),
+        (false, true) => pick(
+            (dst & mask) >> shift,
+            dst | src,
+            dst.wrapping_sub(src),
+            dst ^ src,
+        ),
+        (true, false) => pick(
+            dst.wrapping_mul(src),
+            ((dst as i64) >> shift) as u64,
+            dst.wrapping_neg(),
+            dst.swap_bytes() >> (src & 63),
+        ),
+        (true, true) => pick(
+            src as i8 as i64 as u64,
+            src as i16 as i64 as u64,
+            src as i32 as i64 as u64,
+            // Computed for the other three too, whose 64-bit shift amount may pass 31.
+            u64::from((dst as i32).wrapping_shr(shift) as u32),
+        ),
     };
     result & mask
 }

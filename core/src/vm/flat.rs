@@ -1,8 +1,8 @@
 //! The interpreter's flat form of a program: one [`Op`] per slot with a dense [`Kind`]
 //! (operation, width and size folded into one opcode), so [`super::Vm::run_fast`]
 //! dispatches with a single jump table instead of matching the nested [`Insn`] enum.
-//! Most ALU operations skip even that jump: [`Kind::Alu`] ops go down a tree of
-//! conditional branches instead ([`super::alu::select`]).
+//! Most ALU operations skip even that jump: [`Kind::Alu`] ops take two conditional
+//! branches and conditional moves instead ([`super::alu::select`]).
 //!
 //! It is derived from the decoded [`Insn`]s (never from wire bytes), built once per
 //! program and kept with it in a [`super::Prepared`]. Anything the fast loop does not
