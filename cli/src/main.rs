@@ -288,7 +288,7 @@ fn load_and_run(
     }
     kernel.run(&mut inv, &[]);
     let report = kernel.finish(inv);
-    for line in &report.trace {
+    for line in bpfplay_core::kernel::trace_lines(&report.trace) {
         println!("{line}");
     }
     for (event, bytes) in &report.perf_samples {
@@ -306,7 +306,8 @@ fn load_and_run(
     if let Some(verdict) = report.verdict {
         eprintln!("note: {verdict}");
     }
-    println!("{:#x}", report.r0);
+    // What the kernel returns: BPF_PROG_RUN's u32 (the full r0 is in `--trace`).
+    println!("{:#x}", report.ret);
     Ok(())
 }
 

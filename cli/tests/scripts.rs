@@ -47,7 +47,7 @@ fn run_with_a_type_uses_the_kernel_maps_and_packet() -> Result<(), String> {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0x0\n");
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "note: TC_ACT_OK (0)\n"
+        "note: TC_ACT_OK (0): the packet passes\n"
     );
     // Without the map the index is unbound: a clear error, exit 1.
     let out = Command::new(env!("CARGO_BIN_EXE_bpfplay"))
@@ -87,4 +87,39 @@ fn main() {
         run_with_a_type_uses_the_kernel_maps_and_packet,
     ));
     harness::run(trials)
+}
+
+/// Issue 15, point 10: `bpfplay run --type` prints what the kernel returns, BPF_PROG_RUN's
+/// u32, so every typed example's `; result:` header is what the command line shows.
+#[test]
+fn run_with_a_type_prints_each_examples_declared_u32_result() {
+    let mut checked = 0;
+    for ex in bpfplay_tests::examples() {
+        let (Some(prog_type), Some(result)) = (ex.prog_type, ex.result) else {
+            continue;
+        };
+        let path = workspace_root().join("static/examples").join(&ex.name);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bpfplay"));
+        cmd.args(["run", "--type", prog_type.name()]);
+        if let Some(maps) = &ex.maps {
+            cmd.args(["--maps", maps]);
+        }
+        if !ex.mem.is_empty() {
+            cmd.args(["--packet", &bpfplay_core::isa::spaced_hex(&ex.mem)]);
+        }
+        let out = cmd.arg(&path).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            stdout.lines().last(),
+            Some(format!("{result:#x}").as_str()),
+            "{}: {}",
+            ex.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 5,
+        "expected the typed examples, checked {checked}"
+    );
 }

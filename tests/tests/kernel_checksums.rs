@@ -35,7 +35,7 @@ fn run_nat(packet: Vec<u8>, l4_csum_off: u32) -> Vec<u8> {
         .unwrap();
     let report = kernel.run_prog(pid, fd, RunInput::packet(packet)).unwrap();
     assert_eq!(report.fault, None);
-    assert_eq!(report.verdict, Some(Verdict::TcAction(0)));
+    assert_eq!(report.verdict, Some(Verdict::TcClassifier(0)));
     report.packet
 }
 

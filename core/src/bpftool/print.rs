@@ -79,7 +79,7 @@ pub fn output_lines(output: &Output) -> Vec<String> {
         Output::Runs(reports) => {
             let mut out = Vec::new();
             for report in reports {
-                out.extend(report.trace.iter().cloned());
+                out.extend(crate::kernel::trace_lines(&report.trace));
                 for (event, bytes) in &report.perf_samples {
                     out.push(format!("perf event {event}: {}", hex(bytes)));
                 }

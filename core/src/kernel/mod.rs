@@ -19,7 +19,9 @@ mod tests;
 
 pub use map::{Map, MapDef};
 pub use prog::{LoadedProgram, ProgLoad, UnboundMapIndex, map_handle};
-pub use run::{Invocation, InvocationState, KernelEvent, RunInput, RunReport, SkbState, Verdict};
+pub use run::{
+    Invocation, InvocationState, KernelEvent, RunInput, RunReport, SkbState, Verdict, trace_lines,
+};
 
 use crate::linux::{Errno, MapType};
 use crate::prelude::*;
@@ -136,6 +138,19 @@ pub struct Settings {
     /// Whether PROG_LOAD runs the verifier (an emulator switch: `--no-verify` turns it
     /// off, and run-time checks then catch faults).
     pub verifier: bool,
+    /// The emulator's memory budget, in bytes, for what maps allocate in the kernel
+    /// ([`Map::kernel_bytes`]). An allocation past it fails with ENOMEM, as 4.4's
+    /// kmalloc/vzalloc fail when memory runs out; so no map size, however large memlock
+    /// allows, can exhaust the host (or the browser tab).
+    #[serde(default = "default_memory_budget")]
+    pub memory_budget: u64,
+}
+
+/// The default [`Settings::memory_budget`]: 256 MiB.
+pub const DEFAULT_MEMORY_BUDGET: u64 = 256 << 20;
+
+fn default_memory_budget() -> u64 {
+    DEFAULT_MEMORY_BUDGET
 }
 
 impl Default for Settings {
@@ -158,6 +173,7 @@ impl Default for Settings {
             kernel_memory: Vec::new(),
             max_fds: 1024,
             verifier: true,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }
 }
@@ -171,9 +187,7 @@ pub struct Kernel {
     processes: BTreeMap<Pid, Process>,
     next_pid: Pid,
     fs: bpffs::Bpffs,
-    /// Pages charged against `settings.memlock_pages` (one user in this emulation).
-    locked_pages: u64,
-    /// trace_pipe: lines written by trace_printk, oldest first.
+    /// trace_pipe: entries written by trace_printk, oldest first (see [`trace_lines`]).
     pub trace_pipe: Vec<String>,
     /// Redirects, clone redirects and other effects of runs, oldest first.
     pub events: Vec<KernelEvent>,
@@ -206,7 +220,6 @@ impl Kernel {
             processes: BTreeMap::new(),
             next_pid: 100,
             fs: bpffs::Bpffs::default(),
-            locked_pages: 0,
             trace_pipe: Vec::new(),
             events: Vec::new(),
             prandom_state,
@@ -331,9 +344,12 @@ impl Kernel {
         id
     }
 
-    /// Charges memlock pages (4.4 has no capability bypass).
-    fn charge(&mut self, pages: u64) -> Result<(), Errno> {
-        let total = self.locked_pages + pages;
+    /// Whether `pages` more may be charged to `uid`'s memlock. syscall.c
+    /// `bpf_map_charge_memlock` and `bpf_prog_charge_memlock` add to
+    /// `get_current_user()->locked_vm`: the limit is per user, and root has no bypass.
+    /// The charge itself is the object's `pages` and `memlock_user`, counted while it lives.
+    fn charge(&self, uid: u32, pages: u64) -> Result<(), Errno> {
+        let total = self.locked_pages_of(uid) + pages;
         if self
             .settings
             .memlock_pages
@@ -341,13 +357,50 @@ impl Kernel {
         {
             return Err(Errno::EPERM);
         }
-        self.locked_pages = total;
         Ok(())
     }
 
-    /// Pages currently charged to memlock.
+    /// Pages charged to one user's memlock.
+    pub fn locked_pages_of(&self, uid: u32) -> u64 {
+        self.objects
+            .values()
+            .map(|o| match o {
+                Object::Map { map, .. } if map.memlock_user == uid => map.pages,
+                Object::Prog { prog, .. } if prog.memlock_user == uid => prog.pages,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Bytes of kernel memory the maps hold, measured against `settings.memory_budget`.
+    pub fn kernel_memory(&self) -> u64 {
+        self.objects
+            .values()
+            .map(|o| match o {
+                Object::Map { map, .. } => map.kernel_bytes(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// An allocation of `bytes` of kernel memory: ENOMEM past the memory budget.
+    fn allocate(&self, bytes: u64) -> Result<(), Errno> {
+        if self.kernel_memory().saturating_add(bytes) > self.settings.memory_budget {
+            return Err(Errno::ENOMEM);
+        }
+        Ok(())
+    }
+
+    /// Pages currently charged to memlock, all users together.
     pub fn locked_pages(&self) -> u64 {
-        self.locked_pages
+        self.objects
+            .values()
+            .map(|o| match o {
+                Object::Map { map, .. } => map.pages,
+                Object::Prog { prog, .. } => prog.pages,
+                Object::Perf { .. } => 0,
+            })
+            .sum()
     }
 
     /// A user-facing reference (fd or pin) was taken.
@@ -411,13 +464,11 @@ impl Kernel {
         };
         match object {
             Object::Map { mut map, .. } => {
-                self.locked_pages -= map.pages;
                 for slot in map.clear_slots() {
                     self.put(slot);
                 }
             }
             Object::Prog { prog, .. } => {
-                self.locked_pages -= prog.pages;
                 for map in prog.used_maps {
                     self.put(map);
                 }
@@ -484,7 +535,11 @@ impl Kernel {
             cpu,
             inherit: false,
             counter: 0,
-            step: 1000,
+            // A BPF_OUTPUT event counts nothing: kernel/events/core.c gives
+            // PERF_COUNT_SW_BPF_OUTPUT no counting code and bpf_event_output adds no
+            // count, so `perf_event_read` (bpf_trace.c, via perf_event_read_local)
+            // returns 0 each time.
+            step: if kind == PerfKind::BpfOutput { 0 } else { 1000 },
             ring: Vec::new(),
         };
         let id = self.add_object(Object::Perf { event, refcnt: 0 });

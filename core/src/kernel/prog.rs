@@ -106,6 +106,8 @@ pub struct LoadedProgram {
     /// Maps referenced through `LD_IMM64` (each holds a map reference).
     pub used_maps: Vec<ObjectId>,
     pub pages: u64,
+    /// The uid whose memlock the pages are charged to.
+    pub memlock_user: u32,
     /// Whether the loader had CAP_SYS_ADMIN (trace_printk visibility, pointer leaks).
     pub privileged: bool,
 }
@@ -219,7 +221,8 @@ impl Kernel {
         log: &mut Log,
         report: &mut Option<crate::verifier::Report>,
     ) -> Result<Fd, Errno> {
-        let privileged = self.check_allowed(pid)?.privileged();
+        let process = self.check_allowed(pid)?;
+        let (privileged, uid) = (process.privileged(), process.uid);
         let license = attr.license.as_deref().ok_or(Errno::EFAULT)?;
         let license: String = license.chars().take(127).collect();
         let insn_cnt = attr.insns.len() / 8;
@@ -235,7 +238,7 @@ impl Kernel {
             return Err(Errno::EPERM);
         }
         let pages = (40 + 8 * insn_cnt as u64).div_ceil(4096);
-        self.charge(pages)?;
+        self.charge(uid, pages)?;
         let gpl_compatible = is_gpl(&license);
         let result = self.check_and_build(
             pid,
@@ -245,13 +248,7 @@ impl Kernel {
             log,
             report,
         );
-        let (prog_type, source, code, used_maps) = match result {
-            Ok(parts) => parts,
-            Err(e) => {
-                self.locked_pages -= pages;
-                return Err(e);
-            }
-        };
+        let (prog_type, source, code, used_maps) = result?;
         let prog = LoadedProgram {
             prog_type,
             name: attr.name.clone(),
@@ -261,6 +258,7 @@ impl Kernel {
             gpl_compatible,
             used_maps,
             pages,
+            memlock_user: uid,
             privileged,
         };
         let id = self.add_object(Object::Prog { prog, refcnt: 0 });

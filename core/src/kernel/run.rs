@@ -56,7 +56,7 @@ pub struct InvocationState {
     pub redirect: Option<(u32, u64)>,
     /// Tunnel metadata `skb_set_tunnel_key` attached for transmit: (id, remote IPv4).
     pub tx_tunnel: Option<(u32, u32)>,
-    /// trace_printk lines of this run.
+    /// trace_printk entries of this run (see [`trace_lines`]).
     pub trace: Vec<String>,
     /// perf_event_output samples of this run: (event, bytes).
     pub perf_samples: Vec<(ObjectId, Vec<u8>)>,
@@ -154,7 +154,7 @@ fn tc_action_name(action: i32) -> &'static str {
         5 => "TC_ACT_QUEUED",
         6 => "TC_ACT_REPEAT",
         7 => "TC_ACT_REDIRECT",
-        _ => "unknown, treated as TC_ACT_UNSPEC",
+        _ => "not a TC_ACT_* value",
     }
 }
 
@@ -163,10 +163,42 @@ fn tc_action_name(action: i32) -> &'static str {
 pub enum Verdict {
     /// Socket filter: bytes of the packet kept (0 drops it).
     Keep { bytes: u32, of: u32 },
-    /// tc classifier (direct-action) or action: a TC_ACT_* value.
+    /// tc classifier in direct-action mode (cls_bpf): a TC_ACT_* value.
+    TcClassifier(i32),
+    /// tc action (act_bpf): a TC_ACT_* value.
     TcAction(i32),
     /// kprobe: whether the event is recorded.
     Kprobe { record: bool },
+}
+
+impl Verdict {
+    /// The action tc takes. net/sched/cls_bpf.c `cls_bpf_exec_opcode` passes OK, SHOT,
+    /// STOLEN, REDIRECT and UNSPEC and turns every other value (RECLASSIFY, PIPE,
+    /// QUEUED, REPEAT, ...) into TC_ACT_UNSPEC; net/sched/act_bpf.c `tcf_bpf` passes
+    /// PIPE, RECLASSIFY, OK, REDIRECT and SHOT, keeps UNSPEC for the action's default,
+    /// and turns every other value (STOLEN, QUEUED, REPEAT, ...) into TC_ACT_UNSPEC.
+    pub fn tc_effect(&self) -> Option<i32> {
+        match *self {
+            Verdict::TcClassifier(a @ (-1 | 0 | 2 | 4 | 7)) => Some(a),
+            Verdict::TcAction(a @ (-1..=3 | 7)) => Some(a),
+            Verdict::TcClassifier(_) | Verdict::TcAction(_) => Some(-1),
+            _ => None,
+        }
+    }
+}
+
+/// What tc does with an action, as the program type hands it on.
+fn tc_effect_text(effect: i32, classifier: bool) -> &'static str {
+    match (effect, classifier) {
+        (-1, true) => "no verdict: the next filter runs",
+        (-1, false) => "the action's configured default (tc's `action`) applies",
+        (0, _) => "the packet passes",
+        (1, _) => "classification restarts",
+        (2, _) => "the packet is dropped",
+        (3, _) => "the next action runs",
+        (4, _) => "the packet is consumed (stolen)",
+        _ => "the packet goes where bpf_redirect said",
+    }
 }
 
 impl fmt::Display for Verdict {
@@ -177,7 +209,22 @@ impl fmt::Display for Verdict {
                 write!(f, "keep the whole packet ({of} bytes)")
             }
             Verdict::Keep { bytes, of } => write!(f, "keep {bytes} of {of} bytes"),
-            Verdict::TcAction(a) => write!(f, "{} ({a})", tc_action_name(a)),
+            Verdict::TcClassifier(a) | Verdict::TcAction(a) => {
+                let classifier = matches!(self, Verdict::TcClassifier(_));
+                let effect = self.tc_effect().unwrap_or(-1);
+                write!(f, "{} ({a}): ", tc_action_name(a))?;
+                match (effect == a, classifier) {
+                    (true, _) => f.write_str(tc_effect_text(effect, classifier)),
+                    (false, true) => write!(
+                        f,
+                        "cls_bpf takes it as TC_ACT_UNSPEC, {}",
+                        tc_effect_text(effect, classifier)
+                    ),
+                    (false, false) => f.write_str(
+                        "act_bpf returns TC_ACT_UNSPEC for it: the action ends with no verdict",
+                    ),
+                }
+            }
             Verdict::Kprobe { record: true } => f.write_str("record the event"),
             Verdict::Kprobe { record: false } => f.write_str("drop the event"),
         }
@@ -201,6 +248,12 @@ pub struct RunReport {
     pub perf_samples: Vec<(ObjectId, Vec<u8>)>,
     pub redirect: Option<KernelEvent>,
     pub tx_tunnel: Option<(u32, u32)>,
+}
+
+/// trace_pipe's text as lines. Each entry holds its message as formatted, newline and
+/// all, so an entry without one runs on into the next, as `cat trace_pipe` shows them.
+pub fn trace_lines(entries: &[String]) -> Vec<String> {
+    entries.concat().lines().map(str::to_owned).collect()
 }
 
 /// The kernel's prandom_u32_state seeding (lib/random32.c).
@@ -337,11 +390,12 @@ impl Kernel {
                 bytes: ret,
                 of: packet.len() as u32,
             },
-            ProgType::SchedCls | ProgType::SchedAct => Verdict::TcAction(ret as i32),
+            ProgType::SchedCls => Verdict::TcClassifier(ret as i32),
+            ProgType::SchedAct => Verdict::TcAction(ret as i32),
             ProgType::Kprobe => Verdict::Kprobe { record: ret != 0 },
         });
-        let redirect = match (verdict, state.redirect) {
-            (Some(Verdict::TcAction(TC_ACT_REDIRECT)), Some((ifindex, flags))) => {
+        let redirect = match (verdict.and_then(|v| v.tc_effect()), state.redirect) {
+            (Some(TC_ACT_REDIRECT), Some((ifindex, flags))) => {
                 let event = KernelEvent::Redirect {
                     ifindex,
                     ingress: flags & 1 != 0,

@@ -73,7 +73,12 @@ pub enum ObjectKind {
         max_entries: u32,
         name: String,
         pages: u64,
+        /// The uid charged for the pages (written since memlock became per user; older
+        /// snapshots had one counter, which root's 0 stands for).
+        #[serde(default)]
+        memlock_user: u32,
         /// (key, value) in get_next_key order; fd arrays store (index, object id).
+        /// An array lists only its elements that hold host memory ([`Map::stored_entries`]).
         entries: Vec<(Vec<u8>, Vec<u8>)>,
         prog_array_owner: Option<u32>,
     },
@@ -85,6 +90,8 @@ pub enum ObjectKind {
         license: String,
         used_maps: Vec<u32>,
         pages: u64,
+        #[serde(default)]
+        memlock_user: u32,
         privileged: bool,
     },
     Perf {
@@ -184,11 +191,6 @@ impl Kernel {
         kernel.trace_pipe = snapshot.trace_pipe.clone();
         for o in &snapshot.objects {
             let object = restore_object(o)?;
-            kernel.locked_pages += match &object {
-                Object::Map { map, .. } => map.pages,
-                Object::Prog { prog, .. } => prog.pages,
-                Object::Perf { .. } => 0,
-            };
             kernel.objects.insert(ObjectId(o.id), object);
         }
         let exists = |id: u32| snapshot.objects.iter().any(|o| o.id == id);
@@ -254,7 +256,8 @@ fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
                 max_entries: map.def.max_entries,
                 name: map.name.clone(),
                 pages: map.pages,
-                entries: map.entries(),
+                memlock_user: map.memlock_user,
+                entries: map.stored_entries(),
                 prog_array_owner: owner,
             };
             (*refcnt, *usercnt, kind)
@@ -268,6 +271,7 @@ fn object_snapshot(id: ObjectId, object: &Object) -> ObjectSnapshot {
                 license: prog.license.clone(),
                 used_maps: prog.used_maps.iter().map(|m| m.0).collect(),
                 pages: prog.pages,
+                memlock_user: prog.memlock_user,
                 privileged: prog.privileged,
             };
             (*refcnt, 0, kind)
@@ -301,6 +305,7 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
             max_entries,
             name,
             pages,
+            memlock_user,
             entries,
             prog_array_owner,
         } => {
@@ -314,7 +319,7 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
             };
             def.check()
                 .map_err(|e| invalid(&format!("map attributes ({e})")))?;
-            let mut map = Map::new(def, name.clone(), *pages);
+            let mut map = Map::new(def, name.clone(), *pages, *memlock_user);
             // Hash elements go to the head of their bucket: insert in reverse to keep order.
             for (key, value) in entries.iter().rev() {
                 let ok = match map_type {
@@ -329,8 +334,8 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
                             .and_then(|v| v.try_into().ok())
                             .map(u32::from_le_bytes);
                         match (index, object) {
-                            (Some(i), Some(obj)) => {
-                                map.set_slot(i as usize, ObjectId(obj)).is_none()
+                            (Some(i), Some(obj)) if i < def.max_entries => {
+                                map.set_slot(i, ObjectId(obj)).is_none()
                             }
                             _ => false,
                         }
@@ -357,6 +362,7 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
             license,
             used_maps,
             pages,
+            memlock_user,
             privileged,
         } => {
             let prog_type =
@@ -372,6 +378,7 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
                 license: license.clone(),
                 used_maps: used_maps.iter().map(|m| ObjectId(*m)).collect(),
                 pages: *pages,
+                memlock_user: *memlock_user,
                 privileged: *privileged,
             };
             Object::Prog {

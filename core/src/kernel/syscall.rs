@@ -10,7 +10,7 @@ use crate::prelude::*;
 impl Kernel {
     /// BPF_MAP_CREATE.
     pub fn map_create(&mut self, pid: Pid, attr: MapCreate, name: &str) -> Result<Fd, Errno> {
-        self.check_allowed(pid)?;
+        let uid = self.check_allowed(pid)?.uid;
         let map_type = MapType::from_number(attr.map_type).ok_or(Errno::EINVAL)?;
         let def = MapDef {
             map_type,
@@ -19,9 +19,12 @@ impl Kernel {
             max_entries: attr.max_entries,
         };
         let pages = def.check()?;
-        self.charge(pages)?;
+        // syscall.c `map_create`: the type's map_alloc (ENOMEM when kmalloc/vzalloc
+        // fail) runs before `bpf_map_charge_memlock` (EPERM).
+        self.allocate(def.create_bytes())?;
+        self.charge(uid, pages)?;
         let id = self.add_object(Object::Map {
-            map: Map::new(def, name.to_owned(), pages),
+            map: Map::new(def, name.to_owned(), pages, uid),
             refcnt: 0,
             usercnt: 0,
         });
@@ -38,9 +41,7 @@ impl Kernel {
         }
         let map = self.map(self.map_fd(pid, fd)?).ok_or(Errno::EINVAL)?;
         let key = key.get(..map.def.key_size as usize).ok_or(Errno::EFAULT)?;
-        map.lookup(key)
-            .map(|v| v.borrow().clone())
-            .ok_or(Errno::ENOENT)
+        map.lookup(key).ok_or(Errno::ENOENT)
     }
 
     /// BPF_MAP_UPDATE_ELEM.
@@ -58,14 +59,30 @@ impl Kernel {
         let key = key.get(..def.key_size as usize).ok_or(Errno::EFAULT)?;
         let value = value.get(..def.value_size as usize).ok_or(Errno::EFAULT)?;
         match def.map_type {
-            MapType::Hash | MapType::Array => self
-                .map_mut(id)
-                .ok_or(Errno::EINVAL)?
-                .update(key, value, flags),
+            MapType::Hash | MapType::Array => self.update_elem(id, key, value, flags),
             MapType::ProgArray | MapType::PerfEventArray => {
                 self.fd_array_update(pid, id, key, value, flags)
             }
         }
+    }
+
+    /// Updates a hash or array element, for bpf(2) and the `map_update_elem` helper: a
+    /// hash update allocates its element first (ENOMEM past the memory budget).
+    pub(super) fn update_elem(
+        &mut self,
+        id: ObjectId,
+        key: &[u8],
+        value: &[u8],
+        flags: u64,
+    ) -> Result<(), Errno> {
+        let def = self.map(id).ok_or(Errno::EINVAL)?.def;
+        // hashtab.c `htab_map_update_elem`: unknown flags are EINVAL before the kmalloc.
+        if flags <= map::BPF_EXIST && def.update_bytes() > 0 {
+            self.allocate(def.update_bytes())?;
+        }
+        self.map_mut(id)
+            .ok_or(Errno::EINVAL)?
+            .update(key, value, flags)
     }
 
     /// An update of a prog_array or perf_event_array: the value is an fd of the caller.

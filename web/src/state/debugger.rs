@@ -335,8 +335,8 @@ impl Playground {
         }
         if let Some(Run::Kernel(inv)) = &engine.run {
             let report = engine.session.kernel.finish((**inv).clone());
-            for line in &report.trace {
-                engine.console.push(ConsoleLine::Output(line.clone()));
+            for line in bpfplay_core::kernel::trace_lines(&report.trace) {
+                engine.console.push(ConsoleLine::Output(line));
             }
             for (event, bytes) in &report.perf_samples {
                 let hex = bpfplay_core::isa::spaced_hex(bytes);

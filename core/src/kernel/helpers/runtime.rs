@@ -127,11 +127,8 @@ impl KernelHelpers<'_> {
     fn map_lookup(&mut self, handle: u64, key: u64, mem: &mut GuestMemory<'_>) -> Outcome {
         let id = self.map_of(handle)?;
         let key = self.key(id, key, mem)?;
-        match self.kernel.map(id).and_then(|m| m.lookup(&key)) {
-            Some(v) => {
-                let v = v.clone();
-                value(mem.map_shared(RegionKind::MapValue, &v, true))
-            }
+        match self.kernel.map_mut(id).and_then(|m| m.lookup_shared(&key)) {
+            Some(v) => value(mem.map_shared(RegionKind::MapValue, &v, true)),
             None => value(0),
         }
     }
@@ -155,9 +152,9 @@ impl KernelHelpers<'_> {
         if matches!(map_type, MapType::ProgArray | MapType::PerfEventArray) {
             return errno(Errno::EINVAL);
         }
-        match self.kernel.map_mut(id).map(|m| m.update(&key, &val, flags)) {
-            Some(Err(e)) => errno(e),
-            _ => value(0),
+        match self.kernel.update_elem(id, &key, &val, flags) {
+            Err(e) => errno(e),
+            Ok(()) => value(0),
         }
     }
 
@@ -220,18 +217,20 @@ impl KernelHelpers<'_> {
         match printk::format(&fmt, [a[2], a[3], a[4]], &mut read_str) {
             Ok(message) => {
                 let s = &self.kernel.settings;
-                // trace_pipe shows one event per line; the message's own newline ends it.
-                let text = message.strip_suffix('\n').unwrap_or(&message);
-                let line = format!(
-                    "{:>16}-{:<5} [{:03}] .... {}.{:06}: : {text}",
+                // One trace entry: the context header, the timestamp as trace_output.c
+                // prints it (`" %5lu.%06lu: "`), bpf_trace.c's empty ip (`: `), then the
+                // message as formatted, with no newline added: a format without `\n`
+                // runs on into the next entry.
+                let entry = format!(
+                    "{:>16}-{:<5} [{:03}] .... {:>5}.{:06}: : {message}",
                     s.task_comm,
                     s.task_pid,
                     s.cpu,
                     s.clock_ns / 1_000_000_000,
                     s.clock_ns / 1_000 % 1_000_000
                 );
-                self.kernel.trace_pipe.push(line.clone());
-                self.inv.trace.push(line);
+                self.kernel.trace_pipe.push(entry.clone());
+                self.inv.trace.push(entry);
                 value(message.len() as u64)
             }
             Err(_) => errno(Errno::EINVAL),
@@ -443,7 +442,14 @@ impl KernelHelpers<'_> {
         flags: u64,
         mem: &mut GuestMemory<'_>,
     ) -> Outcome {
-        let tunnel = self.inv.skb.as_ref().and_then(|s| s.meta.tunnel);
+        // filter.c `bpf_skb_get_tunnel_key` reads `skb_tunnel_info(skb)`: after
+        // `bpf_skb_set_tunnel_key` that is the metadata dst it installed (replacing the
+        // received one). Its tunnel id is the one set; remote_ipv4 comes from
+        // `key.u.ipv4.src`, which set never writes (it sets `u.ipv4.dst`), so 0.
+        let tunnel = match self.inv.tx_tunnel {
+            Some((id, _)) => Some((id, 0)),
+            None => self.inv.skb.as_ref().and_then(|s| s.meta.tunnel),
+        };
         match tunnel {
             Some((id, remote)) if size == 8 && flags == 0 => {
                 let bytes = [id.to_le_bytes(), remote.to_le_bytes()].concat();

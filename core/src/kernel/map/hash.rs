@@ -4,6 +4,7 @@
 use crate::linux::Errno;
 use crate::prelude::*;
 use crate::vm::{SharedBytes, SharedCopies};
+use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 
@@ -17,8 +18,10 @@ pub struct Elem {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HashTable {
-    /// Buckets; index 0 of each is its head.
-    buckets: Vec<Vec<Elem>>,
+    /// The non-empty buckets by index; index 0 of each chain is its head. Empty buckets
+    /// take no host memory, so a table of 2^29 buckets costs nothing until it fills.
+    buckets: BTreeMap<usize, Vec<Elem>>,
+    n_buckets: usize,
     count: usize,
     max_entries: usize,
 }
@@ -32,7 +35,8 @@ impl HashTable {
     /// `n_buckets` is `max_entries` rounded up to a power of two (checked by the caller).
     pub fn new(n_buckets: usize, max_entries: usize) -> Self {
         HashTable {
-            buckets: vec![Vec::new(); n_buckets],
+            buckets: BTreeMap::new(),
+            n_buckets,
             count: 0,
             max_entries,
         }
@@ -47,24 +51,28 @@ impl HashTable {
     }
 
     fn bucket_of(&self, hash: u32) -> usize {
-        hash as usize & (self.buckets.len() - 1)
+        hash as usize & (self.n_buckets - 1)
     }
 
     fn position(&self, key: &[u8]) -> (usize, Option<usize>, u32) {
         let hash = jhash(key, 0);
         let b = self.bucket_of(hash);
+        let chain = self.buckets.get(&b).map_or(&[][..], Vec::as_slice);
         (
             b,
-            self.buckets[b]
-                .iter()
-                .position(|e| e.hash == hash && e.key == key),
+            chain.iter().position(|e| e.hash == hash && e.key == key),
             hash,
         )
     }
 
     pub fn lookup(&self, key: &[u8]) -> Option<&SharedBytes> {
         let (b, i, _) = self.position(key);
-        i.map(|i| &self.buckets[b][i].value)
+        Some(&self.buckets.get(&b)?.get(i?)?.value)
+    }
+
+    /// Whether an update of `key` would add an element (and so allocate one).
+    pub fn would_insert(&self, key: &[u8]) -> bool {
+        self.position(key).1.is_none()
     }
 
     /// htab_map_update_elem: a new element always goes to the head of its bucket; a
@@ -87,20 +95,26 @@ impl HashTable {
             hash,
             value: Rc::new(RefCell::new(value.to_vec())),
         };
+        let chain = self.buckets.entry(b).or_default();
         match existing {
             Some(i) => {
-                self.buckets[b].remove(i);
+                chain.remove(i);
             }
             None => self.count += 1,
         }
-        self.buckets[b].insert(0, elem);
+        chain.insert(0, elem);
         Ok(())
     }
 
     pub fn delete(&mut self, key: &[u8]) -> Result<(), Errno> {
         let (b, i, _) = self.position(key);
         let i = i.ok_or(Errno::ENOENT)?;
-        self.buckets[b].remove(i);
+        if let Some(chain) = self.buckets.get_mut(&b) {
+            chain.remove(i);
+            if chain.is_empty() {
+                self.buckets.remove(&b);
+            }
+        }
         self.count -= 1;
         Ok(())
     }
@@ -111,28 +125,28 @@ impl HashTable {
         let (b, i, _) = self.position(key);
         let start_bucket = match i {
             Some(i) => {
-                if let Some(next) = self.buckets[b].get(i + 1) {
+                if let Some(next) = self.buckets.get(&b).and_then(|chain| chain.get(i + 1)) {
                     return Ok(next.key.clone());
                 }
                 b + 1
             }
             None => 0,
         };
-        self.buckets[start_bucket.min(self.buckets.len())..]
-            .iter()
-            .find_map(|bucket| bucket.first())
+        self.buckets
+            .range(start_bucket..)
+            .find_map(|(_, chain)| chain.first())
             .map(|e| e.key.clone())
             .ok_or(Errno::ENOENT)
     }
 
     /// Elements in get_next_key order.
     pub fn iter(&self) -> impl Iterator<Item = &Elem> {
-        self.buckets.iter().flatten()
+        self.buckets.values().flatten()
     }
 
     /// Gives every value the copy `copies` makes of it.
     pub(crate) fn copy_values(&mut self, copies: &mut SharedCopies) {
-        for elem in self.buckets.iter_mut().flatten() {
+        for elem in self.buckets.values_mut().flatten() {
             elem.value = copies.copy(&elem.value);
         }
     }

@@ -7,6 +7,7 @@ use super::ObjectId;
 use crate::linux::{Errno, MapType};
 use crate::prelude::*;
 use crate::vm::{SharedBytes, SharedCopies};
+use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use core::cell::RefCell;
 pub use hash::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, HashTable};
@@ -76,21 +77,52 @@ impl MapDef {
             }
         }
     }
+
+    /// Bytes of one hash element (`htab->elem_size`: header, key rounded to 8, value).
+    fn htab_elem_size(&self) -> u64 {
+        HTAB_ELEM_HEADER + round_up(self.key_size.into(), 8) + u64::from(self.value_size)
+    }
+
+    /// Bytes the kernel allocates when the map is created (`def` passed [`MapDef::check`]).
+    /// arraymap.c `array_map_alloc`: the `struct bpf_array` with every element, kzalloc'd
+    /// or vzalloc'd, ENOMEM when neither succeeds. hashtab.c `htab_map_alloc`: only the
+    /// `n_buckets` list heads (kmalloc_array, then vmalloc); elements come on update.
+    pub fn create_bytes(&self) -> u64 {
+        let max = u64::from(self.max_entries);
+        match self.map_type {
+            MapType::Hash => max.next_power_of_two() * 8,
+            _ => BPF_ARRAY_HEADER + max * round_up(self.value_size.into(), 8),
+        }
+    }
+
+    /// Bytes an update allocates before it looks at the table: hashtab.c
+    /// `htab_map_update_elem` kmallocs a new element "outside of lock" for every update,
+    /// a replacement too, and answers ENOMEM when that fails. Array updates copy in place.
+    pub fn update_bytes(&self) -> u64 {
+        match self.map_type {
+            MapType::Hash => self.htab_elem_size(),
+            _ => 0,
+        }
+    }
 }
 
-/// Where a map keeps its elements.
+/// Where a map keeps its elements. Host memory follows what is stored, not what the
+/// kernel would have allocated (that is [`Map::kernel_bytes`], held to the memory
+/// budget), so no map size can exhaust the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Storage {
     Hash(HashTable),
-    /// Preallocated, zero-filled values; programs point into them.
-    Array(Vec<SharedBytes>),
-    /// Program references, plus the (type) of the first program that claimed the array.
+    /// The values written or pointed at so far, by index; the others are the kernel's
+    /// zero-filled elements. Programs point into the stored ones.
+    Array(BTreeMap<u32, SharedBytes>),
+    /// Program references by slot, plus the (type) of the first program that claimed
+    /// the array.
     ProgArray {
-        slots: Vec<Option<ObjectId>>,
+        slots: BTreeMap<u32, ObjectId>,
         owner: Option<u32>,
     },
-    /// Perf event references.
-    PerfEventArray(Vec<Option<ObjectId>>),
+    /// Perf event references by slot.
+    PerfEventArray(BTreeMap<u32, ObjectId>),
 }
 
 /// A map and its contents.
@@ -100,6 +132,8 @@ pub struct Map {
     /// A display name (bpftool's `name`; 4.4 itself had none).
     pub name: String,
     pub pages: u64,
+    /// The uid whose memlock the pages are charged to.
+    pub memlock_user: u32,
     pub storage: Storage,
 }
 
@@ -108,25 +142,22 @@ pub type Released = Option<ObjectId>;
 
 impl Map {
     /// Creates an empty map; `def` must have passed [`MapDef::check`].
-    pub fn new(def: MapDef, name: String, pages: u64) -> Self {
+    pub fn new(def: MapDef, name: String, pages: u64, memlock_user: u32) -> Self {
         let n = def.max_entries as usize;
         let storage = match def.map_type {
             MapType::Hash => Storage::Hash(HashTable::new(n.next_power_of_two(), n)),
-            MapType::Array => Storage::Array(
-                (0..n)
-                    .map(|_| Rc::new(RefCell::new(vec![0; def.value_size as usize])))
-                    .collect(),
-            ),
+            MapType::Array => Storage::Array(BTreeMap::new()),
             MapType::ProgArray => Storage::ProgArray {
-                slots: vec![None; n],
+                slots: BTreeMap::new(),
                 owner: None,
             },
-            MapType::PerfEventArray => Storage::PerfEventArray(vec![None; n]),
+            MapType::PerfEventArray => Storage::PerfEventArray(BTreeMap::new()),
         };
         Map {
             def,
             name,
             pages,
+            memlock_user,
             storage,
         }
     }
@@ -136,7 +167,7 @@ impl Map {
         match &mut self.storage {
             Storage::Hash(table) => table.copy_values(copies),
             Storage::Array(values) => {
-                for value in values {
+                for value in values.values_mut() {
                     *value = copies.copy(value);
                 }
             }
@@ -144,19 +175,57 @@ impl Map {
         }
     }
 
-    /// Index of an array key, if it is in range.
-    fn index(&self, key: &[u8]) -> Option<usize> {
-        let k: [u8; 4] = key.get(..4)?.try_into().ok()?;
-        let i = u32::from_le_bytes(k) as usize;
-        (i < self.def.max_entries as usize).then_some(i)
+    /// Bytes of kernel memory the map holds now: what it allocated at creation and, for
+    /// a hash, its elements.
+    pub fn kernel_bytes(&self) -> u64 {
+        let elements = match &self.storage {
+            Storage::Hash(t) => t.len() as u64 * self.def.update_bytes(),
+            _ => 0,
+        };
+        self.def.create_bytes() + elements
     }
 
-    /// The value a program (or the syscall) sees; `None` for missing keys and for the
-    /// fd arrays, whose lookup always returns NULL in 4.4.
-    pub fn lookup(&self, key: &[u8]) -> Option<&SharedBytes> {
+    /// Index of an array key, if it is in range.
+    fn index(&self, key: &[u8]) -> Option<u32> {
+        let k: [u8; 4] = key.get(..4)?.try_into().ok()?;
+        let i = u32::from_le_bytes(k);
+        (i < self.def.max_entries).then_some(i)
+    }
+
+    fn zero_value(&self) -> Vec<u8> {
+        vec![0; self.def.value_size as usize]
+    }
+
+    /// A copy of the value the syscall reads; `None` for missing keys and for the fd
+    /// arrays, whose lookup always returns NULL in 4.4.
+    pub fn lookup(&self, key: &[u8]) -> Option<Vec<u8>> {
         match &self.storage {
-            Storage::Hash(t) => t.lookup(key),
-            Storage::Array(values) => values.get(self.index(key)?),
+            Storage::Hash(t) => t.lookup(key).map(|v| v.borrow().clone()),
+            Storage::Array(values) => {
+                let i = self.index(key)?;
+                Some(
+                    values
+                        .get(&i)
+                        .map_or_else(|| self.zero_value(), |v| v.borrow().clone()),
+                )
+            }
+            Storage::ProgArray { .. } | Storage::PerfEventArray(_) => None,
+        }
+    }
+
+    /// The value a program points into (`map_lookup_elem`); an array element gets its
+    /// host storage on first use.
+    pub fn lookup_shared(&mut self, key: &[u8]) -> Option<SharedBytes> {
+        let index = self.index(key);
+        let zero = self.zero_value();
+        match &mut self.storage {
+            Storage::Hash(t) => t.lookup(key).cloned(),
+            Storage::Array(values) => Some(
+                values
+                    .entry(index?)
+                    .or_insert_with(|| Rc::new(RefCell::new(zero)))
+                    .clone(),
+            ),
             Storage::ProgArray { .. } | Storage::PerfEventArray(_) => None,
         }
     }
@@ -170,11 +239,17 @@ impl Map {
                 if flags > BPF_EXIST {
                     return Err(Errno::EINVAL);
                 }
-                let slot = values.get(index.ok_or(Errno::E2BIG)?).ok_or(Errno::E2BIG)?;
+                let index = index.ok_or(Errno::E2BIG)?;
                 if flags == BPF_NOEXIST {
                     return Err(Errno::EEXIST);
                 }
-                slot.borrow_mut().copy_from_slice(value);
+                match values.get(&index) {
+                    // A program may hold a pointer into it: write in place.
+                    Some(slot) => slot.borrow_mut().copy_from_slice(value),
+                    None => {
+                        values.insert(index, Rc::new(RefCell::new(value.to_vec())));
+                    }
+                }
                 Ok(())
             }
             Storage::ProgArray { .. } | Storage::PerfEventArray(_) => Err(Errno::EINVAL),
@@ -182,7 +257,7 @@ impl Map {
     }
 
     /// Checks an fd-array update before the fd is resolved: flags, then index.
-    pub fn check_slot_update(&self, key: &[u8], flags: u64) -> Result<usize, Errno> {
+    pub fn check_slot_update(&self, key: &[u8], flags: u64) -> Result<u32, Errno> {
         if flags != BPF_ANY {
             return Err(Errno::EINVAL);
         }
@@ -190,10 +265,10 @@ impl Map {
     }
 
     /// Stores an object in an fd-array slot, returning the reference it replaced.
-    pub fn set_slot(&mut self, index: usize, object: ObjectId) -> Released {
+    pub fn set_slot(&mut self, index: u32, object: ObjectId) -> Released {
         match &mut self.storage {
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
-                slots.get_mut(index).and_then(|s| s.replace(object))
+                slots.insert(index, object)
             }
             _ => None,
         }
@@ -204,12 +279,10 @@ impl Map {
         match &mut self.storage {
             Storage::Hash(t) => t.delete(key).map(|()| None),
             Storage::Array(_) => Err(Errno::EINVAL),
-            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
-                let slot = slots
-                    .get_mut(index.ok_or(Errno::E2BIG)?)
-                    .ok_or(Errno::E2BIG)?;
-                slot.take().map(Some).ok_or(Errno::ENOENT)
-            }
+            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots
+                .remove(&index.ok_or(Errno::E2BIG)?)
+                .map(Some)
+                .ok_or(Errno::ENOENT),
         }
     }
 
@@ -239,7 +312,7 @@ impl Map {
     pub fn slot(&self, index: u64) -> Option<ObjectId> {
         match &self.storage {
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
-                slots.get(usize::try_from(index).ok()?).copied().flatten()
+                slots.get(&u32::try_from(index).ok()?).copied()
             }
             _ => None,
         }
@@ -249,15 +322,32 @@ impl Map {
     pub fn clear_slots(&mut self) -> Vec<ObjectId> {
         match &mut self.storage {
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
-                slots.iter_mut().filter_map(Option::take).collect()
+                core::mem::take(slots).into_values().collect()
             }
             _ => Vec::new(),
         }
     }
 
-    /// Every present (key, value) pair, in get_next_key order (fd arrays: slot index
-    /// and object id).
+    /// Every present (key, value) pair, in get_next_key order (an array has all of its
+    /// elements; fd arrays: slot index and object id).
     pub fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        match &self.storage {
+            Storage::Array(values) => (0..self.def.max_entries)
+                .map(|i| {
+                    let value = values
+                        .get(&i)
+                        .map_or_else(|| self.zero_value(), |v| v.borrow().clone());
+                    (i.to_le_bytes().to_vec(), value)
+                })
+                .collect(),
+            _ => self.stored_entries(),
+        }
+    }
+
+    /// The (key, value) pairs that hold host memory, in get_next_key order: all of
+    /// [`Map::entries`] but an array's elements never written nor pointed at, which
+    /// are zero. Enough to rebuild the map, at a cost that follows its contents.
+    pub fn stored_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         match &self.storage {
             Storage::Hash(t) => t
                 .iter()
@@ -265,20 +355,11 @@ impl Map {
                 .collect(),
             Storage::Array(values) => values
                 .iter()
-                .enumerate()
-                .map(|(i, v)| ((i as u32).to_le_bytes().to_vec(), v.borrow().clone()))
+                .map(|(i, v)| (i.to_le_bytes().to_vec(), v.borrow().clone()))
                 .collect(),
             Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots
                 .iter()
-                .enumerate()
-                .filter_map(|(i, s)| {
-                    s.map(|id| {
-                        (
-                            (i as u32).to_le_bytes().to_vec(),
-                            id.0.to_le_bytes().to_vec(),
-                        )
-                    })
-                })
+                .map(|(i, id)| (i.to_le_bytes().to_vec(), id.0.to_le_bytes().to_vec()))
                 .collect(),
         }
     }

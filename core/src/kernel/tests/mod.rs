@@ -77,7 +77,7 @@ fn seed_scenario_pinned_map_outlives_its_creator_and_is_freed_last() {
     k.obj_pin(a, ingress, "/sys/fs/bpf/tc/globals/ingress")
         .unwrap();
     let report = k.run_prog(a, ingress, RunInput::packet(frame())).unwrap();
-    assert_eq!(report.verdict, Some(Verdict::TcAction(0)));
+    assert_eq!(report.verdict, Some(Verdict::TcClassifier(0)));
     // fd + pin + the program's reference; fd + pin are user references.
     assert_eq!(k.refcounts(map), Some((3, 2)));
     k.exit(a).unwrap();
@@ -503,4 +503,68 @@ fn fd_table_limit_is_emfile() {
     k.close(p, b).unwrap();
     assert_eq!(k.obj_get(p, "/sys/fs/bpf/a"), Ok(4));
     assert_eq!(k.close(p, 9), Err(Errno::EBADF));
+}
+
+#[test]
+fn maps_past_the_memory_budget_get_enomem_without_aborting() {
+    let mut k = Kernel::new(Settings {
+        memlock_pages: None,
+        ..Settings::default()
+    });
+    let p = k.spawn("big", 0);
+    // Passes every size check of 4.4 (4 GiB of values) and, past the budget, fails as
+    // vzalloc would.
+    let huge = MapCreate {
+        map_type: MapType::Array as u32,
+        key_size: 4,
+        value_size: 8,
+        max_entries: 536_870_000,
+    };
+    assert_eq!(k.map_create(p, huge, "v"), Err(Errno::ENOMEM));
+    // 96 + 33554420 * 8 bytes is the whole 256 MiB budget: it fits, takes no host
+    // memory until used, and leaves nothing for another map.
+    let fits = MapCreate {
+        max_entries: 33_554_420,
+        ..huge
+    };
+    let fd = k.map_create(p, fits, "a").unwrap();
+    assert_eq!(k.kernel_memory(), DEFAULT_MEMORY_BUDGET);
+    let last = 33_554_419u32.to_le_bytes();
+    k.map_update(p, fd, &last, &7u64.to_le_bytes(), BPF_ANY)
+        .unwrap();
+    assert_eq!(
+        k.map_lookup(p, fd, &last, 0),
+        Ok(7u64.to_le_bytes().to_vec())
+    );
+    assert_eq!(k.map_lookup(p, fd, &[0; 4], 0), Ok(vec![0; 8]));
+    assert_eq!(
+        k.map_create(
+            p,
+            MapCreate {
+                max_entries: 1,
+                ..huge
+            },
+            "b"
+        ),
+        Err(Errno::ENOMEM)
+    );
+    // Hash elements are allocated on update, every update a new one, as hashtab.c does.
+    k.close(p, fd).unwrap();
+    assert_eq!(k.kernel_memory(), 0);
+    k.settings.memory_budget = 8 * 4 + 56 * 2;
+    let h = hash(&mut k, p, 4, 8, 4);
+    k.map_update(p, h, &[1; 4], &[0; 8], BPF_ANY).unwrap();
+    k.map_update(p, h, &[2; 4], &[0; 8], BPF_ANY).unwrap();
+    assert_eq!(
+        k.map_update(p, h, &[3; 4], &[0; 8], BPF_ANY),
+        Err(Errno::ENOMEM)
+    );
+    assert_eq!(
+        k.map_update(p, h, &[1; 4], &[0; 8], BPF_EXIST),
+        Err(Errno::ENOMEM),
+        "a replacement allocates too"
+    );
+    assert_eq!(k.map_update(p, h, &[1; 4], &[0; 8], 3), Err(Errno::EINVAL));
+    k.map_delete(p, h, &[2; 4]).unwrap();
+    k.map_update(p, h, &[3; 4], &[0; 8], BPF_ANY).unwrap();
 }

@@ -136,7 +136,7 @@ fn redirects_perf_output_and_vlan() {
         "r1 = 2\nr2 = 1\ncall redirect\nexit",
     );
     let report = k.run_prog(p, redirect, RunInput::packet(frame())).unwrap();
-    assert_eq!(report.verdict, Some(Verdict::TcAction(7)));
+    assert_eq!(report.verdict, Some(Verdict::TcClassifier(7)));
     assert_eq!(
         report.redirect,
         Some(KernelEvent::Redirect {
@@ -216,7 +216,8 @@ fn redirects_perf_output_and_vlan() {
         )
         .unwrap()
         .r0,
-        1000
+        0,
+        "nothing counts on a BPF_OUTPUT event"
     );
 
     // vlan push on an untagged frame sets the hardware tag; a second push moves the
