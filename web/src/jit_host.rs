@@ -30,13 +30,6 @@ fn js_error(context: &str, e: JsValue) -> String {
     )
 }
 
-/// Milliseconds from the page's high-resolution clock.
-fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or_else(js_sys::Date::now, |p| p.now())
-}
-
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
     Reflect::set(target, &JsValue::from_str(key), value)
         .map(|_| ())
@@ -173,7 +166,7 @@ impl Engine for BrowserEngine {
     }
 
     fn instantiate(&mut self, wasm: &[u8]) -> Result<Function, String> {
-        let start = now();
+        let start = crate::clock::now_ms();
         let compiled = WebAssembly::Module::new(&Uint8Array::from(wasm).into())
             .map_err(|e| js_error("the browser refused the compiled module", e))?;
         let instance = WebAssembly::Instance::new(&compiled, &self.run()?.imports)
@@ -182,14 +175,14 @@ impl Engine for BrowserEngine {
             .map_err(|e| js_error("wasm JIT", e))?
             .dyn_into()
             .map_err(|_| String::from("the module exports no `run` function"));
-        self.instantiate_ms += now() - start;
+        self.instantiate_ms += crate::clock::now_ms() - start;
         run
     }
 
     fn call_run(&mut self, instance: &Function) -> Result<u64, String> {
-        let start = now();
+        let start = crate::clock::now_ms();
         let result = instance.call0(&JsValue::NULL);
-        self.run_ms += now() - start;
+        self.run_ms += crate::clock::now_ms() - start;
         match result {
             Ok(r0) => u64::try_from(BigInt::as_uint_n(64.0, &r0.unchecked_into()))
                 .map_err(|e| js_error("wasm JIT result", e.into())),

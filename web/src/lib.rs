@@ -3,6 +3,7 @@
 //! reducer over `bpfplay-core`, tested natively. Components only render what it hands
 //! them and dispatch actions.
 
+mod clock;
 mod codemirror;
 mod components;
 pub mod examples;

@@ -92,6 +92,15 @@ pub fn app() -> Html {
             move || drop(timer)
         });
     }
+    // A long run goes on one slice per task, so that the page handles input between
+    // slices (each slice changes the count, which schedules the next).
+    {
+        let ws = ws.clone();
+        use_effect_with(ws.running(), move |running| {
+            let timer = running.map(|_| Timeout::new(0, move || ws.dispatch(Action::RunSlice)));
+            move || drop(timer)
+        });
+    }
     // DevTools keys: F8 run/continue, F10/F11 step, Shift+F11 step back.
     {
         let ws = ws.clone();

@@ -1,6 +1,6 @@
 //! Loading, verifying, running and stepping the active tab's program on the engine.
 
-use super::engine::{ConsoleLine, Engine, Run};
+use super::engine::{ConsoleLine, Engine, Run, Running, on_machine};
 use super::error::Error;
 use super::program::{Program, Verdict};
 use super::{Playground, Tab};
@@ -8,6 +8,7 @@ use crate::examples::EXAMPLES;
 use crate::jit::KernelAfter;
 use bpfplay_core::asm::assemble;
 use bpfplay_core::bpftool::{Command, FileSource, print};
+use bpfplay_core::debug::{DEFAULT_INTERVAL, KernelRun, Timeline};
 use bpfplay_core::isa::Program as Bytecode;
 use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
@@ -17,8 +18,13 @@ use bpfplay_core::workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Steps kept for step-back; older ones are dropped, oldest first.
-pub const HISTORY_LIMIT: usize = 200_000;
+/// How long one slice of a run may hold the page (the budget is 50 ms): a run
+/// that needs longer goes on in the next task, after the page has handled input.
+const SLICE_MS: f64 = 30.0;
+
+/// Instructions between looks at the clock within a slice: about a millisecond at the
+/// interpreter's speed in wasm.
+const CLOCK_EVERY: u64 = 1 << 18;
 
 /// Programs for `prog load NAME` in the console: `current`, the tabs, the examples.
 struct Files<'a> {
@@ -106,6 +112,8 @@ impl Playground {
                 .console
                 .push(ConsoleLine::Error(print::error_line(&e, None))),
         }
+        // The kernel may have changed under a paused run: its future is another one.
+        on_machine!(&mut *engine, |timeline, machine| timeline.diverge(machine));
     }
 
     /// The setup's maps, made (or kept) in the engine's kernel.
@@ -175,7 +183,7 @@ impl Playground {
         if engine.run.is_some() {
             return true;
         }
-        engine.history.clear();
+        engine.last_step = None;
         engine.report = None;
         match self.start_run(engine) {
             Ok(Some(run)) => {
@@ -199,8 +207,13 @@ impl Playground {
                 .map_err(Error::Assemble)?
                 .program;
             let vm = Vm::new(program, Config::for_profile(setup.profile))
-                .map_err(|e| Error::Run(e.to_string()))?;
-            return Ok(Some(Run::Plain(Box::new(vm.with_input(setup.packet)))));
+                .map_err(|e| Error::Run(e.to_string()))?
+                .with_input(setup.packet);
+            let timeline = Timeline::new(&vm, DEFAULT_INTERVAL);
+            return Ok(Some(Run::Plain {
+                vm: Box::new(vm),
+                timeline,
+            }));
         }
         let (pid, fds) = self.ensure_maps(engine)?;
         let Some(fd) = self.load_into(&mut engine.session.kernel, pid, &fds)? else {
@@ -208,9 +221,17 @@ impl Playground {
         };
         let invocation = engine.session.kernel.invoke(pid, fd, setup.run_input());
         let _ = engine.session.kernel.close(pid, fd);
-        let invocation =
+        let mut inv =
             invocation.map_err(|e| Error::Run(format!("cannot run this program type: {e}")))?;
-        Ok(Some(Run::Kernel(Box::new(invocation))))
+        let machine = KernelRun {
+            kernel: &mut engine.session.kernel,
+            inv: &mut inv,
+        };
+        let timeline = Timeline::new(&machine, DEFAULT_INTERVAL);
+        Ok(Some(Run::Kernel {
+            inv: Box::new(inv),
+            timeline,
+        }))
     }
 
     /// Runs the program through the interpreter (which the panels show) and then
@@ -230,21 +251,27 @@ impl Playground {
             return;
         }
         let twin = match engine.run.as_ref() {
-            Some(Run::Kernel(inv)) => match Kernel::restore(&engine.session.kernel.snapshot()) {
-                Ok(kernel) => {
-                    let Invocation { vm, state } = inv.detached();
-                    let helpers = OwnedKernelHelpers { kernel, inv: state };
-                    (vm, Some(Rc::new(RefCell::new(helpers))))
+            Some(Run::Kernel { inv, .. }) => {
+                match Kernel::restore(&engine.session.kernel.snapshot()) {
+                    Ok(kernel) => {
+                        let Invocation { vm, state } = inv.detached();
+                        let helpers = OwnedKernelHelpers { kernel, inv: state };
+                        (vm, Some(Rc::new(RefCell::new(helpers))))
+                    }
+                    Err(e) => {
+                        self.show(Error::Jit(format!("cannot copy the kernel: {e}")));
+                        return;
+                    }
                 }
-                Err(e) => {
-                    self.show(Error::Jit(format!("cannot copy the kernel: {e}")));
-                    return;
-                }
-            },
-            Some(Run::Plain(vm)) => ((**vm).clone(), None),
+            }
+            Some(Run::Plain { vm, .. }) => ((**vm).clone(), None),
             None => return,
         };
+        // The comparison needs the interpreter's end: no slices here.
         self.continue_to_stop(engine, &[]);
+        while engine.running.is_some() {
+            Self::run_slice(engine, false);
+        }
         let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else {
             return;
         };
@@ -316,14 +343,6 @@ impl Playground {
         });
     }
 
-    fn step_once(engine: &mut Engine) -> Option<Step> {
-        let Engine { session, run, .. } = engine;
-        match run.as_mut()? {
-            Run::Kernel(inv) => session.kernel.step(inv),
-            Run::Plain(vm) => vm.step(&mut NoHelpers),
-        }
-    }
-
     /// Collects the results once the program has ended.
     fn finish_if_done(engine: &mut Engine) {
         let done = engine
@@ -333,7 +352,7 @@ impl Playground {
         if !done || engine.report.is_some() {
             return;
         }
-        if let Some(Run::Kernel(inv)) = &engine.run {
+        if let Some(Run::Kernel { inv, .. }) = &engine.run {
             let report = engine.session.kernel.finish((**inv).clone());
             for line in bpfplay_core::kernel::trace_lines(&report.trace) {
                 engine.console.push(ConsoleLine::Output(line));
@@ -355,9 +374,14 @@ impl Playground {
 
     /// One step (F10).
     pub(super) fn step(&mut self, engine: &mut Engine) {
+        engine.running = None;
         if self.start(engine) {
-            if let Some(step) = Self::step_once(engine) {
-                push_history(engine, step);
+            let step = on_machine!(&mut *engine, |timeline, machine| timeline.step(machine));
+            if let Some(step) = step.flatten() {
+                if let Some(line) = describe_call(engine, &step) {
+                    engine.console.push(ConsoleLine::Output(line));
+                }
+                engine.last_step = Some(step);
             }
             Self::finish_if_done(engine);
         }
@@ -371,30 +395,46 @@ impl Playground {
         self.continue_to_stop(engine, &stops);
     }
 
+    /// Starts a run: its first slice now, the rest (if it needs more) as
+    /// [`Self::run_slice`]s that the page schedules one task apart.
     fn continue_to_stop(&mut self, engine: &mut Engine, stops: &[usize]) {
         if !self.start(engine) {
             return;
         }
-        // Step (recording history) so that step-back works after a continue too.
-        let mut first = true;
+        engine.running = Some(Running {
+            stops: stops.to_vec(),
+        });
+        Self::run_slice(engine, true);
+    }
+
+    /// Runs the current run on for up to [`SLICE_MS`]; it stays in `engine.running`
+    /// while it has not stopped. `leave_breakpoint`: this slice starts a continue, so a
+    /// breakpoint at the current instruction does not stop it.
+    pub(super) fn run_slice(engine: &mut Engine, leave_breakpoint: bool) {
+        let Some(Running { stops }) = engine.running.clone() else {
+            return;
+        };
+        let deadline = crate::clock::now_ms() + SLICE_MS;
+        let mut leave = leave_breakpoint;
         loop {
-            let Some(run) = engine.run.as_ref() else {
+            let Some(until) = engine.run.as_ref().map(|r| r.vm().executed() + CLOCK_EVERY) else {
+                engine.running = None;
                 return;
             };
-            let vm = run.vm();
-            if *vm.state() != State::Running {
-                break;
+            let stop = on_machine!(&mut *engine, |timeline, machine| {
+                timeline.run(machine, &stops, until, leave)
+            });
+            leave = false;
+            if stop.flatten().is_some() {
+                engine.running = None;
+                engine.last_step = None;
+                Self::finish_if_done(engine);
+                return;
             }
-            if !first && stops.contains(&vm.pc()) {
-                break;
-            }
-            first = false;
-            match Self::step_once(engine) {
-                Some(step) => push_history(engine, step),
-                None => break,
+            if crate::clock::now_ms() >= deadline {
+                return;
             }
         }
-        Self::finish_if_done(engine);
     }
 }
 
@@ -450,14 +490,4 @@ fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
         bpfplay_core::linux::helpers::RetType::Void => format!("{call}: fell through"),
         _ => format!("r0 = {call} = {}", describe_value(engine, vm, vm.regs()[0])),
     })
-}
-
-fn push_history(engine: &mut Engine, step: Step) {
-    if let Some(line) = describe_call(engine, &step) {
-        engine.console.push(ConsoleLine::Output(line));
-    }
-    if engine.history.len() >= HISTORY_LIMIT {
-        engine.history.drain(..HISTORY_LIMIT / 10);
-    }
-    engine.history.push(step);
 }

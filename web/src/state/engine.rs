@@ -1,35 +1,72 @@
 //! The live engine: the kernel with its console session, the program being debugged
-//! and its step history. It is built from a [`Workspace`] and owned beside it; the
-//! kernel goes back into the workspace whenever no run holds it ([`Engine::settled`]).
+//! and its timeline (checkpoints for step-back). It is built from a [`Workspace`] and
+//! owned beside it; the kernel goes back into the workspace whenever no run holds it
+//! ([`Engine::settled`]).
 
 use crate::jit::{JitHost, JitReport};
 use bpfplay_core::bpftool::Session;
+use bpfplay_core::debug::Timeline;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
-use bpfplay_core::kernel::{Invocation, RunReport};
+use bpfplay_core::kernel::{Invocation, Kernel, RunReport};
 use bpfplay_core::vm::{State, Step, Vm};
 use bpfplay_core::workspace::{SetupMaps, Workspace, WorkspaceError};
 
-/// The program being debugged.
+/// The program being debugged, with the timeline that steps it back.
 #[derive(Debug)]
 pub enum Run {
-    Kernel(Box<Invocation>),
-    Plain(Box<Vm>),
+    Kernel {
+        inv: Box<Invocation>,
+        timeline: Timeline<(Kernel, Invocation)>,
+    },
+    Plain {
+        vm: Box<Vm>,
+        timeline: Timeline<Vm>,
+    },
 }
 
 impl Run {
     pub fn vm(&self) -> &Vm {
         match self {
-            Run::Kernel(inv) => &inv.vm,
-            Run::Plain(vm) => vm,
+            Run::Kernel { inv, .. } => &inv.vm,
+            Run::Plain { vm, .. } => vm,
         }
     }
+}
 
-    pub(super) fn vm_mut(&mut self) -> &mut Vm {
-        match self {
-            Run::Kernel(inv) => &mut inv.vm,
-            Run::Plain(vm) => vm,
+/// `$body` with `$timeline` and `$machine` bound to the run's timeline and machine (a
+/// kernel invocation or a plain VM: the same code, typed for each); `None` with no run.
+macro_rules! on_machine {
+    ($engine:expr, |$timeline:ident, $machine:ident| $body:expr) => {{
+        let $crate::state::engine::Engine { session, run, .. } = $engine;
+        match run.as_mut() {
+            Some($crate::state::engine::Run::Kernel {
+                inv,
+                timeline: $timeline,
+            }) => {
+                let $machine = &mut bpfplay_core::debug::KernelRun {
+                    kernel: &mut session.kernel,
+                    inv: &mut **inv,
+                };
+                Some($body)
+            }
+            Some($crate::state::engine::Run::Plain {
+                vm,
+                timeline: $timeline,
+            }) => {
+                let $machine = &mut **vm;
+                Some($body)
+            }
+            None => None,
         }
-    }
+    }};
+}
+pub(super) use on_machine;
+
+/// A run going on in slices (Run, Continue, run to a line), between which the page
+/// handles input; it stops at these instructions (the breakpoints when it started).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Running {
+    pub stops: Vec<usize>,
 }
 
 /// A line of the output console.
@@ -44,8 +81,10 @@ pub enum ConsoleLine {
 pub struct Engine {
     pub session: Session,
     pub run: Option<Run>,
-    /// Steps taken, newest last, for step-back.
-    pub history: Vec<Step>,
+    /// What the last step (or step back) changed, for the registers panel.
+    pub last_step: Option<Step>,
+    /// The run going on in slices, if one is.
+    pub running: Option<Running>,
     pub report: Option<RunReport>,
     /// The last run through the wasm JIT.
     pub jit_report: Option<JitReport>,
@@ -72,7 +111,9 @@ impl Engine {
     /// references are the run's, not the workspace's).
     pub fn settled(&self) -> Option<(KernelSnapshot, Option<u32>, Option<SetupMaps>)> {
         let running = match &self.run {
-            Some(Run::Kernel(inv)) => *inv.vm.state() == State::Running || self.report.is_none(),
+            Some(Run::Kernel { inv, .. }) => {
+                *inv.vm.state() == State::Running || self.report.is_none()
+            }
             _ => false,
         };
         (!running).then(|| {
@@ -87,21 +128,22 @@ impl Engine {
     /// Drops the run (its program changed, or the tab did).
     pub(super) fn stop(&mut self) {
         self.run = None;
+        self.running = None;
     }
 
     /// Back to before the first step.
     pub(super) fn reset(&mut self) {
-        self.run = None;
-        self.history.clear();
+        self.stop();
+        self.last_step = None;
         self.report = None;
         self.jit_report = None;
     }
 
+    /// Back one step, from wherever the run is (a run's end included).
     pub(super) fn step_back(&mut self) {
-        if let Some(step) = self.history.pop() {
-            if let Some(run) = self.run.as_mut() {
-                run.vm_mut().undo(&step);
-            }
+        self.running = None;
+        if let Some(step) = on_machine!(self, |timeline, machine| timeline.step_back(machine)) {
+            self.last_step = step;
             self.report = None;
         }
     }

@@ -100,6 +100,10 @@ pub enum Action {
     Continue,
     Step,
     StepBack,
+    /// Run the next slice of a long run (the page schedules it, one task apart).
+    RunSlice,
+    /// Stop a long run where it is, paused (the Stop button).
+    Stop,
     /// Continue until the first instruction of a source line.
     RunToLine(usize),
     Reset,
@@ -353,6 +357,8 @@ impl Playground {
                 self.step(&mut engine.borrow_mut());
             }
             Action::StepBack => self.engine.borrow_mut().step_back(),
+            Action::RunSlice => Self::run_slice(&mut self.engine.borrow_mut(), false),
+            Action::Stop => self.engine.borrow_mut().running = None,
             Action::Reset => self.engine.borrow_mut().reset(),
             Action::ToggleBreakpoint(pc) => self.toggle_breakpoint(pc),
             Action::ToggleBreakpointLine(line) => {

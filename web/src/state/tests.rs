@@ -2,7 +2,7 @@ use super::*;
 use bpfplay_core::asm::header;
 use bpfplay_core::jit::host::{self, Engine, Imports, JitRun, LinearMemory};
 use bpfplay_core::linux::{Errno, ProgType};
-use bpfplay_core::vm::State;
+use bpfplay_core::vm::{Config, FaultKind, State};
 
 fn reduce(w: &mut Playground, actions: impl IntoIterator<Item = Action>) {
     for a in actions {
@@ -78,7 +78,16 @@ fn step_back_and_breakpoints() {
     assert_eq!(r0(&w), 42);
     reduce(&mut w, [Action::StepBack]);
     assert_eq!(r0(&w), 6);
-    assert_eq!(w.engine().history.len(), 1);
+    let last = w
+        .engine()
+        .last_step
+        .clone()
+        .expect("the step into the state shown");
+    assert_eq!(
+        (last.pc, last.regs[0].new),
+        (0, 6),
+        "r0 = 6 was the first step"
+    );
     reduce(
         &mut w,
         [Action::Reset, Action::ToggleBreakpoint(1), Action::Continue],
@@ -236,9 +245,13 @@ fn helper_calls_are_shown_with_their_arguments_and_result() {
         &mut w,
         [
             Action::LoadExample(example("sockex1-proto-count.s")),
-            Action::Continue,
+            Action::Step,
         ],
     );
+    // Steps describe their calls (a run goes at full speed and does not).
+    while w.engine().run.as_ref().unwrap().vm().state() == &State::Running {
+        reduce(&mut w, [Action::Step]);
+    }
     let engine = w.engine();
     let calls: Vec<&ConsoleLine> = engine
         .console
@@ -799,4 +812,43 @@ fn a_card_action_echoes_its_command_line_as_if_it_had_been_typed() {
         matches!(&card_lines[1], ConsoleLine::Output(t) if t.starts_with("map ")),
         "{card_lines:?}"
     );
+}
+
+#[test]
+fn a_long_run_goes_in_slices_stops_and_steps_back_from_its_end() {
+    let mut w = Playground::default();
+    // The breakpoint on the unreachable `exit` makes each instruction take the stepping
+    // path, so that the 10M-instruction fuel takes many slices.
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::ProgType("plain".into())),
+            Action::Edit("r0 = 0\nloop:\nr0 += 1\ngoto loop\nexit".into()),
+            Action::ToggleBreakpoint(3),
+            Action::Continue,
+        ],
+    );
+    let executed = |w: &Playground| w.engine().run.as_ref().unwrap().vm().executed();
+    assert!(w.running().is_some(), "one slice did not finish it");
+    reduce(&mut w, [Action::Stop]);
+    let stopped = executed(&w);
+    assert!(w.running().is_none() && stopped < Config::DEFAULT_FUEL);
+    reduce(&mut w, [Action::RunSlice]);
+    assert_eq!(executed(&w), stopped, "a stopped run stays where it is");
+    reduce(&mut w, [Action::Continue]);
+    while w.running().is_some() {
+        reduce(&mut w, [Action::RunSlice]);
+    }
+    let vm_state = |w: &Playground| w.engine().run.as_ref().unwrap().vm().state().clone();
+    assert!(
+        matches!(vm_state(&w), State::Faulted(f) if matches!(f.kind, FaultKind::OutOfFuel { .. }))
+    );
+    // Out of fuel ends the run on fetching the next instruction: one step back is
+    // before that end, with every instruction of the fuel executed.
+    reduce(&mut w, [Action::StepBack]);
+    assert_eq!(vm_state(&w), State::Running);
+    assert_eq!(executed(&w), Config::DEFAULT_FUEL);
+    reduce(&mut w, [Action::StepBack, Action::StepBack]);
+    assert_eq!(executed(&w), Config::DEFAULT_FUEL - 2);
+    assert_eq!(w.current_pc(), Some(2), "after an even count the loop is at its `goto`");
 }

@@ -275,8 +275,8 @@ impl Playground {
         let engine = self.engine();
         let vm = engine.run.as_ref()?.vm();
         let changed = engine
-            .history
-            .last()
+            .last_step
+            .as_ref()
             .map(|s| s.regs.clone())
             .unwrap_or_default();
         let abstract_state = self
@@ -399,6 +399,13 @@ impl Playground {
             .collect()
     }
 
+    /// Instructions executed so far by a run going on in slices; `None` when none is.
+    pub fn running(&self) -> Option<u64> {
+        let engine = self.engine();
+        engine.running.as_ref()?;
+        engine.run.as_ref().map(|r| r.vm().executed())
+    }
+
     pub fn status(&self) -> StatusView {
         let engine = self.engine();
         let status = match engine
@@ -407,6 +414,9 @@ impl Playground {
             .map(|r| (r.vm().state().clone(), r.vm().executed(), r.vm().pc()))
         {
             None => String::from("not running"),
+            Some((State::Running, n, _)) if engine.running.is_some() => {
+                format!("running: {n} instructions so far")
+            }
             Some((State::Running, n, pc)) => format!("paused at instruction {pc} after {n} steps"),
             Some((State::Exited { r0, early }, n, _)) => {
                 let note = early.map(|e| format!(" ({e})")).unwrap_or_default();

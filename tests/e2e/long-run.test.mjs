@@ -1,0 +1,67 @@
+// End-to-end: a long run does not freeze the page. An endless loop in the plain VM
+// (no verifier) runs in slices between which the page handles input: the Stop button
+// pauses it, and the editor takes typing while it runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// The loop never reaches `exit`; a breakpoint there makes every instruction go through
+// the interpreter's stepping path (a breakpoint test per instruction), so that the
+// 10M-instruction fuel lasts long enough to act while it runs.
+const ENDLESS = 'r0 = 0\nloop:\nr0 += 1\ngoto loop\nexit\n';
+
+const executed = async (page) => {
+  const text = await page.textContent('#status');
+  const n = /after (\d+) (steps|instructions)/.exec(text);
+  assert.ok(n, `status names a count: ${text}`);
+  return Number(n[1]);
+};
+
+test('an endless loop runs in slices: Stop pauses it and the editor takes typing meanwhile', async () => {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM, headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(BASE);
+    await page.waitForSelector('#verdict', { timeout: 20000 });
+    await page.selectOption('#prog-type', 'plain');
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(ENDLESS);
+    await page.waitForFunction(() => document.querySelectorAll('#listing .row').length === 4);
+    await page.click('#insn-3');
+    assert.ok(await page.$('#stop[disabled]'), 'Stop is disabled while nothing runs');
+
+    // Stop: the run pauses part-way, and stays paused.
+    await page.click('#run');
+    await page.waitForSelector('#stop:not([disabled])', { timeout: 5000 });
+    await page.click('#stop');
+    await page.waitForSelector('#stop[disabled]', { timeout: 5000 });
+    assert.match(await page.textContent('#status'), /^paused at instruction [12] after \d+ steps/);
+    const stopped = await executed(page);
+    assert.ok(stopped > 0 && stopped < 10_000_000, `stopped after ${stopped} instructions`);
+    await page.waitForTimeout(300);
+    assert.equal(await executed(page), stopped, 'a stopped run stays where it stopped');
+
+    // Continue, and type while it runs: the keys reach the editor at once.
+    await page.click('#run');
+    await page.waitForSelector('#stop:not([disabled])', { timeout: 5000 });
+    const t0 = Date.now();
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('r1 = 1');
+    await page.waitForFunction(() => document.querySelector('.cm-content')?.textContent.includes('r1 = 1'));
+    const typed = Date.now() - t0;
+    assert.ok(typed < 2000, `typing took ${typed} ms during the run`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
