@@ -1,21 +1,13 @@
 // A measurement, not a test (not part of `make test`): in headless Chromium on the
 // release build, how long Run takes on an endless loop until the 10M-instruction fuel
-// stops it, how long one step back takes after that run, and the longest main-thread
-// task while it runs (PerformanceObserver 'longtask'). Serve dist/ first, then:
+// stops it (click to the status on screen), how long one step back takes after that run
+// (click to the counter on screen), and the longest main-thread task while it runs
+// (PerformanceObserver 'longtask'). Serve dist/ first (as tests/scripts/e2e.sh does), then:
 //   node tests/benches/browser/run.mjs http://127.0.0.1:8095/
-// Run it from tests/e2e's node_modules: NODE_PATH=tests/e2e/node_modules, or from that
-// directory: (cd tests/e2e && node ../benches/browser/run.mjs URL).
-import { chromium } from 'playwright-core';
+import { openPlayground, summary } from './common.mjs';
 
-const base = process.argv[2] ?? 'http://127.0.0.1:8095/';
 const rounds = Number(process.env.ROUNDS ?? 5);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-});
-const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-await page.goto(base);
-await page.waitForSelector('#verdict', { timeout: 20000 });
+const { browser, page } = await openPlayground();
 await page.selectOption('#prog-type', 'plain');
 await page.click('.cm-content');
 await page.keyboard.press('Control+A');
@@ -50,7 +42,6 @@ for (let round = 0; round < rounds; round++) {
   }));
 }
 await browser.close();
-const fmt = (xs) => `median ${xs.sort((a, b) => a - b)[xs.length >> 1].toFixed(1)} ms (min ${xs[0].toFixed(1)}, max ${xs[xs.length - 1].toFixed(1)})`;
-console.log(`10M-instruction run to the screen: ${fmt(results.map((r) => r.run))}`);
-console.log(`one step back after it:            ${fmt(results.map((r) => r.back))}`);
-console.log(`longest main-thread task in a run: ${fmt(results.map((r) => r.longest))}`);
+console.log(`10M-instruction run to the screen: ${summary(results.map((r) => r.run))}`);
+console.log(`one step back after it:            ${summary(results.map((r) => r.back))}`);
+console.log(`longest main-thread task in a run: ${summary(results.map((r) => r.longest))}`);

@@ -850,5 +850,9 @@ fn a_long_run_goes_in_slices_stops_and_steps_back_from_its_end() {
     assert_eq!(executed(&w), Config::DEFAULT_FUEL);
     reduce(&mut w, [Action::StepBack, Action::StepBack]);
     assert_eq!(executed(&w), Config::DEFAULT_FUEL - 2);
-    assert_eq!(w.current_pc(), Some(2), "after an even count the loop is at its `goto`");
+    assert_eq!(
+        w.current_pc(),
+        Some(2),
+        "after an even count the loop is at its `goto`"
+    );
 }
