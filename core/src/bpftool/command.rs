@@ -25,8 +25,11 @@ pub enum Command {
     UnprivilegedBpfDisabled {
         value: u64,
     },
-    /// `help`: the commands and their syntax.
-    Help,
+    /// `help [COMMAND]`: the syntax of every command, or of those of one object
+    /// (`help map`); the topic is always a first word of [`SYNTAX`].
+    Help {
+        topic: Option<&'static str>,
+    },
 }
 
 /// bpftool's MAP argument.
@@ -185,7 +188,8 @@ impl FsOp {
     }
 }
 
-/// Every command with its syntax, as `help` prints it.
+/// Every command with its syntax, as `help` prints it; the last line explains the
+/// arguments' notation.
 pub const SYNTAX: &[&str] = &[
     "map create PATH type hash|array|prog_array|perf_event_array key N value N entries N [name NAME]",
     "map update MAP key BYTES value BYTES|pinned PROG_PATH|perf cpu N [any|noexist|exist]",
@@ -205,3 +209,39 @@ pub const SYNTAX: &[&str] = &[
     "help",
     "MAP is `pinned PATH` or `id N`; BYTES are numbers (1, 0x01, 010) or `hex 01 00`; # starts a comment",
 ];
+
+/// The note on notation that ends [`SYNTAX`].
+const NOTATION: &str = SYNTAX[SYNTAX.len() - 1];
+
+/// The first words of the commands (`map`, `prog`, ...), in `help`'s order: the topics
+/// of `help COMMAND`.
+pub fn help_topics() -> Vec<&'static str> {
+    let mut topics: Vec<&'static str> = Vec::new();
+    for line in &SYNTAX[..SYNTAX.len() - 1] {
+        let object = line.split(' ').next().unwrap_or(line);
+        if !topics.contains(&object) {
+            topics.push(object);
+        }
+    }
+    topics
+}
+
+/// The lines `help` prints: every command, or those of `topic`, with the note on
+/// notation when they use it.
+pub fn help_lines(topic: Option<&str>) -> Vec<&'static str> {
+    let Some(topic) = topic else {
+        return SYNTAX.to_vec();
+    };
+    let mut lines: Vec<&'static str> = SYNTAX[..SYNTAX.len() - 1]
+        .iter()
+        .copied()
+        .filter(|line| line.split(' ').next() == Some(topic))
+        .collect();
+    if lines
+        .iter()
+        .any(|line| line.contains("MAP") || line.contains("BYTES"))
+    {
+        lines.push(NOTATION);
+    }
+    lines
+}

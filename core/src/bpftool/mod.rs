@@ -43,7 +43,7 @@ mod tests;
 
 pub use command::{
     Command, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand, SYNTAX,
-    UpdateFlags,
+    UpdateFlags, help_lines, help_topics,
 };
 pub use parse::{
     Expected, MapListError, MapListErrorKind, ParseError, ParseErrorKind, Word, parse,

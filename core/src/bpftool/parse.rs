@@ -3,6 +3,7 @@
 
 use super::command::{
     Command, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand, UpdateFlags,
+    help_topics,
 };
 use crate::kernel::{MapCreate, ObjectId};
 use crate::linux::{MapType, ProgType};
@@ -356,8 +357,18 @@ pub fn parse(line: &str) -> Result<Command> {
         "a command (map, prog, process, fs, rlimit, sysctl, help)",
     ))?;
     if object.text == "help" {
+        let topic = match p.next_word() {
+            None => None,
+            Some(word) => {
+                let topics = help_topics();
+                let Some(topic) = topics.iter().copied().find(|t| *t == word.text) else {
+                    return Err(unknown_command(object, word, topics));
+                };
+                Some(topic)
+            }
+        };
         p.end()?;
-        return Ok(Command::Help);
+        return Ok(Command::Help { topic });
     }
     let verb = p.word(Expected::Argument("a subcommand"))?;
     let command = match (object.text, verb.text) {

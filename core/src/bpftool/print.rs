@@ -165,7 +165,8 @@ impl fmt::Display for Command {
             Command::UnprivilegedBpfDisabled { value } => {
                 write!(f, "sysctl kernel.unprivileged_bpf_disabled {value}")
             }
-            Command::Help => f.write_str("help"),
+            Command::Help { topic: None } => f.write_str("help"),
+            Command::Help { topic: Some(topic) } => write!(f, "help {topic}"),
         }
     }
 }

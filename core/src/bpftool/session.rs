@@ -131,8 +131,8 @@ pub enum Output {
     Runs(Vec<RunReport>),
     /// `fs ls`.
     Listing(Vec<FsRow>),
-    /// `help`: the syntax of every command.
-    Help(&'static [&'static str]),
+    /// `help`: the syntax of every command, or of one object's.
+    Help(Vec<&'static str>),
 }
 
 /// A line of `map show`.
@@ -249,7 +249,7 @@ impl Session {
                 Ok(Output::Done)
             }
             Command::UnprivilegedBpfDisabled { .. } => Err(Errno::EINVAL.into()),
-            Command::Help => Ok(Output::Help(super::SYNTAX)),
+            Command::Help { topic } => Ok(Output::Help(super::help_lines(topic))),
         }
     }
 

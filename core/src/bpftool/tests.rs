@@ -112,7 +112,11 @@ fn text_and_data_give_the_same_command() {
             repeat: 1,
         })
     );
-    assert_eq!(parse("help").unwrap(), Command::Help);
+    assert_eq!(parse("help").unwrap(), Command::Help { topic: None });
+    assert_eq!(
+        parse("help map").unwrap(),
+        Command::Help { topic: Some("map") }
+    );
 }
 
 #[test]
@@ -281,7 +285,7 @@ fn kind(command: &Command) -> &'static str {
         Command::Fs { .. } => "fs",
         Command::RlimitMemlock { .. } => "rlimit memlock",
         Command::UnprivilegedBpfDisabled { .. } => "sysctl",
-        Command::Help => "help",
+        Command::Help { .. } => "help",
     }
 }
 
@@ -319,6 +323,7 @@ fn a_printed_command_parses_back_to_itself_for_every_kind() {
         "rlimit memlock unlimited",
         "sysctl kernel.unprivileged_bpf_disabled 1",
         "help",
+        "help prog",
     ];
     let mut kinds = alloc::collections::BTreeSet::new();
     for text in canonical {
@@ -346,4 +351,23 @@ fn a_printed_command_parses_back_to_itself_for_every_kind() {
         assert_eq!(command.to_string(), printed);
         assert_eq!(parse(printed), Ok(command));
     }
+}
+
+#[test]
+fn help_on_one_command_lists_its_lines_and_the_notation_it_uses() {
+    assert_eq!(
+        help_topics(),
+        ["map", "prog", "process", "fs", "rlimit", "sysctl", "help"]
+    );
+    let map = help_lines(Some("map"));
+    assert!(map[..map.len() - 1].iter().all(|l| l.starts_with("map ")));
+    assert_eq!(map.len(), 7, "{map:?}");
+    assert!(map[map.len() - 1].starts_with("MAP is"));
+    assert_eq!(help_lines(Some("fs")), ["fs mkdir|rmdir|unlink|ls PATH"]);
+    assert_eq!(help_lines(None), SYNTAX);
+    let unknown = parse("help maps").unwrap_err();
+    assert_eq!(
+        unknown.to_string(),
+        "column 6: unknown command `help maps` (map, prog, process, fs, rlimit, sysctl, help)"
+    );
 }
