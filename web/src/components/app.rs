@@ -1,6 +1,7 @@
 use super::bpffs::Bpffs;
 use super::console::Console;
 use super::editor::Editor;
+use super::intro::Intro;
 use super::listing::Listing;
 use super::maps::Maps;
 use super::memory::MemoryView;
@@ -12,8 +13,9 @@ use super::verifier::VerifierPanel;
 use super::workspace_bar::WorkspaceBar;
 use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
+use crate::state::preferences::PREFERENCES_KEY;
 use crate::state::storage::{self, REPLACED_KEY, WORKSPACE_KEY};
-use crate::state::{Action, Error, Notice, WorkspaceHandle};
+use crate::state::{Action, Error, Notice, Theme, WorkspaceHandle};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -46,7 +48,12 @@ fn open_page() -> crate::state::Playground {
     let stored = |key| local_storage().and_then(|s| s.get_item(key).ok().flatten());
     let location = gloo::utils::window().location();
     let fragment = location.hash().unwrap_or_default();
-    let playground = storage::open_page(stored(WORKSPACE_KEY), stored(REPLACED_KEY), &fragment);
+    let playground = storage::open_page(
+        stored(WORKSPACE_KEY),
+        stored(REPLACED_KEY),
+        stored(PREFERENCES_KEY),
+        &fragment,
+    );
     if storage::is_link(&fragment)
         && let Ok(history) = gloo::utils::window().history()
     {
@@ -61,10 +68,82 @@ fn open_page() -> crate::state::Playground {
     playground
 }
 
+/// Whether the system prefers a light colour scheme, following its changes.
+#[hook]
+fn use_system_light() -> bool {
+    let query = use_memo((), |_| {
+        gloo::utils::window()
+            .match_media("(prefers-color-scheme: light)")
+            .ok()
+            .flatten()
+    });
+    let light = use_state(|| query.as_ref().as_ref().is_some_and(|q| q.matches()));
+    {
+        let light = light.clone();
+        use_effect_with(query, move |query| {
+            let listener = query.as_ref().as_ref().map(|q| {
+                let q = q.clone();
+                gloo::events::EventListener::new(&q.clone(), "change", move |_| {
+                    light.set(q.matches())
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    *light
+}
+
+/// Ctrl+A (Cmd+A) in a pane selects that pane's text (its `.pane-text` when it has one)
+/// instead of the whole page; fields and the editor keep their own Ctrl+A.
+#[hook]
+fn use_pane_select_all() {
+    use_effect_with((), |_| {
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        let listener = gloo::events::EventListener::new_with_options(
+            &gloo::utils::document(),
+            "keydown",
+            options,
+            |e| {
+                let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else {
+                    return;
+                };
+                if !(e.ctrl_key() || e.meta_key()) || !e.key().eq_ignore_ascii_case("a") {
+                    return;
+                }
+                let Some(target) = e
+                    .target()
+                    .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+                else {
+                    return;
+                };
+                let own_select_all =
+                    matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        || target.is_content_editable();
+                let Some(pane) = target.closest(".pane").ok().flatten() else {
+                    return;
+                };
+                if own_select_all {
+                    return;
+                }
+                let text = pane
+                    .query_selector(".pane-text")
+                    .ok()
+                    .flatten()
+                    .unwrap_or(pane);
+                if let Ok(Some(selection)) = gloo::utils::window().get_selection() {
+                    e.prevent_default();
+                    let _ = selection.select_all_children(&text);
+                }
+            },
+        );
+        move || drop(listener)
+    });
+}
+
 #[component(App)]
 pub fn app() -> Html {
     let ws = use_reducer(open_page);
-    let dark = use_state(|| true);
+    let system_light = use_system_light();
 
     // Autosave: the workspace document, whenever the workspace changes.
     {
@@ -84,6 +163,16 @@ pub fn app() -> Html {
             }
         });
     }
+    // The preferences, whenever they change.
+    {
+        let dispatcher = ws.dispatcher();
+        use_effect_with(ws.preferences.clone(), move |preferences| {
+            if let Err(e) = store(PREFERENCES_KEY, Some(preferences.stored_text())) {
+                dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
+            }
+        });
+    }
+    use_pane_select_all();
     // Verify once typing pauses, off the typing path.
     {
         let ws = ws.clone();
@@ -124,34 +213,38 @@ pub fn app() -> Html {
             move || drop(listener)
         });
     }
-    let toggle_theme = {
-        let dark = dark.clone();
-        Callback::from(move |_| dark.set(!*dark))
-    };
+    let theme = ws.preferences.theme(system_light);
+    let toggle_theme = super::dispatch(&ws, move || Action::SetTheme(theme.other()));
     let dismiss = super::dispatch(&ws, || Action::Notice(None));
     html! {
         <ContextProvider<WorkspaceHandle> context={ws.clone()}>
-            <main id="app" class={if *dark { "dark" } else { "light" }}>
+            <main id="app" class={theme.class()}>
                 <header>
                     <h1>{ "bpfplay" }</h1>
                     <span class="tagline">{ "Linux 4.4 eBPF: assemble, verify, run, step back" }</span>
                     <WorkspaceBar />
-                    <button class="theme" onclick={toggle_theme}>{ if *dark { "☀ light" } else { "☾ dark" } }</button>
+                    <button id="theme" class="theme" onclick={toggle_theme}>{ match theme {
+                        Theme::Dark => "☀ light",
+                        Theme::Light => "☾ dark",
+                    } }</button>
+                    <button id="intro-open" class="help" title="Introduction and shortcuts"
+                            onclick={super::dispatch(&ws, || Action::ShowIntro(true))}>{ "?" }</button>
                 </header>
+                <Intro />
                 <SetupBar />
                 <Toolbar />
                 if let Some(notice) = &ws.notice {
                     <div id="notice" class={classes!("notice", notice.error.then_some("error"))} onclick={dismiss}>{ &notice.text }{ " ✕" }</div>
                 }
                 <div class="panes">
-                    <section class="pane editor-pane"><h3>{ "Program" }</h3><Tabs /><Editor /></section>
-                    <section class="pane"><h3>{ "Bytecode" }</h3><Listing /></section>
-                    <section class="pane"><h3>{ "Registers" }</h3><Registers /></section>
-                    <section class="pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel /></section>
-                    <section class="pane"><h3>{ "Memory" }</h3><MemoryView /></section>
-                    <section class="pane"><h3>{ "Maps" }</h3><Maps /></section>
-                    <section class="pane"><h3>{ "/sys/fs/bpf" }</h3><Bpffs /></section>
-                    <section class="pane wide"><h3>{ "Output and console" }</h3><Console /></section>
+                    <section tabindex="-1" class="pane program"><h3>{ "Program" }</h3><Tabs /><Editor /></section>
+                    <section tabindex="-1" class="pane bytecode"><h3>{ "Bytecode" }</h3><Listing /></section>
+                    <section tabindex="-1" class="pane registers-pane"><h3>{ "Registers" }</h3><Registers /></section>
+                    <section tabindex="-1" class="pane verifier-pane"><h3>{ "Verifier (Linux 4.4)" }</h3><VerifierPanel /></section>
+                    <section tabindex="-1" class="pane memory-pane"><h3>{ "Memory" }</h3><MemoryView /></section>
+                    <section tabindex="-1" class="pane maps-pane"><h3>{ "Maps" }</h3><Maps /></section>
+                    <section tabindex="-1" class="pane bpffs-pane"><h3>{ "/sys/fs/bpf" }</h3><Bpffs /></section>
+                    <section tabindex="-1" class="pane console-pane"><h3>{ "Output and console" }</h3><Console /></section>
                 </div>
             </main>
         </ContextProvider<WorkspaceHandle>>

@@ -1,25 +1,70 @@
 use super::command_input::CommandInput;
+use super::copy::CopyButton;
 use crate::state::{ConsoleLine, use_workspace};
+use web_sys::Element;
 use yew::prelude::*;
 
-/// Lines of the console kept on the page.
-const SHOWN_LINES: usize = 200;
+/// Lines of the console kept on the page (the console says when it leaves some out,
+/// and Copy copies them all).
+const SHOWN_LINES: usize = 2000;
+
+/// How close to the bottom (in pixels) still counts as "at the end" for following.
+const FOLLOW_SLACK_PX: i32 = 8;
 
 /// trace_pipe output, perf samples, redirects, helper calls and the command console.
+/// The output follows new lines unless the reader has scrolled up to read older ones.
 #[component(Console)]
 pub fn console() -> Html {
     let ws = use_workspace();
+    let output = use_node_ref();
+    let follow = use_mut_ref(|| true);
+    {
+        let (output, follow) = (output.clone(), follow.clone());
+        use_effect(move || {
+            if *follow.borrow()
+                && let Some(el) = output.cast::<Element>()
+            {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+    let on_scroll = {
+        let output = output.clone();
+        Callback::from(move |_: Event| {
+            if let Some(el) = output.cast::<Element>() {
+                *follow.borrow_mut() =
+                    el.scroll_top() + el.client_height() + FOLLOW_SLACK_PX >= el.scroll_height();
+            }
+        })
+    };
+    let copy_text = {
+        let ws = ws.clone();
+        Callback::from(move |()| {
+            let (lines, _) = ws.console_lines(usize::MAX);
+            lines.iter().map(|l| l.text() + "\n").collect::<String>()
+        })
+    };
+    let (lines, hidden) = ws.console_lines(SHOWN_LINES);
     html! {
         <div class="console">
-            <pre id="console-output">
-                { for ws.console_lines(SHOWN_LINES).into_iter().map(|l| match l {
-                    ConsoleLine::Command(c) => html! { <div class="cmd">{ format!("> {c}") }</div> },
-                    ConsoleLine::Output(o) => html! { <div>{ o }</div> },
-                    ConsoleLine::Error(e) => html! { <div class="error">{ e }</div> },
+            <div class="pane-actions"><CopyButton id="copy-console" text={copy_text} /></div>
+            <pre id="console-output" class="pane-text" ref={output} onscroll={on_scroll}>
+                if hidden > 0 {
+                    <div class="hint">{ format!(
+                        "… {hidden} earlier lines are not shown: the console shows its last {SHOWN_LINES} (Copy copies them all)"
+                    ) }</div>
+                }
+                { for lines.into_iter().map(|l| {
+                    let class = match l {
+                        ConsoleLine::Command(_) => "cmd",
+                        ConsoleLine::Output(_) => "",
+                        ConsoleLine::Error(_) => "error",
+                    };
+                    html! { <div {class}>{ l.text() }</div> }
                 }) }
             </pre>
             <CommandInput id="console-input"
-                placeholder="map dump pinned /sys/fs/bpf/c   ·   fs ls /sys/fs/bpf   ·   prog load current /sys/fs/bpf/p type socket_filter" />
+                placeholder="help   ·   fs ls /sys/fs/bpf   ·   prog load answer.s /sys/fs/bpf/answer type socket_filter   (↑ history, Tab completes)" />
         </div>
     }
 }

@@ -1,3 +1,4 @@
+use super::copy::CopyButton;
 use crate::state::{Action, ListingRow, use_workspace};
 use yew::prelude::*;
 
@@ -60,8 +61,19 @@ pub fn listing() -> Html {
     let highlight = current
         .map(|pc| format!("#insn-{pc} {{ background: var(--hl); }}"))
         .unwrap_or_default();
+    let copy_listing = {
+        let ws = ws.clone();
+        Callback::from(move |()| {
+            ws.program
+                .listing
+                .iter()
+                .map(|row| format!("{:>4}: {}  {}\n", row.pc, row.bytes, row.text))
+                .collect::<String>()
+        })
+    };
     html! {
-        <div id="listing" class="listing">
+        <div id="listing" class="listing pane-text">
+            <div class="pane-actions"><CopyButton id="copy-listing" text={copy_listing} /></div>
             <style>{ highlight }</style>
             { (*rows).clone() }
         </div>

@@ -108,10 +108,12 @@ pub fn map_card(props: &MapCardProps) -> Html {
                     <button type="submit">{ "pin" }</button>
                 </form>
             </div>
-            <table class="entries">
-                <tr><th>{ "key" }</th><th>{ if view.fd_values { "object" } else { "value" } }</th><th></th><th></th></tr>
-                { for rows }
-            </table>
+            <div class="entries-scroll">
+                <table class="entries">
+                    <tr><th>{ "key" }</th><th>{ if view.fd_values { "object" } else { "value" } }</th><th></th><th></th></tr>
+                    { for rows }
+                </table>
+            </div>
             if view.more > 0 { <div>{ format!("… {} more (map dump id {id})", view.more) }</div> }
             <form class="entry-form" onsubmit={on_update}>
                 <input class="entry-key" placeholder={format!("key: {} bytes", view.key_size)} value={(*key).clone()} oninput={field(&key)} />

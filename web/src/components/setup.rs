@@ -1,3 +1,4 @@
+use crate::examples::EXAMPLES;
 use crate::state::view::Choice;
 use crate::state::{Action, SetupField, use_workspace};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -10,7 +11,7 @@ fn options(choices: Vec<Choice>) -> Html {
         .collect()
 }
 
-/// Example, program type, profile, privilege, packet, `__sk_buff` fields and maps.
+/// Example (by program type, with what each shows), program type, profile, privilege, packet, `__sk_buff` fields and maps.
 #[component(SetupBar)]
 pub fn setup_bar() -> Html {
     let ws = use_workspace();
@@ -32,11 +33,9 @@ pub fn setup_bar() -> Html {
     let on_example = {
         let ws = ws.clone();
         Callback::from(move |e: Event| {
-            let i = e
-                .target_unchecked_into::<HtmlSelectElement>()
-                .selected_index();
-            if i > 0 {
-                ws.dispatch(Action::LoadExample(i as usize - 1));
+            let name = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(index) = EXAMPLES.iter().position(|e| e.name == name) {
+                ws.dispatch(Action::LoadExample(index));
             }
         })
     };
@@ -50,8 +49,20 @@ pub fn setup_bar() -> Html {
     html! {
         <div class="setup">
             <label>{ "Example " }
-                <select id="example" onchange={on_example}>{ options(view.examples) }</select>
+                <select id="example" onchange={on_example} title={view.example_description}>
+                    <option value="" selected={view.example_description.is_none()}>{ "— choose —" }</option>
+                    { for view.example_groups.into_iter().map(|g| html! {
+                        <optgroup label={g.label}>
+                            { for g.examples.into_iter().map(|e| html! {
+                                <option value={EXAMPLES[e.index].name} selected={e.selected} title={e.description}>{ e.title }</option>
+                            }) }
+                        </optgroup>
+                    }) }
+                </select>
             </label>
+            if let Some(description) = view.example_description {
+                <span id="example-description" class="hint">{ description }</span>
+            }
             <label>{ "Type " }
                 <select id="prog-type" onchange={select(SetupField::ProgType)}>{ options(view.prog_types) }</select>
             </label>

@@ -1,3 +1,4 @@
+use super::copy::CopyButton;
 use crate::state::{Action, use_workspace};
 use yew::prelude::*;
 
@@ -19,14 +20,25 @@ pub fn verifier_panel() -> Html {
         };
         html! { <div class={class} {onclick}>{ line }</div> }
     });
+    let copy_log = {
+        let ws = ws.clone();
+        Callback::from(move |()| {
+            ws.program
+                .verdict
+                .as_ref()
+                .map(|v| v.log.clone())
+                .unwrap_or_default()
+        })
+    };
     html! {
         <div id="verifier" class="verifier">
+            <div class="pane-actions"><CopyButton id="copy-verifier" text={copy_log} /></div>
             if let Some(errno) = &view.rejected {
                 <p id="verdict" class="error">{ format!("rejected: {errno}") }</p>
             } else {
                 <p id="verdict" class="ok">{ "accepted" }</p>
             }
-            <pre class="log">{ for lines }</pre>
+            <pre class="log pane-text">{ for lines }</pre>
             if let Some((meaning, fix)) = view.explanation {
                 <div id="explanation" class="explanation">
                     <p><strong>{ "What it means: " }</strong>{ meaning }</p>

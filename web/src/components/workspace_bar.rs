@@ -1,7 +1,8 @@
+use super::copy::copy_to_clipboard;
 use crate::state::share::{self, Shared};
 use crate::state::{Action, Error, Notice, Origin, use_workspace};
 use gloo::file::callbacks::FileReader;
-use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -15,30 +16,6 @@ fn page_address() -> String {
         part(location.pathname()),
         part(location.search())
     )
-}
-
-/// Copies text to the clipboard where the browser offers one (secure pages only);
-/// a refusal is silent, as the link is shown anyway.
-fn copy_to_clipboard(text: &str) {
-    let navigator = gloo::utils::window().navigator();
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")) else {
-        return;
-    };
-    let Ok(write) = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText")) else {
-        return;
-    };
-    let Some(write) = write.dyn_ref::<js_sys::Function>() else {
-        return;
-    };
-    if let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text))
-        && let Ok(promise) = promise.dyn_into::<js_sys::Promise>()
-    {
-        // A refusal (no permission, page not focused) is not an error here; the closure
-        // lives as long as the promise may call it.
-        let ignore = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
-        let _ = promise.catch(&ignore);
-        ignore.forget();
-    }
 }
 
 /// Share (link in the address bar, the clipboard and a read-only field), download and

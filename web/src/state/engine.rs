@@ -77,6 +77,16 @@ pub enum ConsoleLine {
     Error(String),
 }
 
+impl ConsoleLine {
+    /// The line as the console shows it (and Copy copies it): a command after `> `.
+    pub fn text(&self) -> String {
+        match self {
+            ConsoleLine::Command(c) => format!("> {c}"),
+            ConsoleLine::Output(text) | ConsoleLine::Error(text) => text.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Engine {
     pub session: Session,

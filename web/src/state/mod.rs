@@ -11,17 +11,21 @@
 //! | `debugger` | loading, verifying, running and stepping the active tab |
 //! | [`program`] | the active program assembled and verified: listing, verdict |
 //! | [`map_command`] | the map cards' and forms' bpftool commands |
+//! | [`completion`] | Tab completion of the console's commands and pinned paths |
+//! | [`preferences`] | the theme and the introduction, kept apart from the workspace |
 //! | [`view`] | ready-to-render rows for the panels |
 //! | [`storage`] | what the page opens with: autosave, link, damaged store |
 //! | [`share`] | the Share button's link |
 //! | [`error`] | typed errors, shown to the user as notices |
 //! | [`context`] | the Yew context and `use_workspace()` |
 
+pub mod completion;
 pub mod context;
 mod debugger;
 pub mod engine;
 pub mod error;
 pub mod map_command;
+pub mod preferences;
 pub mod program;
 pub mod share;
 pub mod storage;
@@ -32,6 +36,7 @@ pub use bpfplay_core::workspace::{MapSpec, Runner, Setup, Tab, Workspace};
 pub use context::{WorkspaceHandle, use_workspace};
 pub use engine::{ConsoleLine, Engine};
 pub use error::{Error, Notice};
+pub use preferences::{Preferences, Theme};
 pub use program::{ListingRow, Program, Verdict};
 
 use crate::examples::{EXAMPLES, Example};
@@ -57,6 +62,8 @@ pub struct Playground {
     pub notice: Option<Notice>,
     /// The workspace that opening a link or file replaced, one click away.
     pub replaced: Option<Rc<Workspace>>,
+    /// The reader's theme and introduction (not part of the workspace).
+    pub preferences: Preferences,
     version: u64,
 }
 
@@ -93,6 +100,8 @@ pub enum Origin {
 pub enum Action {
     Edit(String),
     SetSetup(SetupField),
+    /// Load an example into the active tab, or into a new tab when the active one
+    /// holds edits (its text is no example's), so that no edit is lost.
     LoadExample(usize),
     /// Re-verify the program (dispatched after typing pauses).
     Verify,
@@ -131,6 +140,10 @@ pub enum Action {
     Open(Box<Workspace>, Origin),
     /// Go back to the workspace the last [`Action::Open`] replaced.
     RestoreReplaced,
+    /// Choose the theme (from then on the system's preference is not followed).
+    SetTheme(Theme),
+    /// Show the introduction (the `?` button) or dismiss it.
+    ShowIntro(bool),
 }
 
 impl Default for Playground {
@@ -192,6 +205,7 @@ impl Playground {
             selected: None,
             notice: None,
             replaced: None,
+            preferences: Preferences::default(),
             version: 0,
         };
         p.reassemble();
@@ -228,6 +242,20 @@ impl Playground {
     /// The active program's text.
     pub fn source(&self) -> &str {
         &self.tab().source
+    }
+
+    /// Whether the active program holds the user's own text: it is no example's, and
+    /// loading an example over it would lose something.
+    pub fn has_edits(&self) -> bool {
+        let source = self.source();
+        !source.trim().is_empty() && !EXAMPLES.iter().any(|e| e.source == source)
+    }
+
+    /// The first of `names` that no tab has.
+    fn unused_tab_name(&self, mut names: impl Iterator<Item = String>) -> String {
+        names
+            .find(|name| self.workspace.tab_named(name).is_none())
+            .expect("an endless list of names has one no tab uses")
     }
 
     /// The active program's setup.
@@ -297,6 +325,7 @@ impl Playground {
         let jit_host = self.engine.borrow().jit_host.clone();
         let mut next = Playground::open(workspace)?;
         next.engine.borrow_mut().jit_host = jit_host;
+        next.preferences = self.preferences.clone();
         next.replaced = Some(self.workspace.clone());
         *self = next;
         Ok(())
@@ -326,9 +355,29 @@ impl Playground {
             },
             Action::LoadExample(index) => {
                 let example = &EXAMPLES[index.min(EXAMPLES.len() - 1)];
-                match example_tab(&self.tab().name, example) {
+                let keep = self.has_edits().then(|| self.tab().name.clone());
+                let name = match &keep {
+                    Some(_) => {
+                        let stem = example.name.trim_end_matches(".s");
+                        self.unused_tab_name(
+                            std::iter::once(stem.to_owned())
+                                .chain((2..).map(|n| format!("{stem}{n}"))),
+                        )
+                    }
+                    None => self.tab().name.clone(),
+                };
+                match example_tab(&name, example) {
                     Ok(tab) => {
-                        *self.tab_mut() = tab;
+                        if let Some(edited) = keep {
+                            let w = Rc::make_mut(&mut self.workspace);
+                            w.tabs.push(tab);
+                            w.active = w.tabs.len() - 1;
+                            self.notice = Some(Notice::info(format!(
+                                "Opened the example in a new tab, {name}, so that your edits in {edited} are kept."
+                            )));
+                        } else {
+                            *self.tab_mut() = tab;
+                        }
                         self.load_active();
                         self.example = Some(index);
                     }
@@ -376,12 +425,10 @@ impl Playground {
                 self.load_active();
             }
             Action::NewTab => {
+                let name = self.unused_tab_name((1..).map(|n| format!("program{n}")));
                 let w = Rc::make_mut(&mut self.workspace);
-                let n = (1..)
-                    .find(|n| !w.tabs.iter().any(|t| t.name == format!("program{n}")))
-                    .unwrap_or(1);
                 let tab = Tab {
-                    name: format!("program{n}"),
+                    name,
                     breakpoints: Default::default(),
                     ..w.tab().clone()
                 };
@@ -433,6 +480,8 @@ impl Playground {
                     }
                 }
             }
+            Action::SetTheme(theme) => self.preferences.theme = Some(theme),
+            Action::ShowIntro(show) => self.preferences.intro_dismissed = !show,
         }
     }
 

@@ -3,8 +3,9 @@
 
 use bpfplay_core::asm::{AsmError, Assembled, assemble};
 use bpfplay_core::disasm::format_insn;
-use bpfplay_core::isa::{Insn, Program as Bytecode};
+use bpfplay_core::isa::{CallKind, Insn, Program as Bytecode};
 use bpfplay_core::linux::Errno;
+use bpfplay_core::linux::helpers;
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::Explanation;
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
@@ -51,7 +52,7 @@ impl Program {
                         pc,
                         line: lines.get(pc).copied().unwrap_or(0),
                         bytes: bpfplay_core::isa::spaced_hex(&insn_bytes(insn)),
-                        text: format_insn(insn, Syntax::Llvm),
+                        text: listing_text(insn),
                     })
                     .collect(),
                 slot_lines: lines,
@@ -68,6 +69,23 @@ impl Program {
     /// The slot of the first instruction of a source line.
     pub fn slot_of_line(&self, line: usize) -> Option<usize> {
         self.listing.iter().find(|r| r.line == line).map(|r| r.pc)
+    }
+}
+
+/// An instruction as the listing shows it: LLVM syntax, with a helper call named
+/// (`call bpf_map_lookup_elem`, as bpftool and the later kernels' logs name it; the
+/// assembler reads it back) rather than numbered, when Linux 4.4 has that helper.
+fn listing_text(insn: &Insn) -> String {
+    let helper = match *insn {
+        Insn::Call {
+            kind: CallKind::Helper,
+            imm,
+        } => helpers::proto_of(imm),
+        _ => None,
+    };
+    match helper {
+        Some(helper) => format!("call bpf_{}", helper.name),
+        None => format_insn(insn, Syntax::Llvm),
     }
 }
 

@@ -3,7 +3,7 @@
 //! link in the address, which never silently replaces the user's own work: the
 //! workspace it replaced stays one click away, across reloads too.
 
-use super::{Action, Error, Notice, Origin, Playground};
+use super::{Action, Error, Notice, Origin, Playground, Preferences};
 pub use bpfplay_core::workspace::link::is_link;
 use bpfplay_core::workspace::{Workspace, document, link, salvage};
 use std::rc::Rc;
@@ -56,10 +56,17 @@ pub fn restore(stored: Option<String>) -> Playground {
     p
 }
 
-/// The page's playground: the autosave, then the link of `fragment` (if any) opened
-/// over it, and the workspace a link or file replaced earlier.
-pub fn open_page(stored: Option<String>, replaced: Option<String>, fragment: &str) -> Playground {
+/// The page's playground: the autosave and the stored preferences, then the link of
+/// `fragment` (if any) opened over it, and the workspace a link or file replaced
+/// earlier.
+pub fn open_page(
+    stored: Option<String>,
+    replaced: Option<String>,
+    preferences: Option<String>,
+    fragment: &str,
+) -> Playground {
     let mut p = restore(stored);
+    p.preferences = Preferences::from_stored(preferences.as_deref());
     if let Some(workspace) = replaced
         .map(unquote)
         .and_then(|text| document::from_json(&text).ok())

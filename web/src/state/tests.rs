@@ -661,17 +661,21 @@ fn a_link_opens_over_the_autosave_which_stays_one_click_away() {
     let mut theirs = Playground::default();
     reduce(&mut theirs, [Action::Edit("r0 = 9\nexit\n".into())]);
     let link = bpfplay_core::workspace::link::encode(theirs.workspace()).unwrap();
-    let mut page = storage::open_page(Some(stored.clone()), None, &link.fragment);
+    let preferences = Some(String::from(r#"{"version":1,"theme":"light"}"#));
+    let mut page = storage::open_page(Some(stored.clone()), None, preferences, &link.fragment);
     assert_eq!(page.workspace(), theirs.workspace());
     assert_eq!(page.replaced.as_deref(), Some(&**mine.workspace()));
     reduce(&mut page, [Action::RestoreReplaced]);
     assert_eq!(page.workspace(), mine.workspace());
+    // The reader's theme is the reader's, whichever workspace is open.
+    assert_eq!(page.preferences.theme, Some(Theme::Light));
     assert_eq!(page.replaced.as_deref(), Some(&**theirs.workspace()));
     // The same link again opens nothing new.
     let again = storage::open_page(
         Some(bpfplay_core::workspace::document::to_json(
             theirs.workspace(),
         )),
+        None,
         None,
         &link.fragment,
     );
@@ -684,7 +688,7 @@ fn a_bad_link_says_what_is_wrong_and_keeps_the_workspace() {
     let stored = bpfplay_core::workspace::document::to_json(mine.workspace());
     let link = bpfplay_core::workspace::link::encode(Playground::default().workspace()).unwrap();
     let cut = &link.fragment[..link.fragment.len() / 2];
-    let page = storage::open_page(Some(stored), None, cut);
+    let page = storage::open_page(Some(stored), None, None, cut);
     assert_eq!(page.workspace(), mine.workspace());
     assert_eq!(
         notice(&page),
@@ -798,8 +802,8 @@ fn a_card_action_echoes_its_command_line_as_if_it_had_been_typed() {
     ];
     reduce(&mut by_console, typed.clone().map(Action::Console));
 
-    let card_lines = by_card.console_lines(usize::MAX);
-    assert_eq!(card_lines, by_console.console_lines(usize::MAX));
+    let card_lines = by_card.console_lines(usize::MAX).0;
+    assert_eq!(card_lines, by_console.console_lines(usize::MAX).0);
     let echoed: Vec<_> = card_lines
         .iter()
         .filter_map(|l| match l {
@@ -855,4 +859,246 @@ fn a_long_run_goes_in_slices_stops_and_steps_back_from_its_end() {
         Some(2),
         "after an even count the loop is at its `goto`"
     );
+}
+
+#[test]
+fn preferences_load_from_any_document_with_defaults_for_what_is_missing() {
+    let defaults = Preferences::default();
+    assert_eq!(Preferences::from_stored(None), defaults);
+    assert_eq!(Preferences::from_stored(Some("{}")), defaults);
+    assert_eq!(Preferences::from_stored(Some(r#"{"version":1}"#)), defaults);
+    assert_eq!(Preferences::from_stored(Some("not json")), defaults);
+    // A newer document's extra fields are skipped; the known ones still count.
+    let newer = r#"{"version":2,"theme":"dark","font":"large"}"#;
+    assert_eq!(
+        Preferences::from_stored(Some(newer)).theme,
+        Some(Theme::Dark)
+    );
+    let chosen = Preferences {
+        theme: Some(Theme::Light),
+        intro_dismissed: true,
+    };
+    assert_eq!(
+        chosen.stored_text(),
+        r#"{"version":1,"theme":"light","intro_dismissed":true}"#
+    );
+    assert_eq!(
+        Preferences::from_stored(Some(&chosen.stored_text())),
+        chosen
+    );
+}
+
+#[test]
+fn the_theme_follows_the_system_until_chosen_then_stays() {
+    let mut w = Playground::default();
+    assert_eq!(w.preferences.theme(true), Theme::Light);
+    assert_eq!(w.preferences.theme(false), Theme::Dark);
+    reduce(&mut w, [Action::SetTheme(Theme::Dark)]);
+    assert_eq!(w.preferences.theme(true), Theme::Dark);
+    // What a reload reads back.
+    let stored = w.preferences.stored_text();
+    let page = storage::open_page(None, None, Some(stored), "");
+    assert_eq!(page.preferences.theme(true), Theme::Dark);
+}
+
+#[test]
+fn the_introduction_shows_until_dismissed_and_reopens() {
+    let mut w = Playground::default();
+    assert!(!w.preferences.intro_dismissed, "a first visit shows it");
+    reduce(&mut w, [Action::ShowIntro(false)]);
+    assert!(w.preferences.intro_dismissed);
+    let page = storage::open_page(None, None, Some(w.preferences.stored_text()), "");
+    assert!(page.preferences.intro_dismissed, "a reload remembers");
+    reduce(&mut w, [Action::ShowIntro(true)]);
+    assert!(!w.preferences.intro_dismissed);
+}
+
+#[test]
+fn the_engine_choice_is_saved_with_the_workspace() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::SetRunner(Runner::WasmJit)]);
+    let stored = storage::stored_text(w.workspace());
+    let page = storage::open_page(Some(stored.clone()), None, None, "");
+    assert_eq!(page.workspace().runner, Runner::WasmJit);
+    // A document from before the engine choice existed opens with the interpreter.
+    let old = stored.replace(r#""runner":"wasm_jit","#, "");
+    assert_ne!(old, stored);
+    let page = storage::open_page(Some(old), None, None, "");
+    assert_eq!(page.workspace().runner, Runner::Interpreter);
+    assert!(page.notice.is_none(), "{:?}", page.notice);
+}
+
+#[test]
+fn an_example_replaces_an_unedited_program_and_opens_beside_an_edited_one() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::LoadExample(example("answer.s"))]);
+    assert_eq!(w.workspace().tabs.len(), 1, "nothing to lose: replaced");
+    assert!(!w.has_edits());
+    reduce(
+        &mut w,
+        [
+            Action::Edit("r0 = 1\nexit\n".into()),
+            Action::LoadExample(example("stack-swap.s")),
+        ],
+    );
+    let names: Vec<&str> = w.workspace().tabs.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["program1", "stack-swap"]);
+    assert_eq!(w.tab().name, "stack-swap");
+    assert_eq!(
+        w.workspace().tabs[0].source,
+        "r0 = 1\nexit\n",
+        "the edits are kept"
+    );
+    assert_eq!(
+        notice(&w),
+        Some(
+            "Opened the example in a new tab, stack-swap, so that your edits in program1 are kept."
+        )
+    );
+    assert_eq!(w.example, Some(example("stack-swap.s")));
+    // The same example over edits again gets a name of its own.
+    reduce(
+        &mut w,
+        [
+            Action::Edit("r0 = 2\nexit\n".into()),
+            Action::LoadExample(example("stack-swap.s")),
+        ],
+    );
+    assert_eq!(w.tab().name, "stack-swap2");
+}
+
+#[test]
+fn the_examples_are_grouped_by_program_type_with_titles() {
+    let view = Playground::default().setup_view();
+    let labels: Vec<&str> = view.example_groups.iter().map(|g| g.label).collect();
+    assert_eq!(labels, ["socket_filter", "kprobe", "sched_cls", "plain VM"]);
+    let mut indexes: Vec<usize> = view
+        .example_groups
+        .iter()
+        .flat_map(|g| g.examples.iter().map(|e| e.index))
+        .collect();
+    indexes.sort();
+    assert_eq!(indexes, (0..EXAMPLES.len()).collect::<Vec<_>>());
+    let tc = &view.example_groups[2];
+    assert!(
+        tc.examples
+            .iter()
+            .any(|e| e.title == "Rewrite a source address (NAT)")
+    );
+    assert_eq!(
+        view.example_description,
+        Some(EXAMPLES[0].description),
+        "the page opens on the first example"
+    );
+}
+
+#[test]
+fn the_listing_names_helpers_as_bpftool_does_and_assembles_back() {
+    let w = Playground::default();
+    let call = w
+        .program
+        .listing
+        .iter()
+        .find(|r| r.text.starts_with("call "))
+        .unwrap();
+    assert_eq!(call.text, "call bpf_map_lookup_elem");
+    assert_eq!(call.bytes, "85 00 00 00 01 00 00 00");
+    let again = Program::assemble(&call.text);
+    assert_eq!(again.listing[0].bytes, call.bytes);
+}
+
+#[test]
+fn the_console_history_is_the_commands_run_without_repeats_in_a_row() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::Console("map show".into()),
+            Action::Console("map show".into()),
+            Action::Console("help".into()),
+            Action::Console("nonsense".into()),
+            Action::Console("map show".into()),
+        ],
+    );
+    assert_eq!(
+        w.console_history(),
+        ["map show", "help", "nonsense", "map show"]
+    );
+}
+
+#[test]
+fn help_and_help_command_answer_in_the_console() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::Console("help".into()),
+            Action::Console("help prog".into()),
+        ],
+    );
+    let (lines, hidden) = w.console_lines(usize::MAX);
+    assert_eq!(hidden, 0);
+    assert!(
+        !lines.iter().any(|l| matches!(l, ConsoleLine::Error(_))),
+        "{lines:?}"
+    );
+    let texts: Vec<String> = lines.iter().map(ConsoleLine::text).collect();
+    let at = texts.iter().position(|t| t == "> help prog").unwrap();
+    assert_eq!(
+        texts[at + 1..],
+        [
+            "prog load FILE PATH type socket_filter|kprobe|sched_cls|sched_act [map idx N MAP]...",
+            "prog run pinned PATH [packet FILE | packet hex BYTES] [repeat N]",
+            "prog show",
+            "MAP is `pinned PATH` or `id N`; BYTES are numbers (1, 0x01, 010) or `hex 01 00`; # starts a comment",
+        ]
+    );
+    assert_eq!(
+        w.console_lines(3).1,
+        lines.len() - 3,
+        "what a limit leaves out is counted"
+    );
+}
+
+#[test]
+fn tab_completes_commands_keywords_and_pinned_paths() {
+    use super::completion::{Completion, complete};
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [Action::Console(
+            "map create /sys/fs/bpf/counts type hash key 4 value 8 entries 4".into(),
+        )],
+    );
+    let paths = w.bpffs_paths();
+    assert_eq!(paths, ["/sys/fs/bpf/", "/sys/fs/bpf/counts"]);
+    let line = |text: &str| complete(text, &paths).line;
+    assert_eq!(line("ma"), "map ");
+    assert_eq!(line("map du"), "map dump ");
+    assert_eq!(line("map dump p"), "map dump pinned ");
+    assert_eq!(
+        line("map dump pinned /sys/fs/bpf/c"),
+        "map dump pinned /sys/fs/bpf/counts "
+    );
+    assert_eq!(line("fs ls /s"), "fs ls /sys/fs/bpf/");
+    assert_eq!(line("help pro"), "help pro");
+    assert_eq!(line("help prog"), "help prog ");
+    assert_eq!(
+        line("prog load a.s /sys/fs/bpf/p type so"),
+        "prog load a.s /sys/fs/bpf/p type socket_filter "
+    );
+    assert_eq!(line("nothing"), "nothing", "no match leaves the line");
+    assert_eq!(
+        complete("map d", &paths),
+        Completion {
+            line: String::from("map d"),
+            choices: vec![String::from("delete"), String::from("dump")],
+        }
+    );
+    assert_eq!(
+        complete("p", &paths).choices,
+        ["process", "prog"],
+        "several choices: the common prefix stays, the choices are listed"
+    );
+    assert_eq!(line("p"), "pro");
 }

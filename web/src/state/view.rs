@@ -10,6 +10,7 @@ use bpfplay_core::isa::spaced_hex as hex;
 use bpfplay_core::kernel::{Kernel, Object, ObjectId};
 use bpfplay_core::linux::{MapType, ProgType};
 use bpfplay_core::vm::{RegionKind, State};
+use bpfplay_core::workspace::Setup;
 
 /// One option of a `<select>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,12 +20,31 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// An example as the example menu offers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleChoice {
+    /// Its index in [`EXAMPLES`].
+    pub index: usize,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub selected: bool,
+}
+
+/// The examples of one program type (or of the plain VM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleGroup {
+    pub label: &'static str,
+    pub examples: Vec<ExampleChoice>,
+}
+
 /// The setup bar.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetupView {
-    /// The examples by name, after a "choose" entry (selected when the program is not
-    /// one), so that option i + 1 is example i.
-    pub examples: Vec<Choice>,
+    /// The examples grouped by program type, in [`ProgType::ALL`]'s order, then the
+    /// plain VM's.
+    pub example_groups: Vec<ExampleGroup>,
+    /// The description of the example the active program is, if it is one.
+    pub example_description: Option<&'static str>,
     pub prog_types: Vec<Choice>,
     pub profiles: Vec<Choice>,
     pub privileged: bool,
@@ -239,16 +259,27 @@ fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
 impl Playground {
     pub fn setup_view(&self) -> SetupView {
         let setup = self.setup();
-        let mut examples = vec![Choice {
-            value: String::new(),
-            label: String::from("— choose —"),
-            selected: self.example.is_none(),
-        }];
-        examples.extend(EXAMPLES.iter().enumerate().map(|(i, e)| Choice {
-            value: e.name.to_owned(),
-            label: e.name.to_owned(),
-            selected: self.example == Some(i),
-        }));
+        let prog_type_of = |source| Setup::from_headers(source).ok().and_then(|s| s.prog_type);
+        let group = |label, prog_type: Option<ProgType>| ExampleGroup {
+            label,
+            examples: EXAMPLES
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| prog_type_of(e.source) == prog_type)
+                .map(|(index, e)| ExampleChoice {
+                    index,
+                    title: e.title,
+                    description: e.description,
+                    selected: self.example == Some(index),
+                })
+                .collect(),
+        };
+        let mut example_groups: Vec<ExampleGroup> = ProgType::ALL
+            .iter()
+            .map(|t| group(t.name(), Some(*t)))
+            .collect();
+        example_groups.push(group("plain VM", None));
+        example_groups.retain(|g| !g.examples.is_empty());
         let mut prog_types = choices(&ProgType::ALL, setup.prog_type, ProgType::name);
         prog_types.push(Choice {
             value: String::from("plain"),
@@ -256,7 +287,8 @@ impl Playground {
             selected: setup.prog_type.is_none(),
         });
         SetupView {
-            examples,
+            example_groups,
+            example_description: self.example.map(|i| EXAMPLES[i].description),
             prog_types,
             profiles: choices(&Profile::ALL, Some(setup.profile), Profile::name),
             privileged: setup.privileged,
@@ -495,10 +527,38 @@ impl Playground {
         }
     }
 
-    /// The console's last `limit` lines.
-    pub fn console_lines(&self, limit: usize) -> Vec<ConsoleLine> {
+    /// The console's last `limit` lines, and how many earlier ones that leaves out.
+    pub fn console_lines(&self, limit: usize) -> (Vec<ConsoleLine>, usize) {
         let engine = self.engine();
         let skip = engine.console.len().saturating_sub(limit);
-        engine.console[skip..].to_vec()
+        (engine.console[skip..].to_vec(), skip)
+    }
+
+    /// The commands run in the console, oldest first, without a command repeated
+    /// right after itself (the console's ArrowUp history, as shells keep it).
+    pub fn console_history(&self) -> Vec<String> {
+        let mut history: Vec<String> = Vec::new();
+        for line in &self.engine().console {
+            if let ConsoleLine::Command(command) = line
+                && history.last() != Some(command)
+            {
+                history.push(command.clone());
+            }
+        }
+        history
+    }
+
+    /// The paths under /sys/fs/bpf, for completion: directories end in `/`.
+    pub fn bpffs_paths(&self) -> Vec<String> {
+        let engine = self.engine();
+        let mount = bpfplay_core::kernel::bpffs::MOUNT;
+        let entries = engine.session.kernel.fs().list(mount).unwrap_or_default();
+        entries
+            .iter()
+            .map(|e| match e.object {
+                Some(_) => e.path.clone(),
+                None => format!("{}/", e.path),
+            })
+            .collect()
     }
 }
