@@ -48,7 +48,9 @@ pub fn command_input(props: &CommandInputProps) -> Html {
                         (Some(i), true) => Some(i.saturating_sub(1)),
                         (Some(i), false) if i + 1 < history.len() => Some(i + 1),
                         (_, false) => None,
-                    };
+                    }
+                    // The history can shrink under the walk (another workspace opened).
+                    .filter(|&i| i < history.len());
                     if position.is_none() && next.is_some() {
                         *draft.borrow_mut() = (*text).clone();
                     }
