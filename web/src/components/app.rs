@@ -82,10 +82,8 @@ fn use_system_light() -> bool {
         let light = light.clone();
         use_effect_with(query, move |query| {
             let listener = query.as_ref().as_ref().map(|q| {
-                let q = q.clone();
-                gloo::events::EventListener::new(&q.clone(), "change", move |_| {
-                    light.set(q.matches())
-                })
+                let changed = q.clone();
+                gloo::events::EventListener::new(q, "change", move |_| light.set(changed.matches()))
             });
             move || drop(listener)
         });
@@ -119,12 +117,12 @@ fn use_pane_select_all() {
                 let own_select_all =
                     matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
                         || target.is_content_editable();
-                let Some(pane) = target.closest(".pane").ok().flatten() else {
-                    return;
-                };
                 if own_select_all {
                     return;
                 }
+                let Some(pane) = target.closest(".pane").ok().flatten() else {
+                    return;
+                };
                 let text = pane
                     .query_selector(".pane-text")
                     .ok()
