@@ -56,7 +56,7 @@ fn populated() -> Kernel {
     k.map_update(a, jmp, &0u32.to_le_bytes(), &prog.to_le_bytes(), 0)
         .unwrap();
     k.perf_open(a, PerfKind::BpfOutput, 0).unwrap();
-    k.mkdir("/sys/fs/bpf/tc").unwrap();
+    k.mkdir(a, "/sys/fs/bpf/tc").unwrap();
     k.obj_pin(a, hash, "/sys/fs/bpf/tc/counts").unwrap();
     k.obj_pin(a, prog, "/sys/fs/bpf/tc/prog").unwrap();
     k.trace_pipe.push("hello".into());

@@ -528,8 +528,14 @@ impl Session {
 
     fn fs(&mut self, op: FsOp, path: &str) -> Result<Output> {
         match op {
-            FsOp::Mkdir => self.kernel.mkdir(path)?,
-            FsOp::Rmdir => self.kernel.rmdir(path)?,
+            FsOp::Mkdir => {
+                let pid = self.pid()?;
+                self.kernel.mkdir(pid, path)?;
+            }
+            FsOp::Rmdir => {
+                let pid = self.pid()?;
+                self.kernel.rmdir(pid, path)?;
+            }
             FsOp::Unlink => {
                 let pid = self.pid()?;
                 self.kernel.unlink(pid, path)?;

@@ -506,12 +506,16 @@ impl Kernel {
 
     // ----- the bpf filesystem from user space -----
 
-    pub fn mkdir(&mut self, path: &str) -> Result<(), Errno> {
-        self.fs.mkdir(path)
+    /// mkdir(2) by a process: the directory is its uid's, mode 0755.
+    pub fn mkdir(&mut self, pid: Pid, path: &str) -> Result<(), Errno> {
+        let uid = self.process(pid).ok_or(Errno::ESRCH)?.uid;
+        self.fs.mkdir(path, uid, bpffs::MKDIR_MODE)
     }
 
-    pub fn rmdir(&mut self, path: &str) -> Result<(), Errno> {
-        self.fs.rmdir(path)
+    /// rmdir(2) by a process.
+    pub fn rmdir(&mut self, pid: Pid, path: &str) -> Result<(), Errno> {
+        let uid = self.process(pid).ok_or(Errno::ESRCH)?.uid;
+        self.fs.rmdir(path, uid)
     }
 
     /// unlink(2) of a pin: drops the pin's reference.

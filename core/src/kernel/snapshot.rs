@@ -32,7 +32,7 @@ pub struct KernelSnapshot {
     pub settings: Settings,
     pub processes: Vec<ProcessSnapshot>,
     pub objects: Vec<ObjectSnapshot>,
-    pub directories: Vec<String>,
+    pub directories: Vec<DirectorySnapshot>,
     pub pins: Vec<PinSnapshot>,
     pub trace_pipe: Vec<String>,
     pub next_object: u32,
@@ -47,6 +47,17 @@ pub struct ProcessSnapshot {
     pub uid: u32,
     pub gid: u32,
     pub fds: Vec<(u32, u32)>,
+}
+
+/// A bpffs directory, parents before children.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DirectorySnapshot {
+    /// The path with the directory's owner and mode (since directories have them, for
+    /// the sticky bit of `/sys/fs/bpf`).
+    Owned { path: String, owner: u32, mode: u32 },
+    /// A path alone, as earlier snapshots wrote it: root's, mode 0755.
+    Path(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,10 +228,14 @@ impl Kernel {
             );
         }
         for dir in &snapshot.directories {
+            let (path, owner, mode) = match dir {
+                DirectorySnapshot::Owned { path, owner, mode } => (path, *owner, *mode),
+                DirectorySnapshot::Path(path) => (path, 0, super::bpffs::MKDIR_MODE),
+            };
             kernel
                 .fs
-                .mkdir(dir)
-                .map_err(|e| SnapshotError::Invalid(format!("directory {dir}: {e}")))?;
+                .mkdir(path, owner, mode)
+                .map_err(|e| SnapshotError::Invalid(format!("directory {path}: {e}")))?;
         }
         for pin in &snapshot.pins {
             if !exists(pin.object) {
@@ -417,21 +432,22 @@ fn restore_object(o: &ObjectSnapshot) -> Result<Object, SnapshotError> {
 }
 
 /// Directories (parents first) and pins of the filesystem.
-fn fs_snapshot(fs: &Bpffs) -> (Vec<String>, Vec<PinSnapshot>) {
+fn fs_snapshot(fs: &Bpffs) -> (Vec<DirectorySnapshot>, Vec<PinSnapshot>) {
     let mut dirs = Vec::new();
     let mut pins = Vec::new();
     for entry in fs.list(super::bpffs::MOUNT).unwrap_or_default() {
         match entry.object {
-            None if entry.path != super::bpffs::MOUNT => dirs.push(entry.path),
+            None if entry.path != super::bpffs::MOUNT => dirs.push(DirectorySnapshot::Owned {
+                path: entry.path,
+                owner: entry.owner,
+                mode: entry.mode,
+            }),
             None => {}
-            Some(object) => {
-                let owner = fs.owner(&entry.path).unwrap_or(0);
-                pins.push(PinSnapshot {
-                    path: entry.path,
-                    object: object.0,
-                    owner,
-                });
-            }
+            Some(object) => pins.push(PinSnapshot {
+                path: entry.path,
+                object: object.0,
+                owner: entry.owner,
+            }),
         }
     }
     (dirs, pins)

@@ -69,8 +69,8 @@ fn seed_scenario_pinned_map_outlives_its_creator_and_is_freed_last() {
     let a = k.spawn("tc-ingress", 0);
     let map_fd = array(&mut k, a, MapType::Array, 8, 4);
     let map = k.fd_object(a, map_fd).unwrap();
-    k.mkdir("/sys/fs/bpf/tc").unwrap();
-    k.mkdir("/sys/fs/bpf/tc/globals").unwrap();
+    k.mkdir(a, "/sys/fs/bpf/tc").unwrap();
+    k.mkdir(a, "/sys/fs/bpf/tc/globals").unwrap();
     k.obj_pin(a, map_fd, "/sys/fs/bpf/tc/globals/counts")
         .unwrap();
     let ingress = load(&mut k, a, ProgType::SchedCls, &counter_prog(map_fd));
