@@ -96,7 +96,7 @@ fn failures_exit_non_zero_with_one_clear_line() {
         (vec!["run", "--fuel", "50", &lp], "", "bpfplay: fault at instruction 0: ran out of fuel after 50 instructions (raise the budget or look for a loop)\n".into()),
         (vec!["run", "-"], "b7 00 00", "bpfplay: stdin: program is not a whole number of 8-byte instructions: 3 byte(s) left after instruction 0\n".into()),
         (vec!["run", "/nonexistent/x.s"], "", "bpfplay: /nonexistent/x.s: No such file or directory (os error 2)\n".into()),
-        (vec!["run", "--mem", "1g", &lp], "", "bpfplay: memory: hex word 1 contains a character that is not a hex digit\n".into()),
+        (vec!["run", "--mem", "1g", &lp], "", "bpfplay: memory: line 1, column 2: `g` (in `1g`) is not a hex digit\n".into()),
         (vec!["disasm", "prog.elf"], "", "bpfplay: prog.elf: cannot tell the program format from the file name (use .s, .asm, .hex, .bin, or - for hex on stdin)\n".into()),
     ];
     for (args, input, message) in cases {

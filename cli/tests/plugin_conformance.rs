@@ -143,7 +143,7 @@ fn plugin_reports_bad_input_in_one_line() {
             "zz",
             &[],
             &[],
-            "stdin: hex word 1 contains a character that is not a hex digit",
+            "stdin: line 1, column 1: `z` (in `zz`) is not a hex digit",
         ),
         ("", &[], &[], "stdin: no instructions"),
         (

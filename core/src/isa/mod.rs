@@ -7,11 +7,13 @@
 mod decode;
 mod encode;
 mod error;
+mod hex;
 pub mod table;
 #[cfg(test)]
 mod tests;
 
 pub use error::{DecodeError, DecodeErrorKind, Field, ProfileError};
+pub use hex::{HexError, HexErrorKind, parse_hex_bytes, spaced_hex};
 pub use table::{AluOp, AtomicOp, ByteOrder, CallKind, Cond, Imm64Kind, Size};
 
 use crate::prelude::*;
@@ -504,80 +506,6 @@ impl Program {
         }
         Ok(())
     }
-}
-
-/// Parses whitespace-separated hex bytes ("b7 00 .." or "b700..", with optional `0x`).
-pub fn parse_hex_bytes(text: &str) -> Result<Vec<u8>, HexError> {
-    let mut out = Vec::new();
-    for (word_index, word) in text.split_whitespace().enumerate() {
-        let digits = word
-            .strip_prefix("0x")
-            .or_else(|| word.strip_prefix("0X"))
-            .unwrap_or(word);
-        if digits.len() % 2 != 0 {
-            return Err(HexError {
-                word: word_index,
-                kind: HexErrorKind::OddLength,
-            });
-        }
-        for pair in digits.as_bytes().chunks(2) {
-            let hi = hex_digit(pair[0]);
-            let lo = hex_digit(pair[1]);
-            match (hi, lo) {
-                (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                _ => {
-                    return Err(HexError {
-                        word: word_index,
-                        kind: HexErrorKind::NotHex,
-                    });
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-fn hex_digit(c: u8) -> Option<u8> {
-    (c as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Why hex text could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HexError {
-    /// Zero-based index of the offending whitespace-separated word.
-    pub word: usize,
-    pub kind: HexErrorKind,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HexErrorKind {
-    OddLength,
-    NotHex,
-}
-
-impl fmt::Display for HexError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            HexErrorKind::OddLength => "has an odd number of hex digits",
-            HexErrorKind::NotHex => "contains a character that is not a hex digit",
-        };
-        write!(f, "hex word {} {what}", self.word + 1)
-    }
-}
-
-impl core::error::Error for HexError {}
-
-/// Formats bytes as two hex digits each, space-separated (as bpftool prints them and
-/// [`parse_hex_bytes`] reads them back).
-pub fn spaced_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// Formats bytes as hex, one 8-byte slot (16 digits) per line.

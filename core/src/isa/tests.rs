@@ -189,7 +189,7 @@ fn lddw_occupies_two_slots_and_keeps_both_halves() {
 }
 
 #[test]
-fn hex_text_is_read_leniently_and_errors_name_the_word() {
+fn hex_text_is_read_leniently_and_errors_name_line_and_column() {
     assert_eq!(
         parse_hex_bytes("b7 00\n0x0102 ab").unwrap(),
         vec![0xb7, 0, 1, 2, 0xab]
@@ -197,13 +197,15 @@ fn hex_text_is_read_leniently_and_errors_name_the_word() {
     assert_eq!(
         parse_hex_bytes("b70").unwrap_err(),
         HexError {
-            word: 0,
+            line: 1,
+            col: 1,
+            word: String::from("b70"),
             kind: HexErrorKind::OddLength
         }
     );
     assert_eq!(
         parse_hex_bytes("00 0g").unwrap_err().to_string(),
-        "hex word 2 contains a character that is not a hex digit"
+        "line 1, column 5: `g` (in `0g`) is not a hex digit"
     );
     assert_eq!(
         hex_lines(&[0xb7, 0, 0, 0, 1, 0, 0, 0, 0x95]),
@@ -213,4 +215,61 @@ fn hex_text_is_read_leniently_and_errors_name_the_word() {
     assert_eq!(spaced_hex(&[]), "");
     let bytes: Vec<u8> = (0..=255).collect();
     assert_eq!(parse_hex_bytes(&spaced_hex(&bytes)).unwrap(), bytes);
+}
+
+#[test]
+fn c_arrays_and_comma_lists_are_bytes() {
+    assert_eq!(
+        parse_hex_bytes("0x02, 0x00, 0xff,\n0x7").unwrap(),
+        vec![2, 0, 0xff, 7]
+    );
+    assert_eq!(
+        parse_hex_bytes("unsigned char pkt[] = {\n  0x45, 0x0,\n  0x01 };").unwrap(),
+        vec![0x45, 0, 1]
+    );
+    assert_eq!(
+        parse_hex_bytes("0x02, 0x0z").unwrap_err().to_string(),
+        "line 1, column 10: `z` (in `0x0z`) is not a hex digit"
+    );
+}
+
+#[test]
+fn hex_dumps_skip_their_offset_and_ascii_columns() {
+    // Wireshark's "Copy as Hex Dump": the ASCII column reads like hex (`ab` is 0x61 0x62).
+    let wireshark = "0000   61 62 63 64 65 66 00 01 02 03 04 05 06 07 08 09   abcdef..........\n\
+                     0010   61 62                                             ab\n";
+    let mut expected: Vec<u8> = vec![0x61, 0x62, 0x63, 0x64, 0x65, 0x66];
+    expected.extend(0..10);
+    expected.extend([0x61, 0x62]);
+    assert_eq!(parse_hex_bytes(wireshark).unwrap(), expected);
+    // hexdump -C and od -Ax -tx1 (its last line is the length alone).
+    let hexdump = "00000000  45 00 00 3c 1c 46 40 00  40 06 b1 e6 ac 10 00 01  |E..<.F@.@.......|\n\
+                   00000010  0a                                                |.|\n\
+                   00000011\n";
+    assert_eq!(parse_hex_bytes(hexdump).unwrap().len(), 17);
+    let od = "# od -Ax -tx1\n000000 de ad\n000002 be ef\n000004\n";
+    assert_eq!(parse_hex_bytes(od).unwrap(), vec![0xde, 0xad, 0xbe, 0xef]);
+    // xxd: `offset:` and two-byte groups.
+    let xxd = "00000000: 4500 003c 1c46 4000 4006 b1e6 ac10 0001  E..<.F@.@.......\n00000010: 0a0b                                     ..\n";
+    let bytes = parse_hex_bytes(xxd).unwrap();
+    assert_eq!((bytes.len(), bytes[0], bytes[17]), (18, 0x45, 0x0b));
+    // A line with too few bytes for the next offset, and an offset out of step.
+    assert_eq!(
+        parse_hex_bytes("0000 01 02\n0004 03\n")
+            .unwrap_err()
+            .to_string(),
+        "line 1, column 9: this dump line has 2 byte(s) before `02`, but the next line's offset says 4"
+    );
+    assert_eq!(
+        parse_hex_bytes("0000 01 02 zz\n0004 03\n")
+            .unwrap_err()
+            .to_string(),
+        "line 1, column 12: this dump line has 2 byte(s) before `zz`, but the next line's offset says 4"
+    );
+    assert_eq!(
+        parse_hex_bytes("0000 01 02\n03 04\n")
+            .unwrap_err()
+            .to_string(),
+        "line 2, column 1: `03` is not an offset, but the first line starts with one (a hex dump)"
+    );
 }

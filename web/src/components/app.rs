@@ -15,7 +15,7 @@ use crate::jit::JitHost;
 use crate::jit_host::BrowserJit;
 use crate::state::preferences::PREFERENCES_KEY;
 use crate::state::storage::{self, REPLACED_KEY, WORKSPACE_KEY};
-use crate::state::{Action, Error, Notice, Theme, WorkspaceHandle};
+use crate::state::{Action, Error, Notice, Offer, Theme, WorkspaceHandle, keys};
 use gloo::timers::callback::Timeout;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
@@ -188,26 +188,32 @@ pub fn app() -> Html {
             move || drop(timer)
         });
     }
-    // DevTools keys: F8 run/continue, F10/F11 step, Shift+F11 step back.
+    // The shortcuts of state::keys, taken in the capture phase by a listener that may
+    // prevent defaults (gloo's are passive by default): F11 does not toggle fullscreen
+    // and Ctrl+Enter reaches no editor.
     {
         let ws = ws.clone();
         use_effect_with((), move |_| {
-            let listener =
-                gloo::events::EventListener::new(&gloo::utils::document(), "keydown", move |e| {
+            let options = gloo::events::EventListenerOptions {
+                phase: gloo::events::EventListenerPhase::Capture,
+                passive: false,
+            };
+            let listener = gloo::events::EventListener::new_with_options(
+                &gloo::utils::document(),
+                "keydown",
+                options,
+                move |e| {
                     let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else {
                         return;
                     };
-                    let action = match (e.key().as_str(), e.shift_key()) {
-                        ("F8", _) => Some(Action::Continue),
-                        ("F11", true) => Some(Action::StepBack),
-                        ("F10" | "F11", false) => Some(Action::Step),
-                        _ => None,
-                    };
-                    if let Some(action) = action {
+                    let ctrl_or_cmd = e.ctrl_key() || e.meta_key();
+                    if let Some(action) = keys::shortcut(&e.key(), e.shift_key(), ctrl_or_cmd) {
                         e.prevent_default();
+                        e.stop_propagation();
                         ws.dispatch(action);
                     }
-                });
+                },
+            );
             move || drop(listener)
         });
     }
@@ -232,7 +238,13 @@ pub fn app() -> Html {
                 <SetupBar />
                 <Toolbar />
                 if let Some(notice) = &ws.notice {
-                    <div id="notice" class={classes!("notice", notice.error.then_some("error"))} onclick={dismiss}>{ &notice.text }{ " ✕" }</div>
+                    <div id="notice" class={classes!("notice", notice.error.then_some("error"))} onclick={dismiss}>
+                        { &notice.text }
+                        if notice.offer == Some(Offer::RunUnverified) {
+                            <button id="run-unverified" class="offer" onclick={super::dispatch(&ws, || Action::RunUnverified)}>{ "Run in the plain VM" }</button>
+                        }
+                        { " ✕" }
+                    </div>
                 }
                 <div class="panes">
                     <section tabindex="-1" class="pane program"><h3>{ "Program" }</h3><Tabs /><Editor /></section>

@@ -1,9 +1,11 @@
 use super::copy::CopyButton;
+use crate::state::view::VerdictState;
 use crate::state::{Action, use_workspace};
 use yew::prelude::*;
 
-/// The 4.4 verifier log; clicking an instruction line selects it in the listing. A
-/// rejection is explained under the log.
+/// The 4.4 verifier's verdict for the current text, headed by its message; a
+/// rejection's explanation comes next, above the log, so that the reason is in view.
+/// Clicking an instruction line of the log selects it in the listing.
 #[component(VerifierPanel)]
 pub fn verifier_panel() -> Html {
     let ws = use_workspace();
@@ -30,21 +32,22 @@ pub fn verifier_panel() -> Html {
                 .unwrap_or_default()
         })
     };
+    let class = match view.state {
+        VerdictState::Accepted => "ok",
+        VerdictState::Rejected | VerdictState::NotAssembled => "error",
+        VerdictState::Verifying => "pending",
+    };
     html! {
         <div id="verifier" class="verifier">
             <div class="pane-actions"><CopyButton id="copy-verifier" text={copy_log} /></div>
-            if let Some(errno) = &view.rejected {
-                <p id="verdict" class="error">{ format!("rejected: {errno}") }</p>
-            } else {
-                <p id="verdict" class="ok">{ "accepted" }</p>
-            }
-            <pre class="log pane-text">{ for lines }</pre>
+            <p id="verdict" class={class}>{ view.headline }</p>
             if let Some((meaning, fix)) = view.explanation {
                 <div id="explanation" class="explanation">
                     <p><strong>{ "What it means: " }</strong>{ meaning }</p>
                     <p><strong>{ "Usual fix: " }</strong>{ fix }</p>
                 </div>
             }
+            <pre class={classes!("log", "pane-text", (view.state == VerdictState::Verifying).then_some("stale"))}>{ for lines }</pre>
         </div>
     }
 }

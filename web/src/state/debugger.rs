@@ -1,7 +1,7 @@
 //! Loading, verifying, running and stepping the active tab's program on the engine.
 
 use super::engine::{ConsoleLine, Engine, Run, Running, on_machine};
-use super::error::Error;
+use super::error::{Error, Notice, Offer};
 use super::program::{Program, Verdict};
 use super::{Playground, Tab};
 use crate::examples::EXAMPLES;
@@ -59,11 +59,17 @@ impl FileSource for Files<'_> {
 }
 
 impl Playground {
+    /// Assembles the text again; the verdict is kept, marked stale, until the text is
+    /// verified, unless the text does not assemble (then there is none).
     pub(super) fn reassemble(&mut self) {
-        let verdict = self.program.verdict.take();
+        let assembled = Program::assemble(self.source());
+        let verdict = (assembled.asm_error.is_none())
+            .then(|| self.program.verdict.take())
+            .flatten();
         self.program = Program {
+            stale_verdict: verdict.is_some(),
             verdict,
-            ..Program::assemble(self.source())
+            ..assembled
         };
     }
 
@@ -150,6 +156,7 @@ impl Playground {
         let result = kernel.prog_load(pid, &attr);
         let report = result.verifier;
         let rejection = report.as_ref().and_then(|r| r.result.clone().err());
+        self.program.stale_verdict = false;
         self.program.verdict = Some(Verdict {
             explanation: rejection.as_ref().map(|r| r.reason.explanation()),
             rejection,
@@ -164,7 +171,9 @@ impl Playground {
     /// but the verdict (the setup's maps are made in the kernel itself, for the panels).
     pub(super) fn verify(&mut self) {
         self.program.verdict = None;
-        if self.setup().prog_type.is_none() {
+        self.program.stale_verdict = false;
+        // Text that does not assemble has its error in the editor already.
+        if self.setup().prog_type.is_none() || self.program.asm_error.is_some() {
             return;
         }
         let engine = self.engine.clone();
@@ -190,7 +199,10 @@ impl Playground {
                 engine.run = Some(run);
                 true
             }
-            Ok(None) => false,
+            Ok(None) => {
+                self.notice = Some(self.rejected_run_notice());
+                false
+            }
             Err(e) => {
                 self.show(e);
                 false
@@ -198,22 +210,57 @@ impl Playground {
         }
     }
 
+    /// Why Run did not start on a rejected program, and the way to run it anyway.
+    fn rejected_run_notice(&self) -> Notice {
+        let why = self
+            .verifier()
+            .map(|v| v.headline)
+            .unwrap_or_else(|| String::from("rejected"));
+        Notice {
+            offer: Some(Offer::RunUnverified),
+            ..Notice::from(Error::Run(format!(
+                "Not run: the Linux 4.4 verifier rejected the program ({why}). \
+                 The plain VM can run it without verification (r1 = the packet, no helpers)."
+            )))
+        }
+    }
+
+    /// Runs the active tab's program in the plain VM, unverified, whatever its type
+    /// (a rejected program's notice offers it).
+    pub(super) fn run_unverified(&mut self, engine: &mut Engine) {
+        engine.reset();
+        self.notice = None;
+        match self.plain_run() {
+            Ok(run) => {
+                engine.run = Some(run);
+                self.continue_to(engine, None);
+            }
+            Err(e) => self.show(e),
+        }
+    }
+
+    /// The active tab's program in the plain VM, on the setup's packet.
+    fn plain_run(&self) -> Result<Run, Error> {
+        let setup = self.setup();
+        let program = assemble(self.source(), None)
+            .map_err(Error::Assemble)?
+            .program;
+        let vm = Vm::new(program, Config::for_profile(setup.profile))
+            .map_err(|e| Error::Run(e.to_string()))?
+            .with_input(setup.packet.clone());
+        let timeline = Timeline::new(&vm, DEFAULT_INTERVAL);
+        Ok(Run::Plain {
+            vm: Box::new(vm),
+            timeline,
+        })
+    }
+
     /// The run of the active tab: in the kernel (`None` if the verifier refused it) or
     /// in the plain VM.
     fn start_run(&mut self, engine: &mut Engine) -> Result<Option<Run>, Error> {
         let setup = self.setup().clone();
         if setup.prog_type.is_none() {
-            let program = assemble(self.source(), None)
-                .map_err(Error::Assemble)?
-                .program;
-            let vm = Vm::new(program, Config::for_profile(setup.profile))
-                .map_err(|e| Error::Run(e.to_string()))?
-                .with_input(setup.packet);
-            let timeline = Timeline::new(&vm, DEFAULT_INTERVAL);
-            return Ok(Some(Run::Plain {
-                vm: Box::new(vm),
-                timeline,
-            }));
+            return self.plain_run().map(Some);
         }
         let (pid, fds) = self.ensure_maps(engine)?;
         let Some(fd) = self.load_into(&mut engine.session.kernel, pid, &fds)? else {

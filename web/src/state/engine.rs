@@ -141,7 +141,8 @@ impl Engine {
         self.running = None;
     }
 
-    /// Back to before the first step.
+    /// Back to before the first step; also when the program, its setup or the tab
+    /// changed, as the run, its history and its results are of the program before.
     pub(super) fn reset(&mut self) {
         self.stop();
         self.last_step = None;

@@ -61,17 +61,51 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// Whether the error comes from the active tab's program or setup, so that it is
+    /// out of date once either changes.
+    fn is_about_tab(&self) -> bool {
+        matches!(
+            self,
+            Error::Setup(_)
+                | Error::Assemble(_)
+                | Error::Maps(_)
+                | Error::MapSpec(_)
+                | Error::Bind(_)
+                | Error::Run(_)
+                | Error::Jit(_)
+        )
+    }
+}
+
 /// A message for the user above the panels.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
     /// An error (shown in red) or information.
     pub error: bool,
+    /// About the active tab's program or setup: it goes when either changes (or the
+    /// tab does), as its cause may be gone.
+    pub about_tab: bool,
+    /// What the notice offers to do instead.
+    pub offer: Option<Offer>,
+}
+
+/// An action a notice offers, as a button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// Run the program in the plain VM, without the verifier (after a rejection).
+    RunUnverified,
 }
 
 impl Notice {
     pub fn info(text: String) -> Notice {
-        Notice { text, error: false }
+        Notice {
+            text,
+            error: false,
+            about_tab: false,
+            offer: None,
+        }
     }
 }
 
@@ -80,6 +114,8 @@ impl From<Error> for Notice {
         Notice {
             text: e.to_string(),
             error: true,
+            about_tab: e.is_about_tab(),
+            offer: None,
         }
     }
 }

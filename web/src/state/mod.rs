@@ -10,6 +10,7 @@
 //! | [`engine`] | the live kernel, debugger and step history, built from a workspace |
 //! | `debugger` | loading, verifying, running and stepping the active tab |
 //! | [`program`] | the active program assembled and verified: listing, verdict |
+//! | [`keys`] | the keyboard shortcuts |
 //! | [`map_command`] | the map cards' and forms' bpftool commands |
 //! | [`completion`] | Tab completion of the console's commands and pinned paths |
 //! | [`preferences`] | the theme and the introduction, kept apart from the workspace |
@@ -24,6 +25,7 @@ pub mod context;
 mod debugger;
 pub mod engine;
 pub mod error;
+pub mod keys;
 pub mod map_command;
 pub mod preferences;
 pub mod program;
@@ -35,7 +37,7 @@ pub use bpfplay_core::bpftool::Command;
 pub use bpfplay_core::workspace::{MapSpec, Runner, Setup, Tab, Workspace};
 pub use context::{WorkspaceHandle, use_workspace};
 pub use engine::{ConsoleLine, Engine};
-pub use error::{Error, Notice};
+pub use error::{Error, Notice, Offer};
 pub use preferences::{Preferences, Theme};
 pub use program::{ListingRow, Program, Verdict};
 
@@ -113,6 +115,8 @@ pub enum Action {
     RunSlice,
     /// Stop a long run where it is, paused (the Stop button).
     Stop,
+    /// Run in the plain VM without verification (offered after a rejection).
+    RunUnverified,
     /// Continue until the first instruction of a source line.
     RunToLine(usize),
     Reset,
@@ -267,10 +271,18 @@ impl Playground {
         self.notice = Some(Notice::from(error));
     }
 
+    /// Dismisses a notice about the active tab's program or setup, which just changed.
+    fn forget_tab_notice(&mut self) {
+        if self.notice.as_ref().is_some_and(|n| n.about_tab) {
+            self.notice = None;
+        }
+    }
+
     /// Makes the active tab's program the one edited and debugged.
     fn load_active(&mut self) {
+        self.forget_tab_notice();
         self.example = None;
-        self.engine.borrow_mut().stop();
+        self.engine.borrow_mut().reset();
         self.reassemble();
         self.verify();
     }
@@ -342,13 +354,15 @@ impl Playground {
             Action::Edit(source) if source == self.source() => {}
             Action::Edit(source) => {
                 self.tab_mut().source = source;
+                self.forget_tab_notice();
                 self.example = None;
-                self.engine.borrow_mut().stop();
+                self.engine.borrow_mut().reset();
                 self.reassemble();
             }
             Action::SetSetup(field) => match self.set_setup(field) {
                 Ok(()) => {
-                    self.engine.borrow_mut().stop();
+                    self.forget_tab_notice();
+                    self.engine.borrow_mut().reset();
                     self.verify();
                 }
                 Err(e) => self.show(e),
@@ -394,6 +408,10 @@ impl Playground {
                 } else {
                     self.continue_to(&mut engine, None);
                 }
+            }
+            Action::RunUnverified => {
+                let engine = self.engine.clone();
+                self.run_unverified(&mut engine.borrow_mut());
             }
             Action::SetRunner(runner) => Rc::make_mut(&mut self.workspace).runner = runner,
             Action::RunToLine(line) => {

@@ -37,8 +37,12 @@ pub struct Program {
     /// Source line of each slot.
     pub slot_lines: Vec<usize>,
     pub asm_error: Option<AsmError>,
-    /// `None` for plain runs (no kernel, no verifier).
+    /// `None` for plain runs (no kernel, no verifier), for text that does not
+    /// assemble, and before the first verification.
     pub verdict: Option<Verdict>,
+    /// The verdict is of the text before the last edit: verifying waits for typing to
+    /// pause, and the panel says so meanwhile rather than show it as current.
+    pub stale_verdict: bool,
 }
 
 impl Program {
@@ -56,8 +60,7 @@ impl Program {
                     })
                     .collect(),
                 slot_lines: lines,
-                asm_error: None,
-                verdict: None,
+                ..Program::default()
             },
             Err(e) => Program {
                 asm_error: Some(e),

@@ -52,6 +52,8 @@ pub fn restore(stored: Option<String>) -> Playground {
             lost.join("; ")
         ),
         error: true,
+        about_tab: false,
+        offer: None,
     });
     p
 }

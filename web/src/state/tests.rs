@@ -148,6 +148,157 @@ fn rejected_programs_show_the_log_and_an_explanation() {
 }
 
 #[test]
+fn a_rejection_is_headed_by_its_message_and_run_offers_the_plain_vm() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::Edit(String::from("r1 = 1\nexit"))]);
+    reduce(&mut w, [Action::Verify]);
+    let view = w.verifier().unwrap();
+    assert_eq!(view.state, view::VerdictState::Rejected);
+    assert_eq!(view.headline, "R0 !read_ok (EACCES)");
+    reduce(&mut w, [Action::Continue]);
+    assert!(w.engine().run.is_none());
+    let n = w.notice.clone().unwrap();
+    assert_eq!(n.offer, Some(Offer::RunUnverified));
+    assert!(n.text.contains("R0 !read_ok (EACCES)"), "{}", n.text);
+    // The plain VM runs it anyway: exit with r0 = 0 (no verifier to refuse).
+    reduce(&mut w, [Action::RunUnverified]);
+    assert_eq!(w.notice, None);
+    assert!(
+        w.status()
+            .text
+            .starts_with("exited: r0 = 0x0 after 2 instructions"),
+        "{}",
+        w.status().text
+    );
+}
+
+#[test]
+fn an_assembly_error_leaves_no_stale_verdict_and_fixing_the_text_clears_it() {
+    let mut w = Playground::default();
+    assert_eq!(w.verifier().unwrap().headline, "accepted");
+    reduce(&mut w, [Action::Continue]);
+    assert!(w.status().text.starts_with("exited"), "{}", w.status().text);
+    // A run's error notice is about the text; the next edit removes it.
+    w.notice = Some(Notice::from(Error::Run(String::from("old"))));
+    reduce(&mut w, [Action::Edit(String::from("r0 = 0\nexit\nr0 = "))]);
+    assert_eq!(w.notice, None, "the notice was about the text before");
+    assert_eq!(
+        w.status().text,
+        "not running",
+        "the run was of the text before"
+    );
+    let view = w.verifier().unwrap();
+    assert_eq!(view.state, view::VerdictState::NotAssembled);
+    assert!(
+        view.headline.starts_with("not assembled: line 3"),
+        "{}",
+        view.headline
+    );
+    assert!(view.lines.is_empty());
+    // Verifying after typing pauses shows no assembler notice: the editor has the error.
+    reduce(&mut w, [Action::Verify]);
+    assert_eq!(w.notice, None);
+    assert_eq!(
+        w.verifier().unwrap().state,
+        view::VerdictState::NotAssembled
+    );
+    // Fixed: the verdict is pending until verified, then current.
+    reduce(&mut w, [Action::Edit(String::from("r0 = 0\nexit"))]);
+    assert_eq!(w.editor().asm_error, None);
+    assert_eq!(w.verifier().unwrap().headline, "verifying…");
+    reduce(&mut w, [Action::Verify]);
+    assert_eq!(w.verifier().unwrap().headline, "accepted");
+    // Typing on an accepted program: the old verdict is marked, not shown as current.
+    reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
+    let view = w.verifier().unwrap();
+    assert_eq!(
+        (view.state, view.lines.len()),
+        (view::VerdictState::Verifying, 2)
+    );
+}
+
+#[test]
+fn a_setup_error_notice_goes_once_the_field_is_fixed() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::SetSetup(SetupField::Skb("mark=x".into()))]);
+    assert!(w.notice.as_ref().is_some_and(|n| n.about_tab));
+    reduce(&mut w, [Action::SetSetup(SetupField::Skb("mark=1".into()))]);
+    assert_eq!(w.notice, None);
+    // A notice about the workspace stays.
+    w.notice = Some(Notice::info(String::from("Opened the workspace file.")));
+    reduce(&mut w, [Action::Edit(String::from("r0 = 0\nexit"))]);
+    assert!(w.notice.is_some());
+}
+
+#[test]
+fn packets_are_read_from_hex_dumps_and_c_arrays_or_refused_precisely() {
+    let mut w = Playground::default();
+    let dump = "0000   02 00 00 00 00 02 aa bb   ........\n0008   cc dd                     ..\n";
+    reduce(&mut w, [Action::SetSetup(SetupField::Packet(dump.into()))]);
+    assert_eq!(w.setup().packet, [2, 0, 0, 0, 0, 2, 0xaa, 0xbb, 0xcc, 0xdd]);
+    reduce(
+        &mut w,
+        [Action::SetSetup(SetupField::Packet(
+            "0x02, 0x00, 0x1".into(),
+        ))],
+    );
+    assert_eq!(w.setup().packet, [2, 0, 1]);
+    reduce(
+        &mut w,
+        [Action::SetSetup(SetupField::Packet("02 00 0x".into()))],
+    );
+    assert_eq!(
+        notice(&w),
+        Some("packet: line 1, column 7: `0x` has no hex digits after `0x`")
+    );
+    assert_eq!(w.setup().packet, [2, 0, 1], "refused text changes nothing");
+}
+
+#[test]
+fn go_to_address_reads_hex_and_names_what_is_not() {
+    assert_eq!(
+        view::parse_address(" 0x1800001f8 "),
+        Ok(Some(0x1_8000_01f8))
+    );
+    assert_eq!(view::parse_address("ff"), Ok(Some(0xff)));
+    assert_eq!(view::parse_address(""), Ok(None));
+    assert_eq!(
+        view::parse_address("zzz"),
+        Err(String::from(
+            "`zzz` is not an address: `z` at column 1 is not a hex digit (e.g. 0x180000ff8)"
+        ))
+    );
+    assert_eq!(
+        view::parse_address("0x12g4").unwrap_err(),
+        "`0x12g4` is not an address: `g` at column 5 is not a hex digit (e.g. 0x180000ff8)"
+    );
+}
+
+#[test]
+fn debugger_keys_and_ctrl_enter_are_shortcuts() {
+    use keys::shortcut;
+    assert!(matches!(
+        shortcut("F8", false, false),
+        Some(Action::Continue)
+    ));
+    assert!(matches!(
+        shortcut("Enter", false, true),
+        Some(Action::Continue)
+    ));
+    assert!(matches!(shortcut("F10", false, false), Some(Action::Step)));
+    assert!(matches!(shortcut("F11", false, false), Some(Action::Step)));
+    assert!(matches!(
+        shortcut("F11", true, false),
+        Some(Action::StepBack)
+    ));
+    assert!(
+        shortcut("Enter", false, false).is_none(),
+        "plain Enter is typing"
+    );
+    assert!(shortcut("a", false, true).is_none());
+}
+
+#[test]
 fn the_console_drives_the_same_kernel() {
     let mut w = Playground::default();
     reduce(
@@ -215,7 +366,7 @@ fn errors_are_shown_not_panicked() {
     reduce(&mut w, [Action::SetSetup(SetupField::Packet("0g".into()))]);
     assert_eq!(
         notice(&w),
-        Some("packet: hex word 1 contains a character that is not a hex digit")
+        Some("packet: line 1, column 2: `g` (in `0g`) is not a hex digit")
     );
     assert_eq!(w.setup(), &before, "refused text changes nothing");
 }

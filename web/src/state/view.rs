@@ -134,15 +134,51 @@ pub struct StatusView {
     pub jit: Option<(String, bool)>,
 }
 
+/// Where the verifier panel's text stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictState {
+    Accepted,
+    Rejected,
+    /// The text does not assemble, so there is nothing to verify.
+    NotAssembled,
+    /// The text changed since the log below; verifying waits for typing to pause.
+    Verifying,
+}
+
 /// The verifier panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifierView {
+    pub state: VerdictState,
+    /// `accepted`; the verifier's message with the errno after it, as in
+    /// `R0 !read_ok (EACCES)`; `not assembled: ...` with the assembler's error.
+    pub headline: String,
     /// Log lines, with the instruction each names.
     pub lines: Vec<(String, Option<usize>)>,
-    /// `None`: accepted; otherwise the errno of the rejection.
-    pub rejected: Option<String>,
     /// What the rejection means, and the usual fix.
     pub explanation: Option<(&'static str, &'static str)>,
+}
+
+/// The memory panel's "Go to address": hex, with or without `0x`; empty goes to
+/// nowhere in particular.
+pub fn parse_address(text: &str) -> Result<Option<u64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    u64::from_str_radix(digits, 16).map(Some).map_err(|_| {
+        match digits.chars().position(|c| !c.is_ascii_hexdigit()) {
+            Some(i) => format!(
+                "`{text}` is not an address: `{}` at column {} is not a hex digit (e.g. 0x180000ff8)",
+                digits[i..].chars().next().unwrap_or(' '),
+                text.len() - digits.len() + i + 1
+            ),
+            None => format!("`{text}` is not an address: more than 16 hex digits"),
+        }
+    })
 }
 
 /// The editor's decorations.
@@ -471,10 +507,35 @@ impl Playground {
         }
     }
 
-    /// The verifier's log and verdict; `None` for plain runs.
+    /// The verifier's log and verdict for the current text; `None` for plain runs.
     pub fn verifier(&self) -> Option<VerifierView> {
-        let v = self.program.verdict.as_ref()?;
+        self.setup().prog_type?;
+        let program = &self.program;
+        if let Some(e) = &program.asm_error {
+            return Some(VerifierView {
+                state: VerdictState::NotAssembled,
+                headline: format!("not assembled: {e}"),
+                lines: Vec::new(),
+                explanation: None,
+            });
+        }
+        let Some(v) = program.verdict.as_ref() else {
+            return Some(VerifierView {
+                state: VerdictState::Verifying,
+                headline: String::from("verifying…"),
+                lines: Vec::new(),
+                explanation: None,
+            });
+        };
+        let (state, headline) = match (&v.rejection, v.errno) {
+            _ if program.stale_verdict => (VerdictState::Verifying, String::from("verifying…")),
+            (_, None) => (VerdictState::Accepted, String::from("accepted")),
+            (Some(r), Some(errno)) => (VerdictState::Rejected, format!("{r} ({})", errno.name())),
+            (None, Some(errno)) => (VerdictState::Rejected, format!("refused: {errno}")),
+        };
         Some(VerifierView {
+            state,
+            headline,
             lines: v
                 .log
                 .lines()
@@ -485,7 +546,6 @@ impl Playground {
                     (line.to_owned(), pc)
                 })
                 .collect(),
-            rejected: v.errno.map(|e| e.to_string()),
             explanation: v.explanation.as_ref().map(|x| (x.meaning, x.fix)),
         })
     }
