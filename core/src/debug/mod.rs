@@ -120,13 +120,32 @@ impl Machine for KernelRun<'_> {
     }
 }
 
+/// Helper calls a run makes that [`Timeline::take_calls`] keeps for the caller, so that
+/// a page can show them without holding a run's millions.
+pub const CALLS_KEPT: usize = 1000;
+
+/// A helper call as the program made it (kept while running forward, not replaying).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HelperCall {
+    pub id: i32,
+    /// r1..r5.
+    pub args: [u64; 5],
+    /// What it put in r0; `None` for a call that returned none (void, a tail call, an
+    /// end, a fault).
+    pub r0: Option<u64>,
+}
+
 /// The results of the environment's helpers in call order, and how many of them the
 /// machine has been given so far: a call within the log gets its logged result, a call
-/// past it is logged.
+/// past it is logged. Also the calls of the current forward run, up to [`CALLS_KEPT`].
 #[derive(Clone, Debug, Default)]
 pub struct EnvLog {
     values: Vec<u64>,
     next: usize,
+    /// `Some` while running forward (a replay keeps nothing).
+    calls: Option<Vec<HelperCall>>,
+    /// Calls made past the first [`CALLS_KEPT`].
+    calls_dropped: u64,
 }
 
 impl EnvLog {
@@ -159,12 +178,24 @@ impl<H: Helpers> Helpers for Logged<'_, H> {
         args: [u64; 5],
         memory: &mut GuestMemory<'_>,
     ) -> Result<HelperReturn, HelperError> {
-        Ok(match self.inner.call(id, args, memory)? {
+        let result = self.inner.call(id, args, memory).map(|r| match r {
             HelperReturn::Value(read) if reads_environment(id) => {
                 HelperReturn::Value(self.log.take(read))
             }
             other => other,
-        })
+        });
+        if let Some(calls) = &mut self.log.calls {
+            if calls.len() < CALLS_KEPT {
+                let r0 = match &result {
+                    Ok(HelperReturn::Value(v)) => Some(*v),
+                    _ => None,
+                };
+                calls.push(HelperCall { id, args, r0 });
+            } else {
+                self.log.calls_dropped += 1;
+            }
+        }
+        result
     }
 }
 
@@ -227,6 +258,7 @@ impl<S> Timeline<S> {
         if !leave_breakpoint && let Some(stop) = at_breakpoint(machine.vm()) {
             return Some(stop);
         }
+        self.log.calls.get_or_insert_with(Vec::new);
         loop {
             let executed = machine.vm().executed();
             let boundary = (executed / self.interval)
@@ -248,6 +280,13 @@ impl<S> Timeline<S> {
                 return Some(stop);
             }
         }
+    }
+
+    /// The helper calls [`Timeline::run`] has made since the last time, up to
+    /// [`CALLS_KEPT`], and how many more it made.
+    pub fn take_calls(&mut self) -> (Vec<HelperCall>, u64) {
+        let calls = self.log.calls.take().unwrap_or_default();
+        (calls, core::mem::take(&mut self.log.calls_dropped))
     }
 
     /// Executes one instruction, as [`Vm::step`].
@@ -318,6 +357,7 @@ impl<S> Timeline<S> {
         let checkpoint = &self.checkpoints[before];
         machine.restore(&checkpoint.saved);
         self.log.next = checkpoint.env_calls;
+        self.log.calls = None;
         if target <= checkpoint.executed {
             return None;
         }

@@ -316,3 +316,42 @@ fn a_run_in_slices_stops_at_breakpoints_met_after_a_pause() {
     }
     assert_eq!(stops, 100, "one stop per iteration");
 }
+
+#[test]
+fn a_run_keeps_its_helper_calls_and_a_step_back_none() {
+    let mut rng = Rng(0x5eed_1234_abcd_0003);
+    let (kernel, pid, entry) = kernel_with_programs(&mut rng);
+    let inv = kernel
+        .invoke(pid, entry, RunInput::packet(vec![0; 60]))
+        .unwrap();
+    let (mut k, mut i) = kernel.fork(&inv);
+    let mut machine = KernelRun {
+        kernel: &mut k,
+        inv: &mut i,
+    };
+    let (mut k2, mut i2) = kernel.fork(&inv);
+    let reference = &mut KernelRun {
+        kernel: &mut k2,
+        inv: &mut i2,
+    };
+    let (_, steps) = stepped(reference, |m| fingerprint(&m.inv.vm, None));
+    let called: Vec<i32> = steps
+        .iter()
+        .filter_map(|s| match s.insn {
+            Some(crate::isa::Insn::Call { imm, .. }) => Some(imm),
+            _ => None,
+        })
+        .collect();
+    let mut timeline = Timeline::new(&machine, 64);
+    timeline.run(&mut machine, &[], u64::MAX, true);
+    let (calls, dropped) = timeline.take_calls();
+    let ids: Vec<i32> = calls.iter().map(|c| c.id).collect();
+    assert_eq!((ids, dropped), (called.clone(), 0));
+    assert!(called.len() > 10, "{} calls", called.len());
+    timeline.step_back(&mut machine);
+    assert_eq!(
+        timeline.take_calls(),
+        (Vec::new(), 0),
+        "replays keep no calls"
+    );
+}

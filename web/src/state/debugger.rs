@@ -9,11 +9,11 @@ use crate::jit::KernelAfter;
 use bpfplay_core::asm::assemble;
 use bpfplay_core::bpftool::{Command, FileSource, print};
 use bpfplay_core::debug::{DEFAULT_INTERVAL, KernelRun, Timeline};
-use bpfplay_core::isa::Program as Bytecode;
+use bpfplay_core::isa::{CallKind, Insn, Program as Bytecode};
 use bpfplay_core::jit::host::JitRun;
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::{Invocation, Kernel, Pid, ProgLoad};
-use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Step, Vm};
+use bpfplay_core::vm::{Config, FaultKind, Helpers, NoHelpers, State, Vm};
 use bpfplay_core::workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -425,8 +425,17 @@ impl Playground {
         if self.start(engine) {
             let step = on_machine!(&mut *engine, |timeline, machine| timeline.step(machine));
             if let Some(step) = step.flatten() {
-                if let Some(line) = describe_call(engine, &step) {
-                    engine.console.push(ConsoleLine::Output(line));
+                if let Some(Insn::Call {
+                    kind: CallKind::Helper,
+                    imm,
+                }) = step.insn
+                {
+                    let regs = engine.run.as_ref().map(|r| *r.vm().regs());
+                    let line = regs.and_then(|regs| {
+                        let args = [regs[1], regs[2], regs[3], regs[4], regs[5]];
+                        describe_call(engine, imm, args, Some(regs[0]))
+                    });
+                    engine.console.extend(line.map(ConsoleLine::Output));
                 }
                 engine.last_step = Some(step);
             }
@@ -473,12 +482,14 @@ impl Playground {
             });
             leave = false;
             if stop.flatten().is_some() {
+                describe_run_calls(engine);
                 engine.running = None;
                 engine.last_step = None;
                 Self::finish_if_done(engine);
                 return;
             }
             if crate::clock::now_ms() >= deadline {
+                describe_run_calls(engine);
                 return;
             }
         }
@@ -514,27 +525,42 @@ fn describe_value(engine: &Engine, vm: &Vm, value: u64) -> String {
     }
 }
 
-/// The console line of a helper call: `r0 = bpf_map_lookup_elem(map 1, fp-4) = map_value+0`.
-fn describe_call(engine: &Engine, step: &Step) -> Option<String> {
-    let Some(bpfplay_core::isa::Insn::Call {
-        kind: bpfplay_core::isa::CallKind::Helper,
-        imm,
-    }) = step.insn
-    else {
-        return None;
-    };
+/// The console line of a helper call: `r0 = bpf_map_lookup_elem(map 1, fp-4) = map_value+0`;
+/// `r0` is what the call put there (`None`: nothing, as a failed call).
+fn describe_call(engine: &Engine, id: i32, args: [u64; 5], r0: Option<u64>) -> Option<String> {
     let vm = engine.run.as_ref()?.vm();
-    let proto = bpfplay_core::linux::helpers::proto_of(imm)?;
-    let args: Vec<String> = proto
+    let proto = bpfplay_core::linux::helpers::proto_of(id)?;
+    let shown: Vec<String> = proto
         .args
         .iter()
-        .enumerate()
-        .filter(|(_, a)| **a != bpfplay_core::linux::helpers::ArgType::DontCare)
-        .map(|(i, _)| describe_value(engine, vm, vm.regs()[i + 1]))
+        .zip(args)
+        .filter(|(a, _)| **a != bpfplay_core::linux::helpers::ArgType::DontCare)
+        .map(|(_, value)| describe_value(engine, vm, value))
         .collect();
-    let call = format!("bpf_{}({})", proto.name, args.join(", "));
+    let call = format!("bpf_{}({})", proto.name, shown.join(", "));
     Some(match proto.ret {
         bpfplay_core::linux::helpers::RetType::Void => format!("{call}: fell through"),
-        _ => format!("r0 = {call} = {}", describe_value(engine, vm, vm.regs()[0])),
+        _ => format!("r0 = {call} = {}", describe_value(engine, vm, r0?)),
     })
+}
+
+/// The console lines of the helper calls a run made since the last look.
+fn describe_run_calls(engine: &mut Engine) {
+    let Some((calls, dropped)) =
+        on_machine!(&mut *engine, |timeline, _machine| timeline.take_calls())
+    else {
+        return;
+    };
+    let lines: Vec<String> = calls
+        .iter()
+        .filter_map(|c| describe_call(engine, c.id, c.args, c.r0))
+        .collect();
+    engine
+        .console
+        .extend(lines.into_iter().map(ConsoleLine::Output));
+    if dropped > 0 {
+        engine.console.push(ConsoleLine::Output(format!(
+            "... and {dropped} more helper calls, not shown"
+        )));
+    }
 }

@@ -396,13 +396,9 @@ fn helper_calls_are_shown_with_their_arguments_and_result() {
         &mut w,
         [
             Action::LoadExample(example("sockex1-proto-count.s")),
-            Action::Step,
+            Action::Continue,
         ],
     );
-    // Steps describe their calls (a run goes at full speed and does not).
-    while w.engine().run.as_ref().unwrap().vm().state() == &State::Running {
-        reduce(&mut w, [Action::Step]);
-    }
     let engine = w.engine();
     let calls: Vec<&ConsoleLine> = engine
         .console
