@@ -10,6 +10,7 @@ use bpfplay_core::isa::{
 use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
 use bpfplay_core::kernel::{Fd, Invocation, Kernel, Pid, RunInput, RunReport};
+use bpfplay_core::linux::ctx::{SKF_LL_OFF, SKF_NET_OFF};
 use bpfplay_core::vm::{
     AccessProblem, Config, ConformanceHelpers, Fault, FaultKind, RegionKind, RunStop, State, Vm,
 };
@@ -602,6 +603,45 @@ fn jit_handles_4096_instructions_with_a_block_each() {
         jit_run(&mut engine(), &program, &[], None, Profile::Rfc9669).unwrap(),
         interpreted
     );
+}
+
+#[test]
+fn jit_packet_loads_at_negative_offsets_read_the_headers_as_the_interpreter_does() {
+    // Issue 15, point 1: around each edge of 4.4's offset ranges (SKF_LL_OFF,
+    // SKF_NET_OFF, 0) and of a 20-byte frame's tail, through LD_ABS and LD_IND.
+    let packet: Vec<u8> = (0..20u8).map(|b| b.wrapping_mul(37) ^ 0xa5).collect();
+    let mut engine = engine();
+    let mut read = 0;
+    for edge in [SKF_LL_OFF, SKF_NET_OFF - 20, SKF_NET_OFF, -20, 0, 14] {
+        for off in edge - 2..=edge + 8 {
+            for size in [Size::B, Size::H, Size::W] {
+                for index in [None, Some(Reg::R6)] {
+                    let (set_r7, imm) = match index {
+                        None => (0, off),
+                        Some(_) => (off.wrapping_sub(3), 3),
+                    };
+                    let program = Program::from_insns([
+                        Insn::Alu {
+                            width: Width::W64,
+                            op: AluOp::Mov,
+                            dst: Reg::R6,
+                            src: Source::Imm(set_r7),
+                        },
+                        Insn::LoadPacket { size, index, imm },
+                        Insn::Exit,
+                    ]);
+                    let interpreted = interpret(&program, &[], Some(&packet), Profile::Linux44);
+                    let jitted =
+                        jit_run(&mut engine, &program, &[], Some(&packet), Profile::Linux44)
+                            .expect("compiles");
+                    assert_eq!(jitted, interpreted, "{size:?} at {off} ({index:?})");
+                    read += usize::from(interpreted.r0() != Some(0));
+                }
+            }
+        }
+    }
+    // Every range reads somewhere, so a JIT that refused negative offsets would differ.
+    assert!(read > 100, "{read} loads read a byte");
 }
 
 #[test]

@@ -8,6 +8,39 @@ pub const PT_REGS_SIZE: usize = 168;
 /// The VLAN_TAG_PRESENT bit of `skb->vlan_tci`.
 pub const VLAN_TAG_PRESENT: u16 = 0x1000;
 
+/// `SKF_NET_OFF` of include/uapi/linux/filter.h: `LD_ABS`/`LD_IND` offsets from here up
+/// to -1 read from the network header.
+pub const SKF_NET_OFF: i32 = -0x10_0000;
+/// `SKF_LL_OFF`: offsets from here up to `SKF_NET_OFF` read from the MAC header.
+pub const SKF_LL_OFF: i32 = -0x20_0000;
+/// Where the emulated skb's MAC header starts in its packet bytes. The packet is an
+/// Ethernet frame seen from its first byte, as a packet socket's filter sees it
+/// (net/packet/af_packet.c `packet_rcv` pushes back to the MAC header before
+/// `run_filter`) and as tc sees it (net/core/dev.c `handle_ing` runs with the MAC
+/// header pushed back).
+pub const MAC_HEADER: u32 = 0;
+/// Where the network header starts: after the 14-byte Ethernet header (`ETH_HLEN`),
+/// where `eth_type_trans` leaves it.
+pub const NETWORK_HEADER: u32 = 14;
+
+/// The packet byte that a legacy packet load at offset `k` starts reading, before the
+/// bounds check; `None` below `SKF_LL_OFF`. 4.4's `bpf_load_pointer`
+/// (include/linux/filter.h) reads non-negative `k` from `skb->data`, and
+/// `bpf_internal_load_pointer_neg_helper` (net/core/filter.c) maps
+/// `[SKF_NET_OFF, 0)` onto the network header and `[SKF_LL_OFF, SKF_NET_OFF)` onto
+/// the MAC header.
+pub const fn packet_load_start(k: i32) -> Option<u32> {
+    if k >= 0 {
+        Some(k as u32)
+    } else if k >= SKF_NET_OFF {
+        Some(NETWORK_HEADER + k.abs_diff(SKF_NET_OFF))
+    } else if k >= SKF_LL_OFF {
+        Some(MAC_HEADER + k.abs_diff(SKF_LL_OFF))
+    } else {
+        None
+    }
+}
+
 /// A field of `struct __sk_buff`, with its offset and who may touch it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SkbField {

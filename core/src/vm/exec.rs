@@ -2,6 +2,7 @@
 //! over) executes it: ALU, loads and stores, atomics, packet loads, calls and jumps.
 
 use super::*;
+use crate::linux::ctx::packet_load_start;
 
 impl Vm {
     pub(super) fn execute(
@@ -209,10 +210,11 @@ impl Vm {
         }
     }
 
-    /// Big-endian packet read at a non-negative offset, as `LD_ABS`/`LD_IND` do.
+    /// Big-endian packet read at `off`, as `LD_ABS`/`LD_IND` do (negative offsets reach
+    /// the headers, see [`packet_load_start`]).
     pub(super) fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
         let packet = self.memory.region(RegionKind::Packet)?;
-        let start = u64::try_from(off).ok()?;
+        let start = u64::from(packet_load_start(off)?);
         let n = size.bytes();
         let raw = self.memory.load(packet.base + start, n)?;
         Some(raw.swap_bytes() >> (64 - 8 * n))

@@ -9,6 +9,7 @@ use crate::jit::abi::{
     REGION_TABLE_ADDR,
 };
 use crate::jit::build::F_TRANSLATE;
+use crate::linux::ctx::{MAC_HEADER, NETWORK_HEADER, SKF_LL_OFF, SKF_NET_OFF};
 use wasm_encoder::{BlockType, InstructionSink, ValType};
 
 /// A region cached at entry: its first guest address (i64 local `start`), its linear base
@@ -346,12 +347,13 @@ impl Emitter<'_> {
             self.s.i32_wrap_i64().i32_add();
         }
         self.s.i64_extend_i32_s().local_set(L_A);
+        self.packet_load_start();
         // L_LIN = packet region index + 1 (0: none).
         self.s
             .i32_const(0)
             .i32_load(mem(u64::from(PACKET_REGION_ADDR)))
             .local_set(L_LIN);
-        // Out: off < 0, no packet, or off + n > len.
+        // Out: below SKF_LL_OFF, no packet, or start + n > len.
         self.s.local_get(L_A).i64_const(0).i64_lt_s();
         self.s.local_get(L_LIN).i32_eqz().i32_or();
         self.s.if_(BlockType::Result(ValType::I32));
@@ -377,6 +379,39 @@ impl Emitter<'_> {
             self.s.i64_const(64 - 8 * n).i64_shr_u();
         }
         self.s.local_set(local(Reg::R0));
+    }
+
+    /// Maps the offset in `L_A` to the packet byte it starts at, as
+    /// [`crate::linux::ctx::packet_load_start`] does (negative offsets reach the network and MAC headers),
+    /// or to -1 below `SKF_LL_OFF`.
+    fn packet_load_start(&mut self) {
+        self.s.local_get(L_A).i64_const(0).i64_lt_s();
+        self.s.if_(BlockType::Empty);
+        self.s
+            .local_get(L_A)
+            .i64_const(SKF_NET_OFF.into())
+            .i64_ge_s();
+        self.s.if_(BlockType::Result(ValType::I64));
+        self.s
+            .local_get(L_A)
+            .i64_const(i64::from(NETWORK_HEADER) - i64::from(SKF_NET_OFF))
+            .i64_add();
+        self.s.else_();
+        self.s
+            .local_get(L_A)
+            .i64_const(SKF_LL_OFF.into())
+            .i64_ge_s();
+        self.s.if_(BlockType::Result(ValType::I64));
+        self.s
+            .local_get(L_A)
+            .i64_const(i64::from(MAC_HEADER) - i64::from(SKF_LL_OFF))
+            .i64_add();
+        self.s.else_();
+        self.s.i64_const(-1);
+        self.s.end();
+        self.s.end();
+        self.s.local_set(L_A);
+        self.s.end();
     }
 
     /// Pushes the linear address of the packet's region-table entry (L_LIN = index + 1).
