@@ -14,9 +14,9 @@
 //! | [`syntax`] | isa | the two assembly syntaxes and the mnemonics the assembler and disassembler share |
 //! | [`asm`] | isa, linux, syntax | assembler for the uBPF and kernel/LLVM syntaxes (helper names from `linux`) |
 //! | [`disasm`] | isa, syntax | disassembler for both syntaxes; names instructions in [`isa::ProfileError`] |
-//! | [`vm`] | asm, isa | interpreter over virtual memory regions, with stepping and undo (`asm`: its unit tests write programs as text) |
+//! | [`vm`] | asm, isa, linux | interpreter over virtual memory regions, with stepping and undo (`asm`: its unit tests write programs as text; `linux`: where legacy packet loads at negative offsets read) |
 //! | [`verifier`] | isa, linux | Linux 4.4's verifier with its log, plus per-instruction state and explanations |
-//! | [`jit`] | isa, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
+//! | [`jit`] | isa, linux, vm | eBPF → WebAssembly compiler (first version: no local calls, no fuel) |
 //! | [`kernel`] | asm, isa, linux, verifier, vm | emulated Linux 4.4: bpf(2), maps, helpers, contexts, bpffs (`asm`: its unit tests) |
 //! | [`bpftool`] | isa, kernel, linux | bpftool-style commands against the kernel: parser, session, printer |
 //! | [`workspace`] | asm, bpftool, isa, kernel, linux | the playground's workspace as one serde value: schema, versioned document, share links, salvage of a damaged store, running a tab |
