@@ -10,14 +10,14 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROGRAM = 'r0 = *(u32 *)(r1 +0) ; skb->len\nr0 += 1\nexit';
 const PACKET = '02 00 00 00 00 02 02 00 00 00 00 01 08 00';
 
-/// The editor's text, line by line.
-const programText = (page) => page.$eval('#source .cm-content', (el) =>
-  [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
+/// Waits until the editor holds `text`: the editor fills in after the first render, so
+/// the notice can be on the page before the program is.
+const waitForProgram = (page, text) => page.waitForFunction((p) => [...document.querySelectorAll('#source .cm-line')]
+  .map((l) => l.textContent).join('\n') === p, text, { timeout: 20000 });
 
 /// What the shared workspace must show wherever it is opened.
 async function expectSharedWorkspace(page, card) {
-  await page.waitForFunction((p) => [...document.querySelectorAll('#source .cm-line')]
-    .map((l) => l.textContent).join('\n') === p, PROGRAM, { timeout: 20000 });
+  await waitForProgram(page, PROGRAM);
   assert.equal(await page.inputValue('#packet'), PACKET);
   const numbers = await page.$$eval(`${card} td.number`, (tds) => tds.map((t) => t.textContent).sort());
   assert.deepEqual(numbers, ['u64 42 / i64 42', 'u64 7 / i64 7']);
@@ -100,7 +100,7 @@ test('share link, a truncated link and a damaged store', async () => {
     await other.goto(BASE);
     await other.waitForSelector('#notice', { timeout: 20000 });
     assert.match(await other.textContent('#notice'), /The saved workspace was damaged .* Kept every program; lost: /);
-    assert.equal(await programText(other), PROGRAM);
+    await waitForProgram(other, PROGRAM);
 
     assert.deepEqual(errors, []);
   } finally {

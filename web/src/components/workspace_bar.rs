@@ -2,6 +2,7 @@ use super::copy::copy_to_clipboard;
 use crate::state::share::{self, Shared};
 use crate::state::{Action, Error, Notice, Origin, use_workspace};
 use gloo::file::callbacks::FileReader;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -19,7 +20,8 @@ fn page_address() -> String {
 }
 
 /// Share (link in the address bar, the clipboard and a read-only field), download and
-/// upload of the workspace file, and the way back to a workspace a link replaced.
+/// upload of the workspace file (chosen, or dropped anywhere on the page), and the way
+/// back to a workspace a link replaced.
 #[component(WorkspaceBar)]
 pub fn workspace_bar() -> Html {
     let ws = use_workspace();
@@ -63,33 +65,79 @@ pub fn workspace_bar() -> Html {
             *download_url.borrow_mut() = Some(url);
         })
     };
-    let on_upload = {
+    // A file chosen or dropped anywhere on the page opens as a workspace file; one
+    // reader at a time, and the size is checked before anything is read.
+    let open_file = {
         let ws = ws.clone();
+        Rc::new(move |file: web_sys::File| {
+            let name = file.name();
+            let file = gloo::file::File::from(file);
+            if let Err(e) = share::check_file_size(&name, file.size()) {
+                ws.dispatch(Action::Notice(Some(Notice::from(e))));
+                return;
+            }
+            let ws = ws.clone();
+            *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_text(&file, move |text| {
+                let opened = text
+                    .map_err(|e| Error::File {
+                        name: name.clone(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|text| share::open_file(&name, &text));
+                ws.dispatch(match opened {
+                    Ok(workspace) => Action::Open(Box::new(workspace), Origin::File(name)),
+                    Err(e) => Action::Notice(Some(Notice::from(e))),
+                });
+            }));
+        })
+    };
+    let on_upload = {
+        let open_file = open_file.clone();
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<HtmlInputElement>();
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
             input.set_value("");
-            let name = file.name();
-            let ws = ws.clone();
-            *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_text(
-                &gloo::file::File::from(file),
-                move |text| {
-                    let opened = text
-                        .map_err(|e| Error::File {
-                            name: name.clone(),
-                            message: e.to_string(),
-                        })
-                        .and_then(|text| share::open_file(&name, &text));
-                    ws.dispatch(match opened {
-                        Ok(workspace) => Action::Open(Box::new(workspace), Origin::File(name)),
-                        Err(e) => Action::Notice(Some(Notice::from(e))),
-                    });
-                },
-            ));
+            open_file(file);
         })
     };
+    // Files dragged over the page: taken before the editor (which would read any file
+    // into its text) and before the browser (which would leave the page for the file).
+    use_effect_with((), move |_| {
+        let files = |e: &Event| {
+            e.dyn_ref::<web_sys::DragEvent>()
+                .and_then(web_sys::DragEvent::data_transfer)
+                .filter(|data| data.types().includes(&JsValue::from_str("Files"), 0))
+        };
+        let options = gloo::events::EventListenerOptions {
+            phase: gloo::events::EventListenerPhase::Capture,
+            passive: false,
+        };
+        let document = gloo::utils::document();
+        let on_dragover = gloo::events::EventListener::new_with_options(
+            &document,
+            "dragover",
+            options,
+            move |e| {
+                if files(e).is_some() {
+                    e.prevent_default();
+                }
+            },
+        );
+        let on_drop =
+            gloo::events::EventListener::new_with_options(&document, "drop", options, move |e| {
+                let Some(data) = files(e) else {
+                    return;
+                };
+                e.prevent_default();
+                e.stop_propagation();
+                if let Some(file) = data.files().and_then(|files| files.get(0)) {
+                    open_file(file);
+                }
+            });
+        move || drop((on_dragover, on_drop))
+    });
     html! {
         <div class="workspace-bar">
             <button id="share" title="Put the whole workspace in a link" onclick={on_share}>{ "Share" }</button>

@@ -47,6 +47,26 @@ pub fn workspace_file(workspace: &Workspace) -> (String, String) {
     )
 }
 
+/// The largest workspace file the page reads: far above any real workspace (a
+/// 4,096-instruction program is about 100 KB of text), far below what would stall the tab.
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
+
+/// Refuses a file by its size alone, before anything reads it, so that a huge file never
+/// becomes a string in the page's memory.
+pub fn check_file_size(name: &str, bytes: u64) -> Result<(), Error> {
+    if bytes <= MAX_FILE_BYTES {
+        return Ok(());
+    }
+    Err(Error::File {
+        name: name.to_owned(),
+        message: format!(
+            "{} MB is too large for a workspace file (at most {} MB); not opened",
+            bytes.div_ceil(1 << 20),
+            MAX_FILE_BYTES >> 20
+        ),
+    })
+}
+
 /// The workspace of an uploaded file, or what is wrong with it.
 pub fn open_file(name: &str, text: &str) -> Result<Workspace, Error> {
     document::from_json(text).map_err(|e| Error::File {

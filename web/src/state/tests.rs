@@ -911,6 +911,16 @@ fn a_workspace_file_round_trips_and_a_bad_one_is_named() {
 }
 
 #[test]
+fn a_file_too_large_is_refused_by_its_size() {
+    assert!(share::check_file_size("w.bpfplay.json", share::MAX_FILE_BYTES).is_ok());
+    let e = share::check_file_size("huge.json", 100 << 20).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "huge.json: 100 MB is too large for a workspace file (at most 8 MB); not opened"
+    );
+}
+
+#[test]
 fn share_warns_about_long_links() {
     let mut w = Playground::default();
     let shared = share::share(w.workspace(), "http://127.0.0.1:8080/").unwrap();
