@@ -11,7 +11,7 @@ export PATH := $(ROOT)/web/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export TRUNK_SKIP_VERSION_CHECK := true
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: serve test tools browser test-native test-wasm test-browser smoke e2e
+.PHONY: serve test tools browser test-native test-wasm test-browser smoke e2e fuzz-tools fuzz-smoke
 
 serve: tools
 	cargo fetch --locked
@@ -70,3 +70,27 @@ smoke: browser
 # leaves a screenshot in target/e2e-breakpoint.png.
 e2e: smoke
 	tests/scripts/e2e.sh
+
+# The cargo-fuzz targets of fuzz/ (its own workspace), each run FUZZ_SECONDS (20 s) from
+# seeds made out of the conformance suite and the examples; a crash fails and leaves its
+# input in fuzz/artifacts/TARGET/. Libfuzzer's coverage needs the nightly toolchain
+# when it is installed (with AddressSanitizer); otherwise the stable one runs the
+# targets without a sanitizer (RUSTC_BOOTSTRAP lets cargo-fuzz pass its -Z flags).
+FUZZ_TARGETS := decode assemble verify interpret jit share_link workspace_file kernel_syscalls
+FUZZ_SECONDS ?= 20
+FUZZ_TOOLCHAIN := $(shell rustup toolchain list 2>/dev/null | grep -q '^nightly' && echo +nightly)
+FUZZ_FLAGS := $(if $(FUZZ_TOOLCHAIN),,--sanitizer none)
+FUZZ_ENV := $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1)
+
+fuzz-tools:
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+
+fuzz-smoke: fuzz-tools
+	cargo run --locked -q -p bpfplay-tests --example fuzz_seeds -- $(ROOT)/target/fuzz-seeds
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(ROOT)/target/fuzz-corpus/$$t && \
+		echo "fuzz $$t for $(FUZZ_SECONDS) s" && \
+		$(FUZZ_ENV) cargo $(FUZZ_TOOLCHAIN) fuzz run $(FUZZ_FLAGS) $$t \
+			$(ROOT)/target/fuzz-corpus/$$t $(ROOT)/target/fuzz-seeds/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 || exit 1; \
+	done
