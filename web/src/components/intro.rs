@@ -12,7 +12,8 @@ const THINGS_TO_TRY: [&str; 5] = [
 ];
 
 /// Keys and what they do.
-const SHORTCUTS: [(&str, &str); 6] = [
+const SHORTCUTS: [(&str, &str); 7] = [
+    ("Ctrl+Enter (⌘+Enter)", "run, also from inside the editor"),
     ("F8", "run, or continue to the next breakpoint"),
     ("F10 / F11", "step one instruction"),
     ("Shift+F11", "step back"),
