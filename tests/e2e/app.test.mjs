@@ -1,17 +1,13 @@
 // End-to-end: the built app in real Chromium. Serve dist/ first (scripts/e2e.sh does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
 
 test('open an example, run, step, step back, breakpoint, map forms, new tab, reload keeps pins and tabs', async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = [];

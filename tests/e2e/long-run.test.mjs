@@ -3,10 +3,9 @@
 // pauses it, and the editor takes typing while it runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The loop never reaches `exit`; a breakpoint there makes every instruction go through
 // the interpreter's stepping path (a breakpoint test per instruction), so that the
@@ -21,10 +20,7 @@ const executed = async (page) => {
 };
 
 test('an endless loop runs in slices: Stop pauses it and the editor takes typing meanwhile', async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = [];

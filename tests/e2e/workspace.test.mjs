@@ -2,10 +2,9 @@
 // Serve dist/ first (scripts/e2e.sh does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const PROGRAM = 'r0 = *(u32 *)(r1 +0) ; skb->len\nr0 += 1\nexit';
 const PACKET = '02 00 00 00 00 02 02 00 00 00 00 01 08 00';
@@ -26,10 +25,7 @@ async function expectSharedWorkspace(page, card) {
 }
 
 test('share link, a truncated link and a damaged store', async () => {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM, headless: true,
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const errors = [];
     const author = await browser.newContext();
