@@ -186,7 +186,7 @@ test('a 4,096-instruction paste: listed, refused by name as Linux 4.4 does, and 
   await paste(page, `r0 = 0\n${'r0 += 1\n'.repeat(4094)}exit`);
   await page.waitForSelector('#insn-4095', { timeout: 30000 });
   // 4.4's bpf_prog_load refuses insn_cnt >= BPF_MAXINSNS (4096).
-  await verdict('^rejected: EINVAL');
+  await verdict('^refused: EINVAL');
   console.log(`# 4,096-instruction paste: pasted, listed and verified in ${Date.now() - started} ms`);
   // The page answers: one line less is accepted, and survives a reload.
   await paste(page, `r0 = 0\n${'r0 += 1\n'.repeat(4093)}exit`);
