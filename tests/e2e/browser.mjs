@@ -11,3 +11,16 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--disable-background-networking'],
   });
 }
+
+/** Replaces the editor's text with a clipboard paste, as Ctrl+V gives the editor
+ * (Playwright's insertText goes through execCommand, quadratic in Chromium: see BENCHMARKS.md). */
+export function pasteSource(page, text) {
+  return page.evaluate((text) => {
+    const content = document.querySelector('#source .cm-content');
+    content.focus();
+    document.execCommand('selectAll');
+    const data = new DataTransfer();
+    data.setData('text/plain', text);
+    content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}

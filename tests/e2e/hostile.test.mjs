@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from './browser.mjs';
+import { launchChromium, pasteSource } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 const WORKSPACE_KEY = 'bpfplay.workspace';
@@ -165,17 +165,6 @@ test('a link with <script> in names and printk strings shows them as text', asyn
   await assertClean(session);
 });
 
-/// Replaces the editor's text with a clipboard paste, as Ctrl+V gives the editor
-/// (Playwright's insertText goes through execCommand, quadratic in Chromium: see BENCHMARKS.md).
-const paste = (page, text) => page.evaluate((text) => {
-  const content = document.querySelector('#source .cm-content');
-  content.focus();
-  document.execCommand('selectAll');
-  const data = new DataTransfer();
-  data.setData('text/plain', text);
-  content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-}, text);
-
 test('a 4,096-instruction paste: listed, refused by name as Linux 4.4 does, and the page still answers', async () => {
   const session = await freshPage();
   const { page } = session;
@@ -183,13 +172,13 @@ test('a 4,096-instruction paste: listed, refused by name as Linux 4.4 does, and 
   const verdict = (pattern) => page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#verdict')?.textContent ?? ''),
     pattern, { timeout: 30000 });
   const started = Date.now();
-  await paste(page, `r0 = 0\n${'r0 += 1\n'.repeat(4094)}exit`);
+  await pasteSource(page, `r0 = 0\n${'r0 += 1\n'.repeat(4094)}exit`);
   await page.waitForSelector('#insn-4095', { timeout: 30000 });
   // 4.4's bpf_prog_load refuses insn_cnt >= BPF_MAXINSNS (4096).
   await verdict('^refused: EINVAL');
   console.log(`# 4,096-instruction paste: pasted, listed and verified in ${Date.now() - started} ms`);
   // The page answers: one line less is accepted, and survives a reload.
-  await paste(page, `r0 = 0\n${'r0 += 1\n'.repeat(4093)}exit`);
+  await pasteSource(page, `r0 = 0\n${'r0 += 1\n'.repeat(4093)}exit`);
   await verdict('^accepted');
   assert.equal(await page.$('#insn-4095'), null);
   await page.reload();

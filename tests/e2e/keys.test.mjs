@@ -4,7 +4,7 @@
 // not read. Serve dist/ first (scripts/e2e.sh does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
+import { launchChromium, pasteSource } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 
@@ -22,18 +22,6 @@ async function withPage(body) {
   } finally {
     await browser.close();
   }
-}
-
-/** Replaces the editor's text, as a paste does. */
-async function setSource(page, text) {
-  await page.evaluate((text) => {
-    const content = document.querySelector('.cm-content');
-    content.focus();
-    document.execCommand('selectAll');
-    const data = new DataTransfer();
-    data.setData('text/plain', text);
-    content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
 }
 
 const verdict = (page) => page.textContent('#verdict');
@@ -71,12 +59,12 @@ test('F8, F10, F11 and Ctrl+Enter are taken from the browser and the editor', as
 test('an assembly error leaves no stale verdict; fixing the text verifies it again', async () => {
   await withPage(async (page) => {
     assert.equal(await verdict(page), 'accepted');
-    await setSource(page, 'r0 = 0\nldh [12\nexit\n');
+    await pasteSource(page, 'r0 = 0\nldh [12\nexit\n');
     await page.waitForFunction(() => document.querySelector('#verdict')?.textContent.startsWith('not assembled'));
     assert.match(await verdict(page), /^not assembled: line 2/);
     assert.ok(!(await page.textContent('#verifier')).includes('accepted'));
     assert.ok(await page.$('#asm-error'), 'the editor shows the error');
-    await setSource(page, 'r0 = 0\nexit\n');
+    await pasteSource(page, 'r0 = 0\nexit\n');
     await page.waitForFunction(() => document.querySelector('#verdict')?.textContent === 'accepted');
     assert.equal(await page.$('#asm-error'), null, 'the banner went with its cause');
   });
@@ -84,7 +72,7 @@ test('an assembly error leaves no stale verdict; fixing the text verifies it aga
 
 test('Run on a rejected program says why and offers the plain VM', async () => {
   await withPage(async (page) => {
-    await setSource(page, 'r1 = 1\nexit\n');
+    await pasteSource(page, 'r1 = 1\nexit\n');
     await page.waitForFunction(() => document.querySelector('#verdict')?.textContent === 'R0 !read_ok (EACCES)');
     await page.click('#run');
     await page.waitForSelector('#notice');
