@@ -4,24 +4,18 @@
 //! jumps and local calls are left out, so that every run ends within the program's length.
 #![no_main]
 
-use bpfplay_core::isa::{Profile, Program};
+use bpfplay_core::isa::{CallKind, Insn, Profile, Program};
 use bpfplay_tests::jit_compare::{interpret, jit_run};
 use bpfplay_tests::wasmi_engine::Wasmi;
 use libfuzzer_sys::fuzz_target;
 
 /// Whether every jump goes forward and no instruction is a local call.
-fn runs_straight(code: &[u8]) -> bool {
-    code.chunks_exact(8).all(|slot| {
-        let (opcode, src) = (slot[0], slot[1] >> 4);
-        let off = i16::from_le_bytes([slot[2], slot[3]]);
-        let imm = i32::from_le_bytes([slot[4], slot[5], slot[6], slot[7]]);
-        match (opcode & 0x07, opcode & 0xf0) {
-            (0x05, 0x80) => src != 1,
-            (0x05 | 0x06, 0x90) => true,
-            (0x06, 0x00) => imm >= 0,
-            (0x05 | 0x06, _) => off >= 0,
-            _ => true,
-        }
+fn runs_straight(program: &Program) -> bool {
+    program.insns().all(|(_, insn)| match *insn {
+        Insn::Call { kind, .. } => kind != CallKind::Local,
+        Insn::Ja { off } | Insn::Branch { off, .. } => off >= 0,
+        Insn::JaLong { off } => off >= 0,
+        _ => true,
     })
 }
 
@@ -32,12 +26,12 @@ fuzz_target!(|data: &[u8]| {
     let profile = Profile::ALL[usize::from(head & 1)];
     let input_len = usize::from(head >> 1).min(rest.len());
     let (input, code) = rest.split_at(input_len);
-    if !runs_straight(code) {
-        return;
-    }
     let Ok(program) = Program::decode(code) else {
         return;
     };
+    if !runs_straight(&program) {
+        return;
+    }
     let mut engine = Wasmi::new(Some(10_000_000));
     let Ok(jitted) = jit_run(&mut engine, &program, input, None, profile) else {
         return;
