@@ -212,12 +212,16 @@ pub fn data_files(subdir: &str) -> Vec<PathBuf> {
         assert!(!conformance_required(), "{}", conformance_missing());
         return Vec::new();
     };
-    let dir = dir.join(subdir);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    sorted_files(&dir.join(subdir), "data")
+}
+
+/// The files of `dir` whose extension is `ext`, sorted by path.
+pub fn sorted_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "data"));
     files.sort();
     files
 }
@@ -388,16 +392,7 @@ pub fn verify_golden(case: &str, suffix: &str) -> PathBuf {
 pub fn scripts() -> Vec<PathBuf> {
     ["static/scripts", "tests/data/scripts"]
         .iter()
-        .flat_map(|dir| {
-            let dir = workspace_root().join(dir);
-            let mut scripts: Vec<_> = std::fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-                .collect();
-            scripts.sort();
-            scripts
-        })
+        .flat_map(|dir| sorted_files(&workspace_root().join(dir), "txt"))
         .collect()
 }
 
@@ -482,14 +477,7 @@ impl Example {
 
 /// Every example, sorted by name.
 pub fn examples() -> Vec<Example> {
-    let dir = workspace_root().join("static/examples");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "s"))
-        .collect();
-    paths.sort();
-    paths
+    sorted_files(&workspace_root().join("static/examples"), "s")
         .iter()
         .map(|p| parse_example(p).unwrap_or_else(|e| panic!("{e}")))
         .collect()

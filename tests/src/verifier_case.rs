@@ -2,7 +2,7 @@
 //! program with its program type, maps and expected verdicts, read by the PROG_LOAD
 //! tests and by the `bpfplay verify` tests of the command line.
 
-use crate::workspace_root;
+use crate::{sorted_files, workspace_root};
 use bpfplay_core::bpftool::parse_map_list;
 use bpfplay_core::isa::parse_hex_bytes;
 use bpfplay_core::kernel::MapCreate;
@@ -138,14 +138,7 @@ pub fn parse_case(path: &Path) -> Case {
 
 /// Every case file, in name order.
 pub fn cases() -> Vec<PathBuf> {
-    let dir = workspace_root().join("tests/data/verifier");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "case"))
-        .collect();
-    files.sort();
-    files
+    sorted_files(&workspace_root().join("tests/data/verifier"), "case")
 }
 
 /// Logs longer than this many lines are kept as their head and tail only.
