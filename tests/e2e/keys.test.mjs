@@ -91,6 +91,8 @@ test('hex inputs read dumps and C arrays and say exactly what they could not rea
       (await page.textContent('#notice')).replace(/\s*✕$/, ''),
       'packet: line 1, column 16: `z` (in `0x0z`) is not a hex digit',
     );
+    // The refused text stays in the field to be fixed; renders do not put the old value back.
+    assert.equal(await page.inputValue('#packet'), '0x02, 0x00, 0x0z');
     await page.click('#notice');
     await page.fill('#packet', '0x02, 0x00, 0x1');
     await page.press('#packet', 'Enter');

@@ -1,6 +1,7 @@
 pub mod app;
 pub mod bpffs;
 pub mod command_input;
+pub mod committed_input;
 pub mod console;
 pub mod copy;
 pub mod editor;

@@ -1,3 +1,4 @@
+use crate::components::committed_input::CommittedInput;
 use crate::examples::EXAMPLES;
 use crate::state::view::Choice;
 use crate::state::{Action, SetupField, use_workspace};
@@ -16,12 +17,9 @@ fn options(choices: Vec<Choice>) -> Html {
 pub fn setup_bar() -> Html {
     let ws = use_workspace();
     let view = ws.setup_view();
-    let change = |field: fn(String) -> SetupField| {
+    let commit = |field: fn(String) -> SetupField| {
         let ws = ws.clone();
-        Callback::from(move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlInputElement>().value();
-            ws.dispatch(Action::SetSetup(field(value)));
-        })
+        Callback::from(move |text: String| ws.dispatch(Action::SetSetup(field(text))))
     };
     let select = |field: fn(String) -> SetupField| {
         let ws = ws.clone();
@@ -73,13 +71,13 @@ pub fn setup_bar() -> Html {
                 <input id="privileged" type="checkbox" checked={view.privileged} onchange={on_privileged} />{ " privileged" }
             </label>
             <label class="wide">{ "Packet / memory (hex) " }
-                <input id="packet" value={view.packet} onchange={change(SetupField::Packet)} placeholder="e.g. 02 00 00 00 00 02 ..." />
+                <CommittedInput id="packet" value={view.packet} onchange={commit(SetupField::Packet)} placeholder="e.g. 02 00 00 00 00 02 ..." />
             </label>
             <label title="__sk_buff fields: mark, priority, pkt_type, queue_mapping, ifindex, ingress_ifindex, hash, tc_index, tc_classid, vlan_tci, route_realm, cb0..cb4">{ "skb " }
-                <input id="skb" value={view.skb} onchange={change(SetupField::Skb)} placeholder="mark=1 priority=7 cb0=5" />
+                <CommittedInput id="skb" value={view.skb} onchange={commit(SetupField::Skb)} placeholder="mark=1 priority=7 cb0=5" />
             </label>
             <label>{ "Maps " }
-                <input id="setup-maps" value={view.maps} onchange={change(SetupField::Maps)} placeholder="hash:4:8:16,array:4:8:4" />
+                <CommittedInput id="setup-maps" value={view.maps} onchange={commit(SetupField::Maps)} placeholder="hash:4:8:16,array:4:8:4" />
             </label>
         </div>
     }
