@@ -197,7 +197,7 @@ pub enum Reason {
     InvalidLdImm,
     LdImm64Reserved,
     LdAbsNotAllowed,
-    /// LD_ABS or LD_IND with dst, off or (ABS) src set.
+    /// LD_ABS or LD_IND with dst, off or (ABS) src set, or of size DW.
     LdAbsReserved,
     LdAbsR6NotCtx,
     InvalidLdMode,

@@ -234,7 +234,7 @@ impl Reason {
                 "Use probe_read in kprobes, or a socket_filter / sched_cls / sched_act program.",
             ),
             Reason::LdAbsReserved => (
-                "LD_ABS/LD_IND set dst, offset, or (for ABS) src.",
+                "LD_ABS/LD_IND set dst, offset, or (for ABS) src, or load a u64 (packet loads read u8, u16 or u32).",
                 "Write `r0 = *(u16 *)skb[12]` or `r0 = *(u16 *)skb[rX + 12]`.",
             ),
             Reason::LdAbsR6NotCtx => (

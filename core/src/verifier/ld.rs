@@ -38,8 +38,11 @@ impl Verifier<'_, '_> {
             return Err(self.reject(Reason::LdAbsNotAllowed));
         }
         let abs = insn.mode() == mode::ABS;
-        // 4.4.1 does not check the size: DW passes here and the interpreter returns 0.
-        if insn.dst != 0 || insn.off != 0 || (abs && insn.src != 0) {
+        // kernel/bpf/verifier.c, check_ld_abs (4.4.1): `insn->dst_reg != BPF_REG_0 ||
+        // insn->off != 0 || BPF_SIZE(insn->code) == BPF_DW || (mode == BPF_ABS &&
+        // insn->src_reg != BPF_REG_0)` is refused as reserved fields. The size DW (0x38,
+        // 0x58) is refused here because __bpf_prog_run has no jump-table entry for it.
+        if insn.dst != 0 || insn.off != 0 || insn.size() == Size::DW || (abs && insn.src != 0) {
             return Err(self.reject(Reason::LdAbsReserved));
         }
         self.check_reg_read(6)?;
