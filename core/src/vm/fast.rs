@@ -1,6 +1,6 @@
-//! The interpreter's fast loop: [`Vm::run`] without breakpoints runs the flat form of
-//! the program ([`super::flat`]) here, over local registers, and hands every
-//! instruction it does not execute itself to `advance`.
+//! The interpreter's fast loop: [`Vm::run`] runs the flat form of the program
+//! ([`super::flat`]) here, over local registers, and hands every instruction it does
+//! not execute itself (and every one at a breakpoint) to `advance`.
 
 use super::exec::sign_extend;
 use super::{Vm, alu, flat};
@@ -8,14 +8,13 @@ use crate::isa::{Reg, Size};
 
 impl Vm {
     /// Executes instructions that cannot fault, call out or end the program, from the
-    /// current pc, until the next one needs [`Vm::advance`], the fuel is spent or
+    /// current pc, until the next one needs [`Vm::advance`] (a [`flat::Kind::Slow`] op
+    /// of `ops`, the current program's flat form), the fuel is spent or
     /// [`Vm::executed`] reaches `until`. An instruction that would fault or exit early
     /// is left unexecuted, so `advance` redoes it in full.
-    pub(super) fn run_fast(&mut self, until: u64) {
+    pub(super) fn run_fast(&mut self, until: u64, ops: &[flat::Op]) {
         use crate::isa::{AluOp, Cond};
         use flat::Kind as K;
-        let program = self.program.clone();
-        let ops = program.ops();
         // 16 registers so that `reg & 15` indexes without a bounds check; 11..16 stay
         // zero (r15 is the register operand of every immediate operand, see `flat`).
         let mut regs = [0u64; 16];

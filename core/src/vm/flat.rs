@@ -70,7 +70,7 @@ pub(crate) enum Kind {
     Jslt32,
     Jsle32,
     /// Left to `advance`: calls, exit, atomics, an `lddw` tail, a write to r10, a jump
-    /// out of the program or into an `lddw` tail.
+    /// out of the program or into an `lddw` tail, and a breakpoint ([`with_stops`]).
     Slow,
 }
 
@@ -129,6 +129,20 @@ impl FlatCode {
     pub(crate) fn ops(&self) -> &[Op] {
         &self.0
     }
+}
+
+/// A copy of `ops` whose ops at the pcs `marks` sets are [`Kind::Slow`], so that the
+/// fast loop leaves them to `advance` and its caller sees the breakpoint.
+pub(crate) fn with_stops(ops: &[Op], marks: &[bool]) -> Vec<Op> {
+    let mut stopping = ops.to_vec();
+    for (op, _) in stopping
+        .iter_mut()
+        .zip(marks)
+        .filter(|(_, marked)| **marked)
+    {
+        *op = SLOW;
+    }
+    stopping
 }
 
 /// An ALU operation in flat form: [`Kind::Alu`] and its [`Selectable`], or a kind of

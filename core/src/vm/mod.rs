@@ -278,12 +278,12 @@ impl Vm {
     /// Runs until exit, a fault, or an instruction in `breakpoints` (not counting the
     /// one at the current pc, so that continuing from a breakpoint moves on).
     ///
-    /// Without breakpoints, common instructions run in a tight loop (`run_fast`) over
-    /// local registers; whatever that loop does not handle (helper and local calls,
-    /// exit, tail calls, and every instruction about to fault or end the program early)
-    /// goes through the same `advance` as `step`, so results, faults and fuel are exactly
-    /// those of stepping. With breakpoints every instruction goes through `advance`, at
-    /// stepping speed, so that the fast loop needs no breakpoint test.
+    /// Common instructions run in a tight loop (`run_fast`) over local registers;
+    /// whatever that loop does not handle (helper and local calls, exit, tail calls, and
+    /// every instruction about to fault or end the program early) goes through the same
+    /// `advance` as `step`, so results, faults and fuel are exactly those of stepping.
+    /// Breakpoints cost the loop nothing: it runs a copy of the flat program whose ops
+    /// at breakpoints are [`flat::Kind::Slow`], so it leaves the loop there.
     pub fn run(&mut self, helpers: &mut impl Helpers, breakpoints: &[usize]) -> RunStop {
         loop {
             if let Some(stop) = self.run_until(helpers, breakpoints, u64::MAX) {
@@ -305,14 +305,24 @@ impl Vm {
             return Some(stop);
         }
         let marks = breakpoint_marks(breakpoints);
-        let mut first = true;
+        let start = self.executed;
+        // The flat program with its breakpoints made slow, made again when a tail call
+        // changes the program.
+        let mut stopping: Option<(Rc<Prepared>, Vec<flat::Op>)> = None;
         loop {
-            if marks.is_empty() {
-                self.run_fast(until);
-            } else if !first && marks.get(self.pc).copied().unwrap_or(false) {
+            let program = self.program.clone();
+            let made_for_program =
+                |(made_for, _): &(Rc<Prepared>, _)| Rc::ptr_eq(made_for, &program);
+            if !marks.is_empty() && !stopping.as_ref().is_some_and(made_for_program) {
+                stopping = Some((program.clone(), flat::with_stops(program.ops(), &marks)));
+            }
+            let ops = stopping.as_ref().map_or(program.ops(), |(_, ops)| ops);
+            self.run_fast(until, ops);
+            // The breakpoint the run starts on does not count, so that continuing from a
+            // breakpoint moves on.
+            if self.executed != start && marks.get(self.pc).copied().unwrap_or(false) {
                 return Some(RunStop::Breakpoint { pc: self.pc });
             }
-            first = false;
             if self.executed >= until {
                 return None;
             }

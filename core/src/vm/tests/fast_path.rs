@@ -1,5 +1,6 @@
-//! The fast loop (`run` without breakpoints) against stepping: random programs never
-//! panic, and every run ends exactly where stepping one instruction at a time ends.
+//! The fast loop (`run`) against stepping: random programs never panic, and every run,
+//! with breakpoints or without, ends exactly where stepping one instruction at a time
+//! ends.
 
 use super::*;
 
@@ -361,11 +362,32 @@ fn random_alu_programs_run_as_they_step() {
                 vm.set_reg(Reg::new(i as u8).unwrap(), value.rotate_left(round));
             }
             let what = format!("round {round} ({profile})");
-            // A run with breakpoints goes through `advance` alone; without, the fast loop.
             assert_runs_as_it_steps(&vm, &[], &what);
             if !breakpoints.is_empty() {
                 assert_runs_as_it_steps(&vm, &breakpoints, &what);
             }
         }
     }
+}
+
+/// A run with breakpoints runs the fast loop on a copy of the flat program in which the
+/// ops at breakpoints, and only those, leave the loop.
+#[test]
+fn breakpoints_make_only_their_ops_slow() {
+    let program = assemble("r0 = 1\nr0 += 2\nr1 = r0\nexit", None)
+        .unwrap()
+        .program;
+    let prepared = Prepared::new(program);
+    let ops = prepared.ops();
+    // Past the end (a breakpoint in another program of a tail-call chain) is ignored.
+    let stopping = flat::with_stops(ops, &[false, true, false, false, true]);
+    assert_eq!(stopping.len(), ops.len());
+    for (pc, (op, original)) in stopping.iter().zip(ops).enumerate() {
+        if pc == 1 {
+            assert_eq!(op.kind, flat::Kind::Slow);
+        } else {
+            assert_eq!(op, original, "op {pc}");
+        }
+    }
+    assert_ne!(ops[1].kind, flat::Kind::Slow);
 }
