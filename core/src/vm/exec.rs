@@ -210,15 +210,26 @@ impl Vm {
         }
     }
 
-    /// Big-endian packet read at `off`, as `LD_ABS`/`LD_IND` do (negative offsets reach
-    /// the headers, see [`packet_load_start`]).
-    pub(super) fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
-        let packet = self.memory.region(RegionKind::Packet)?;
-        let start = u64::from(packet_load_start(off)?);
-        let n = size.bytes();
-        let raw = self.memory.load(packet.base + start, n)?;
-        Some(raw.swap_bytes() >> (64 - 8 * n))
+    /// Big-endian packet read at `off`, as `LD_ABS`/`LD_IND` do.
+    fn packet_load(&self, off: i32, size: Size) -> Option<u64> {
+        let base = self.memory.region(RegionKind::Packet)?.base;
+        let raw = self
+            .memory
+            .read(packet_address(base, off)?, size.bytes())
+            .ok()?;
+        Some(big_endian(raw, size))
     }
+}
+
+/// Where `LD_ABS`/`LD_IND` at `off` read in a packet mapped at `base` (negative offsets
+/// reach the headers, see [`packet_load_start`]).
+pub(super) fn packet_address(base: u64, off: i32) -> Option<u64> {
+    Some(base + u64::from(packet_load_start(off)?))
+}
+
+/// A packet value read little-endian, as the big-endian value `LD_ABS`/`LD_IND` give.
+pub(super) fn big_endian(raw: u64, size: Size) -> u64 {
+    raw.swap_bytes() >> (64 - 8 * size.bytes())
 }
 
 pub(super) fn sign_extend(raw: u64, size: Size) -> u64 {

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
-use core::cell::RefCell;
+use core::cell::{RefCell, RefMut};
 use core::fmt;
 
 /// Bytes shared between guest memory and their owner (a map value), so that program
@@ -294,50 +294,28 @@ impl Memory {
         Ok((index, off))
     }
 
-    /// The interpreter's fast path: reads `size` (1, 2, 4 or 8) bytes as a
-    /// little-endian value, or `None` for any access that [`Memory::read`] would refuse.
-    #[inline]
-    pub(super) fn load(&self, addr: u64, size: usize) -> Option<u64> {
-        let region = self.regions.get(((addr >> 32) as usize).wrapping_sub(1))?;
-        let off = (addr as u32).checked_sub(REGION_START as u32)? as usize;
-        match &region.data {
-            RegionData::Owned(v) => le_value(v.get(off..off + size)?),
-            RegionData::Shared(s) => le_value(s.borrow().get(off..off + size)?),
+    /// Runs `f` with the bytes of every region borrowed at once ([`View`]): the fast
+    /// loop's memory.
+    pub(super) fn with_view<R>(&mut self, f: impl FnOnce(&mut View<'_>) -> R) -> R {
+        // Declared before `bytes`, which borrows from them, so dropped after it.
+        let mut shared: [Option<RefMut<'_, Vec<u8>>>; VIEWED] = Default::default();
+        let mut bytes: [&mut [u8]; VIEWED] = Default::default();
+        let mut writable = 0;
+        for (index, (region, slot)) in self.regions.iter_mut().zip(&mut bytes).enumerate() {
+            writable |= u32::from(region.writable) << index;
+            match &mut region.data {
+                RegionData::Owned(v) => *slot = v,
+                // Nothing else borrows them during a run; if something did, the region
+                // stays empty here, and every access to it goes the slow way.
+                RegionData::Shared(s) => shared[index] = s.try_borrow_mut().ok(),
+            }
         }
-    }
-
-    /// The interpreter's fast path: writes the low `size` (1, 2, 4 or 8) bytes of
-    /// `value`; `false` (and nothing written) for any write [`Memory::write`] would refuse.
-    #[inline]
-    pub(super) fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
-        let Some(region) = self
-            .regions
-            .get_mut(((addr >> 32) as usize).wrapping_sub(1))
-        else {
-            return false;
-        };
-        let Some(off) = (addr as u32).checked_sub(REGION_START as u32) else {
-            return false;
-        };
-        let off = off as usize;
-        if !region.writable {
-            return false;
+        for (slot, guard) in bytes.iter_mut().zip(&mut shared) {
+            if let Some(guard) = guard {
+                *slot = guard;
+            }
         }
-        let bytes = value.to_le_bytes();
-        let Some(src) = bytes.get(..size) else {
-            return false;
-        };
-        match &mut region.data {
-            RegionData::Owned(v) => match v.get_mut(off..off + size) {
-                Some(target) => target.copy_from_slice(src),
-                None => return false,
-            },
-            RegionData::Shared(s) => match s.borrow_mut().get_mut(off..off + size) {
-                Some(target) => target.copy_from_slice(src),
-                None => return false,
-            },
-        }
-        true
+        f(&mut View { bytes, writable })
     }
 
     /// Reads `size` (1..=8) bytes as a little-endian value.
@@ -421,6 +399,61 @@ impl Memory {
     pub(super) fn revert(&mut self, change: &MemChange) {
         if let Ok((index, off)) = self.locate(change.addr, change.old.len(), false) {
             self.regions[index].data.write(off, &change.old, false);
+        }
+    }
+}
+
+/// How many regions a [`View`] holds: the first ones mapped (stack, context, packet or
+/// input come first; map values after). An access to any other goes the slow way.
+const VIEWED: usize = 8;
+
+/// The fast loop's memory: the bytes of the first [`VIEWED`] regions, borrowed for the
+/// whole loop, so that an access is an index and a bounds check, without the region's
+/// kind of storage, a `RefCell` or a reload of the region table after every store.
+pub(super) struct View<'a> {
+    bytes: [&'a mut [u8]; VIEWED],
+    /// Bit `i`: region `i` is writable.
+    writable: u32,
+}
+
+impl View<'_> {
+    /// The region index and offset of an address.
+    #[inline]
+    fn locate(addr: u64) -> Option<(usize, usize)> {
+        let index = ((addr >> 32) as usize).wrapping_sub(1);
+        let off = (addr as u32).checked_sub(REGION_START as u32)?;
+        Some((index, off as usize))
+    }
+
+    /// Reads `size` (1, 2, 4 or 8) bytes as a little-endian value, or `None` for any
+    /// access that [`Memory::read`] would refuse.
+    #[inline]
+    pub(super) fn load(&self, addr: u64, size: usize) -> Option<u64> {
+        let (index, off) = Self::locate(addr)?;
+        le_value(self.bytes.get(index)?.get(off..off + size)?)
+    }
+
+    /// Writes the low `size` (1, 2, 4 or 8) bytes of `value`; `false` (and nothing
+    /// written) for any write [`Memory::write`] would refuse.
+    #[inline]
+    pub(super) fn store(&mut self, addr: u64, size: usize, value: u64) -> bool {
+        let Some((index, off)) = Self::locate(addr) else {
+            return false;
+        };
+        if self.writable >> (index & 31) & 1 == 0 {
+            return false;
+        }
+        let bytes = value.to_le_bytes();
+        let target = self
+            .bytes
+            .get_mut(index)
+            .and_then(|b| b.get_mut(off..off + size));
+        match (target, bytes.get(..size)) {
+            (Some(target), Some(src)) => {
+                target.copy_from_slice(src);
+                true
+            }
+            _ => false,
         }
     }
 }
