@@ -72,8 +72,10 @@ pub enum MapCommand {
         map: MapRef,
         key: Vec<u8>,
     },
+    /// [`DUMP_PAGE`] elements at most, from key `from` on (from the first without one).
     Dump {
         map: MapRef,
+        from: Option<Vec<u8>>,
     },
     Pin {
         map: MapRef,
@@ -188,13 +190,18 @@ impl FsOp {
     }
 }
 
+/// Elements one `map dump` lists at most: a console (and the memory of a page) holds a
+/// thousand lines, not the 33 million of a 256 MiB array. The output names the command
+/// that lists the next ones.
+pub const DUMP_PAGE: usize = 1000;
+
 /// Every command with its syntax, as `help` prints it; the last line explains the
 /// arguments' notation.
 pub const SYNTAX: &[&str] = &[
     "map create PATH type hash|array|prog_array|perf_event_array key N value N entries N [name NAME]",
     "map update MAP key BYTES value BYTES|pinned PROG_PATH|perf cpu N [any|noexist|exist]",
     "map lookup|delete|getnext MAP key BYTES",
-    "map dump MAP",
+    "map dump MAP [from key BYTES]",
     "map pin MAP PATH",
     "map show",
     "prog load FILE PATH type socket_filter|kprobe|sched_cls|sched_act [map idx N MAP]...",

@@ -7,7 +7,8 @@
 //! map update MAP key 1 0 0 0 value 0 0 0 0 0 0 0 0 [any|noexist|exist]
 //! map update pinned PATH key 0 0 0 0 value pinned PROG_PATH      (prog_array)
 //! map update pinned PATH key 0 0 0 0 value perf cpu 0             (perf_event_array)
-//! map lookup|delete|getnext MAP key …   ·   map dump MAP   ·   map pin MAP PATH   ·   map show
+//! map lookup|delete|getnext MAP key …   ·   map dump MAP [from key …]   ·   map pin MAP PATH
+//! map show
 //! prog load FILE PATH type sched_cls [map idx 0 MAP]…     ·   prog show
 //! prog run pinned PATH [packet FILE | packet hex …] [repeat N]
 //! process new NAME [uid N] · process use NAME · process exit
@@ -28,7 +29,10 @@
 //! let mut session = Session::default();
 //! let create = parse("map create /sys/fs/bpf/m type array key 4 value 4 entries 1").unwrap();
 //! session.apply(create, &mut NoFiles).unwrap();
-//! let dump = Command::Map(MapCommand::Dump { map: MapRef::Pinned("/sys/fs/bpf/m".into()) });
+//! let dump = Command::Map(MapCommand::Dump {
+//!     map: MapRef::Pinned("/sys/fs/bpf/m".into()),
+//!     from: None,
+//! });
 //! let output = session.apply(dump, &mut NoFiles).unwrap();
 //! assert!(matches!(&output, Output::Dump { entries, .. } if entries.len() == 1));
 //! assert_eq!(print::output_lines(&output).last().unwrap(), "Found 1 element");
@@ -42,11 +46,13 @@ mod session;
 mod tests;
 
 pub use command::{
-    Command, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand, SYNTAX,
-    UpdateFlags, help_lines, help_topics,
+    Command, DUMP_PAGE, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand,
+    SYNTAX, UpdateFlags, help_lines, help_topics,
 };
 pub use parse::{
     Expected, MapListError, MapListErrorKind, ParseError, ParseErrorKind, Word, parse,
     parse_map_list, words,
 };
-pub use session::{Error, FileSource, FsRow, MapRow, NoFiles, Output, ProgRow, Session};
+pub use session::{
+    Error, FileSource, FsRow, MapRow, MoreElements, NoFiles, Output, ProgRow, Session,
+};

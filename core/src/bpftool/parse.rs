@@ -384,7 +384,18 @@ pub fn parse(line: &str) -> Result<Command> {
                 _ => MapCommand::GetNext { map, key },
             })
         }
-        ("map", "dump") => Command::Map(MapCommand::Dump { map: p.map_ref()? }),
+        ("map", "dump") => {
+            let map = p.map_ref()?;
+            let from = match p.next_word() {
+                None => None,
+                Some(Word { text: "from", .. }) => {
+                    p.keyword("key")?;
+                    Some(p.bytes("key")?)
+                }
+                Some(word) => return Err(unexpected(word, Expected::OneOf(&["from key BYTES"]))),
+            };
+            Command::Map(MapCommand::Dump { map, from })
+        }
         ("map", "pin") => Command::Map(MapCommand::Pin {
             map: p.map_ref()?,
             path: p.arg("the path to pin at")?,

@@ -2,10 +2,11 @@
 //! them, and whole-script transcripts.
 
 use super::command::{
-    Command, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand, UpdateFlags,
+    Command, DUMP_PAGE, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand,
+    UpdateFlags,
 };
 use super::parse::words;
-use super::session::{Error, FileSource, Output, Session};
+use super::session::{Error, FileSource, MoreElements, Output, Session};
 use crate::isa::spaced_hex as hex;
 use crate::linux::MapType;
 use crate::prelude::*;
@@ -27,7 +28,12 @@ pub fn output_lines(output: &Output) -> Vec<String> {
         Output::NextKey { key, next } => {
             vec![format!("key: {}  next key: {}", hex(key), hex(next))]
         }
-        Output::Dump { map_type, entries } => {
+        Output::Dump {
+            map,
+            map_type,
+            entries,
+            more,
+        } => {
             let label = match map_type {
                 MapType::ProgArray | MapType::PerfEventArray => "object",
                 MapType::Hash | MapType::Array => "value",
@@ -36,6 +42,16 @@ pub fn output_lines(output: &Output) -> Vec<String> {
                 .iter()
                 .map(|(k, v)| format!("key: {}  {label}: {}", hex(k), hex(v)))
                 .collect();
+            if let Some(MoreElements { count, next_key }) = more {
+                let next = MapCommand::Dump {
+                    map: map.clone(),
+                    from: Some(next_key.clone()),
+                };
+                out.push(format!(
+                    "… {count} more element{}: `{next}` lists the next {DUMP_PAGE}",
+                    if *count == 1 { "" } else { "s" }
+                ));
+            }
             out.push(format!(
                 "Found {} element{}",
                 entries.len(),
@@ -212,7 +228,13 @@ impl fmt::Display for MapCommand {
             MapCommand::Lookup { map, key } => write!(f, "map lookup {map} key hex {}", hex(key)),
             MapCommand::Delete { map, key } => write!(f, "map delete {map} key hex {}", hex(key)),
             MapCommand::GetNext { map, key } => write!(f, "map getnext {map} key hex {}", hex(key)),
-            MapCommand::Dump { map } => write!(f, "map dump {map}"),
+            MapCommand::Dump { map, from } => {
+                write!(f, "map dump {map}")?;
+                if let Some(key) = from {
+                    write!(f, " from key hex {}", hex(key))?;
+                }
+                Ok(())
+            }
             MapCommand::Pin { map, path } => write!(f, "map pin {map} {path}"),
             MapCommand::Show => f.write_str("map show"),
         }

@@ -2,7 +2,7 @@
 //! answering with typed [`Output`].
 
 use super::command::{
-    Command, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand,
+    Command, DUMP_PAGE, FsOp, MapCommand, MapRef, MapValue, Packet, ProcessCommand, ProgCommand,
 };
 use super::parse::ParseError;
 use crate::isa::Program;
@@ -117,11 +117,14 @@ pub enum Output {
     Value { key: Vec<u8>, value: Vec<u8> },
     /// `map getnext`.
     NextKey { key: Vec<u8>, next: Vec<u8> },
-    /// `map dump`: the entries in the kernel's iteration order. For prog_array and
+    /// `map dump`: a page of entries in the kernel's iteration order. For prog_array and
     /// perf_event_array the values are the object ids in the slots.
     Dump {
+        map: MapRef,
         map_type: MapType,
         entries: Vec<(Vec<u8>, Vec<u8>)>,
+        /// The elements after the page, when there are any.
+        more: Option<MoreElements>,
     },
     /// `map show`.
     Maps(Vec<MapRow>),
@@ -133,6 +136,14 @@ pub enum Output {
     Listing(Vec<FsRow>),
     /// `help`: the syntax of every command, or of one object's.
     Help(Vec<&'static str>),
+}
+
+/// What a `map dump` page leaves out: how many elements follow it, and the key of the
+/// first, where the next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoreElements {
+    pub count: u64,
+    pub next_key: Vec<u8>,
 }
 
 /// A line of `map show`.
@@ -348,12 +359,28 @@ impl Session {
                 let next = s.kernel.map_next_key(pid, fd, Some(&key))?;
                 Ok(Output::NextKey { key, next })
             }),
-            MapCommand::Dump { map } => self.with_map(&map, |s, pid, fd| {
+            MapCommand::Dump { map: map_ref, from } => self.with_map(&map_ref, |s, pid, fd| {
+                if let Some(key) = &from {
+                    check_sizes(&s.kernel, pid, fd, key, None)?;
+                }
                 let id = s.kernel.fd_object(pid, fd)?;
                 let map = s.kernel.map(id).ok_or(Errno::EINVAL)?;
+                let first = match &from {
+                    None => 0,
+                    // As a lookup of a key that is not there.
+                    Some(key) => map.position(key).ok_or(Errno::ENOENT)?,
+                };
+                let entries = map.page(first, DUMP_PAGE);
+                let after = first + entries.len() as u64;
+                let more = map.page(after, 1).pop().map(|(next_key, _)| MoreElements {
+                    count: map.element_count() - after,
+                    next_key,
+                });
                 Ok(Output::Dump {
+                    map: map_ref.clone(),
                     map_type: map.def.map_type,
-                    entries: map.entries(),
+                    entries,
+                    more,
                 })
             }),
             MapCommand::Pin { map, path } => self.with_map(&map, |s, pid, fd| {

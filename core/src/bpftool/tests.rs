@@ -153,10 +153,18 @@ fn a_built_command_answers_with_typed_output() {
         Err(Error::Errno(crate::linux::Errno::EEXIST))
     );
     assert_eq!(
-        session.apply(Command::Map(MapCommand::Dump { map }), &mut files),
+        session.apply(
+            Command::Map(MapCommand::Dump {
+                map: map.clone(),
+                from: None
+            }),
+            &mut files
+        ),
         Ok(Output::Dump {
+            map,
             map_type: MapType::Hash,
             entries: vec![(vec![7], vec![1, 2])],
+            more: None,
         })
     );
 }

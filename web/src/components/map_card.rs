@@ -1,5 +1,5 @@
 use crate::state::map_command;
-use crate::state::view::MapView;
+use crate::state::view::{MapView, SHOWN_ENTRIES};
 use crate::state::{Action, Command, Notice, Playground};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -78,6 +78,12 @@ pub fn map_card(props: &MapCardProps) -> Html {
             </tr>
         }
     });
+    let shown = view.entries.len() as u64;
+    let turn_to = |first: u64| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::MapPage { map: id, first }))
+    };
+    let page = SHOWN_ENTRIES as u64;
     let graph = view.tail_calls.as_ref().map(|edges| {
         let height = 24 * edges.len().max(1) as u32 + 8;
         html! {
@@ -114,7 +120,13 @@ pub fn map_card(props: &MapCardProps) -> Html {
                     { for rows }
                 </table>
             </div>
-            if view.more > 0 { <div>{ format!("… {} more (map dump id {id})", view.more) }</div> }
+            if view.total > shown {
+                <div class="pager">
+                    <button class="page-previous" title="the previous entries" disabled={view.first == 0} onclick={turn_to(view.first.saturating_sub(page))}>{ "◀" }</button>
+                    <span class="page-range">{ format!("{}–{} of {}", view.first + 1, view.first + shown, view.total) }</span>
+                    <button class="page-next" title="the next entries" disabled={view.first + shown >= view.total} onclick={turn_to(view.first + page)}>{ "▶" }</button>
+                </div>
+            }
             <form class="entry-form" onsubmit={on_update}>
                 <input class="entry-key" placeholder={format!("key: {} bytes", view.key_size)} value={(*key).clone()} oninput={field(&key)} />
                 <input class="entry-value" placeholder={view.value_hint} value={(*value).clone()} oninput={field(&value)} />

@@ -44,6 +44,7 @@ pub use program::{ListingRow, Program, Verdict};
 use crate::examples::{EXAMPLES, Example};
 use bpfplay_core::workspace::setup::{SkbFields, parse_packet};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -66,6 +67,9 @@ pub struct Playground {
     pub replaced: Option<Rc<Workspace>>,
     /// The reader's theme and introduction (not part of the workspace).
     pub preferences: Preferences,
+    /// The page each map card shows: the position of its first entry, by map id (none
+    /// is the first page).
+    map_pages: BTreeMap<u32, u64>,
     version: u64,
 }
 
@@ -148,6 +152,12 @@ pub enum Action {
     SetTheme(Theme),
     /// Show the introduction (the `?` button) or dismiss it.
     ShowIntro(bool),
+    /// Turn a map card to the page that starts at position `first` of the map's
+    /// iteration order (a page is [`view::SHOWN_ENTRIES`] entries).
+    MapPage {
+        map: u32,
+        first: u64,
+    },
 }
 
 impl Default for Playground {
@@ -210,6 +220,7 @@ impl Playground {
             notice: None,
             replaced: None,
             preferences: Preferences::default(),
+            map_pages: BTreeMap::new(),
             version: 0,
         };
         p.reassemble();
@@ -500,6 +511,9 @@ impl Playground {
             }
             Action::SetTheme(theme) => self.preferences.theme = Some(theme),
             Action::ShowIntro(show) => self.preferences.intro_dismissed = !show,
+            Action::MapPage { map, first } => {
+                self.map_pages.insert(map, first);
+            }
         }
     }
 

@@ -1259,3 +1259,64 @@ fn tab_completes_commands_keywords_and_pinned_paths() {
     );
     assert_eq!(line("p"), "pro");
 }
+
+#[test]
+fn a_map_card_reads_one_page_of_a_large_array_and_turns_pages() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::Console("rlimit memlock unlimited".into()),
+            Action::Console(
+                "map create /sys/fs/bpf/big type array key 4 value 8 entries 4000003".into(),
+            ),
+            Action::Console(
+                "map update pinned /sys/fs/bpf/big key 65 0 0 0 value 7 0 0 0 0 0 0 0".into(),
+            ),
+        ],
+    );
+    let card = |w: &Playground| {
+        w.maps()
+            .into_iter()
+            .find(|m| m.title.contains("entries 4000003"))
+            .expect("the card of /sys/fs/bpf/big")
+    };
+    let first_page = card(&w);
+    assert_eq!(
+        (first_page.first, first_page.total, first_page.entries.len()),
+        (0, 4_000_003, view::SHOWN_ENTRIES)
+    );
+    reduce(
+        &mut w,
+        [Action::MapPage {
+            map: first_page.id,
+            first: 64,
+        }],
+    );
+    let second_page = card(&w);
+    assert_eq!(second_page.first, 64);
+    assert_eq!(
+        (
+            second_page.entries[1].key_hex.as_str(),
+            second_page.entries[1].value_hex.as_str()
+        ),
+        ("41 00 00 00", "07 00 00 00 00 00 00 00")
+    );
+    // A page past the end, as after the map shrank, shows the last one: 4,000,000 on.
+    reduce(
+        &mut w,
+        [Action::MapPage {
+            map: first_page.id,
+            first: u64::MAX,
+        }],
+    );
+    let last_page = card(&w);
+    assert_eq!((last_page.first, last_page.entries.len()), (4_000_000, 3));
+    assert!(
+        w.bpffs()
+            .iter()
+            .any(|row| row.label.contains("(array, 4000003 entries)")),
+        "{:?}",
+        w.bpffs()
+    );
+}

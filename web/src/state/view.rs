@@ -111,12 +111,15 @@ pub struct MapView {
     /// What the value field takes.
     pub value_hint: &'static str,
     pub pins: Vec<String>,
+    /// One page of the entries, from position `first`.
     pub entries: Vec<EntryRow>,
-    /// Entries not shown.
-    pub more: usize,
+    pub first: u64,
+    /// Entries the map lists in all (its `map dump` elements).
+    pub total: u64,
 }
 
-/// Entries shown per map; the rest are counted.
+/// Entries a map card shows at a time; only they are read from the kernel (a 256 MiB
+/// array has 33 million).
 pub const SHOWN_ENTRIES: usize = 64;
 
 /// A line of the /sys/fs/bpf tree.
@@ -232,7 +235,8 @@ fn le_u32(bytes: &[u8]) -> u32 {
     u32::from_le_bytes(word)
 }
 
-fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
+/// The card of map `id`, showing the page that starts at position `first`.
+fn map_view(kernel: &Kernel, id: ObjectId, first: u64) -> Option<MapView> {
     let Some(Object::Map {
         map,
         refcnt,
@@ -243,7 +247,11 @@ fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
     };
     let d = &map.def;
     let fd_values = matches!(d.map_type, MapType::ProgArray | MapType::PerfEventArray);
-    let entries = map.entries();
+    let total = map.element_count();
+    let page = SHOWN_ENTRIES as u64;
+    // A page past the end (the map has shrunk since) shows the last one.
+    let first = first.min(total.saturating_sub(1) / page * page);
+    let entries = map.page(first, SHOWN_ENTRIES);
     Some(MapView {
         id: id.0,
         title: format!(
@@ -257,7 +265,7 @@ fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
         key_size: d.key_size,
         fd_values,
         tail_calls: (d.map_type == MapType::ProgArray).then(|| {
-            entries
+            map.stored_entries()
                 .iter()
                 .map(|(k, v)| (le_u32(k), le_u32(v)))
                 .collect()
@@ -274,10 +282,10 @@ fn map_view(kernel: &Kernel, id: ObjectId) -> Option<MapView> {
             .filter(|(_, o)| *o == id)
             .map(|(p, _)| p.clone())
             .collect(),
-        more: entries.len().saturating_sub(SHOWN_ENTRIES),
+        first,
+        total,
         entries: entries
             .iter()
-            .take(SHOWN_ENTRIES)
             .map(|(k, v)| EntryRow {
                 key: k.clone(),
                 key_hex: hex(k),
@@ -427,14 +435,17 @@ impl Playground {
         )
     }
 
-    /// Every map in the kernel.
+    /// Every map in the kernel, each at the page its card was turned to.
     pub fn maps(&self) -> Vec<MapView> {
         let engine = self.engine();
         let kernel = &engine.session.kernel;
         kernel
             .objects()
             .filter(|(_, o)| matches!(o, Object::Map { .. }))
-            .filter_map(|(id, _)| map_view(kernel, id))
+            .filter_map(|(id, _)| {
+                let first = self.map_pages.get(&id.0).copied().unwrap_or(0);
+                map_view(kernel, id, first)
+            })
             .collect()
     }
 
@@ -455,7 +466,7 @@ impl Playground {
                         "{}  map {id} ({}, {} entries)",
                         e.path,
                         map.def.map_type,
-                        map.entries().len()
+                        map.element_count()
                     ),
                     Some((id, Object::Prog { prog, .. })) => {
                         format!("{}  prog {id} ({})", e.path, prog.prog_type)

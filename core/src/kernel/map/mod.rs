@@ -328,24 +328,68 @@ impl Map {
         }
     }
 
-    /// Every present (key, value) pair, in get_next_key order (an array has all of its
-    /// elements; fd arrays: slot index and object id).
-    pub fn entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+    /// How many elements `map dump` lists: every element of an array (4.4 has them all,
+    /// zero-filled), the stored ones of a hash, the filled slots of an fd array.
+    pub fn element_count(&self) -> u64 {
         match &self.storage {
-            Storage::Array(values) => (0..self.def.max_entries)
-                .map(|i| {
-                    let value = values
-                        .get(&i)
-                        .map_or_else(|| self.zero_value(), |v| v.borrow().clone());
-                    (i.to_le_bytes().to_vec(), value)
-                })
+            Storage::Hash(t) => t.len() as u64,
+            Storage::Array(_) => self.def.max_entries.into(),
+            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots.len() as u64,
+        }
+    }
+
+    /// Up to `count` of the elements [`Map::element_count`] counts, from position `first`
+    /// of the get_next_key order, as (key, value) pairs (fd arrays: slot index and object
+    /// id). Only the page is built: a 256 MiB array has 33 million elements.
+    pub fn page(&self, first: u64, count: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let skip = usize::try_from(first).unwrap_or(usize::MAX);
+        match &self.storage {
+            Storage::Hash(t) => t
+                .iter()
+                .skip(skip)
+                .take(count)
+                .map(|e| (e.key.clone(), e.value.borrow().clone()))
                 .collect(),
-            _ => self.stored_entries(),
+            Storage::Array(values) => {
+                let max = self.def.max_entries;
+                let start = u32::try_from(first).unwrap_or(max).min(max);
+                let end = start
+                    .saturating_add(u32::try_from(count).unwrap_or(u32::MAX))
+                    .min(max);
+                (start..end)
+                    .map(|i| {
+                        let value = values
+                            .get(&i)
+                            .map_or_else(|| self.zero_value(), |v| v.borrow().clone());
+                        (i.to_le_bytes().to_vec(), value)
+                    })
+                    .collect()
+            }
+            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots
+                .iter()
+                .skip(skip)
+                .take(count)
+                .map(slot_entry)
+                .collect(),
+        }
+    }
+
+    /// Where `key` stands among the elements [`Map::page`] walks, if it is one of them.
+    pub fn position(&self, key: &[u8]) -> Option<u64> {
+        match &self.storage {
+            Storage::Hash(t) => t.iter().position(|e| e.key == key).map(|p| p as u64),
+            Storage::Array(_) => self.index(key).map(u64::from),
+            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
+                let index = self.index(key)?;
+                slots
+                    .contains_key(&index)
+                    .then(|| slots.range(..index).count() as u64)
+            }
         }
     }
 
     /// The (key, value) pairs that hold host memory, in get_next_key order: all of
-    /// [`Map::entries`] but an array's elements never written nor pointed at, which
+    /// [`Map::page`]'s elements but an array's never written nor pointed at, which
     /// are zero. Enough to rebuild the map, at a cost that follows its contents.
     pub fn stored_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         match &self.storage {
@@ -357,10 +401,14 @@ impl Map {
                 .iter()
                 .map(|(i, v)| (i.to_le_bytes().to_vec(), v.borrow().clone()))
                 .collect(),
-            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => slots
-                .iter()
-                .map(|(i, id)| (i.to_le_bytes().to_vec(), id.0.to_le_bytes().to_vec()))
-                .collect(),
+            Storage::ProgArray { slots, .. } | Storage::PerfEventArray(slots) => {
+                slots.iter().map(slot_entry).collect()
+            }
         }
     }
+}
+
+/// An fd-array slot as a (key, value) pair: the index and the object id, little-endian.
+fn slot_entry((index, id): (&u32, &ObjectId)) -> (Vec<u8>, Vec<u8>) {
+    (index.to_le_bytes().to_vec(), id.0.to_le_bytes().to_vec())
 }
