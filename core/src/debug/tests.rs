@@ -317,6 +317,59 @@ fn a_run_in_slices_stops_at_breakpoints_met_after_a_pause() {
     assert_eq!(stops, 100, "one stop per iteration");
 }
 
+/// A kernel run with breakpoints (the fast loop on a copy of the program whose ops at
+/// breakpoints leave it, made again for each tail-called program) stops at every
+/// breakpoint stepping meets, in the same state, tail-called programs included.
+#[test]
+fn a_kernel_run_stops_at_every_breakpoint_stepping_meets() {
+    let mut rng = Rng(0x5eed_1234_abcd_0004);
+    let mut in_tail_calls = 0;
+    for case in 0..6 {
+        let (kernel, pid, entry) = kernel_with_programs(&mut rng);
+        let inv = kernel
+            .invoke(pid, entry, RunInput::packet(vec![0; 60]))
+            .unwrap();
+        let print = |m: &KernelRun<'_>| fingerprint(&m.inv.vm, Some((m.kernel, m.inv)));
+        let (mut k, mut i) = kernel.fork(&inv);
+        let (reference, _) = stepped(
+            &mut KernelRun {
+                kernel: &mut k,
+                inv: &mut i,
+            },
+            print,
+        );
+        let breakpoints = [1 + rng.below(6) as usize, 6 + rng.below(12) as usize];
+        // The start does not count: a run leaves the breakpoint it starts on.
+        let expected: Vec<&Fingerprint> = reference[1..]
+            .iter()
+            .filter(|f| f.state == State::Running && breakpoints.contains(&f.pc))
+            .collect();
+        let (mut k, mut i) = kernel.fork(&inv);
+        let mut machine = KernelRun {
+            kernel: &mut k,
+            inv: &mut i,
+        };
+        let mut timeline = Timeline::new(&machine, 64);
+        let mut stops = Vec::new();
+        while let Some(RunStop::Breakpoint { .. }) =
+            timeline.run(&mut machine, &breakpoints, u64::MAX, true)
+        {
+            stops.push(print(&machine));
+        }
+        assert_eq!(
+            stops.iter().collect::<Vec<_>>(),
+            expected,
+            "case {case}, breakpoints {breakpoints:?}"
+        );
+        assert_eq!(reference.last(), Some(&print(&machine)), "case {case}");
+        in_tail_calls += stops
+            .iter()
+            .filter(|f| !Rc::ptr_eq(&f.program, &reference[0].program))
+            .count();
+    }
+    assert!(in_tail_calls > 10, "{in_tail_calls} stops in tail calls");
+}
+
 #[test]
 fn a_run_keeps_its_helper_calls_and_a_step_back_none() {
     let mut rng = Rng(0x5eed_1234_abcd_0003);
