@@ -24,3 +24,12 @@ export function pasteSource(page, text) {
     content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
   }, text);
 }
+
+/** Waits until the listing is `slots` lines long and shows its last row, `#insn-${slots - 1}`,
+ * scrolled to the end: the listing is a virtual list, so that only the rows in view exist. */
+export async function scrollListingToEnd(page, slots, timeout = 30000) {
+  await page.waitForFunction((n) => document.querySelector('#listing .vlist-sizer')?.style.height === `${n * 16}px`,
+    slots, { timeout });
+  await page.$eval('#listing .vlist', (s) => { s.scrollTop = s.scrollHeight; });
+  await page.waitForSelector(`#insn-${slots - 1}`, { timeout });
+}

@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium, pasteSource } from './browser.mjs';
+import { launchChromium, pasteSource, scrollListingToEnd } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 const WORKSPACE_KEY = 'bpfplay.workspace';
@@ -173,16 +173,17 @@ test('a 4,096-instruction paste: listed, refused by name as Linux 4.4 does, and 
     pattern, { timeout: 30000 });
   const started = Date.now();
   await pasteSource(page, `r0 = 0\n${'r0 += 1\n'.repeat(4094)}exit`);
-  await page.waitForSelector('#insn-4095', { timeout: 30000 });
+  await scrollListingToEnd(page, 4096);
   // 4.4's bpf_prog_load refuses insn_cnt >= BPF_MAXINSNS (4096).
   await verdict('^refused: EINVAL');
   console.log(`# 4,096-instruction paste: pasted, listed and verified in ${Date.now() - started} ms`);
   // The page answers: one line less is accepted, and survives a reload.
   await pasteSource(page, `r0 = 0\n${'r0 += 1\n'.repeat(4093)}exit`);
   await verdict('^accepted');
+  await scrollListingToEnd(page, 4095);
   assert.equal(await page.$('#insn-4095'), null);
   await page.reload();
-  await page.waitForSelector('#insn-4094', { timeout: 30000 });
+  await scrollListingToEnd(page, 4095);
   await verdict('^accepted');
   await assertClean(session);
 });

@@ -15,7 +15,7 @@ mod ffi {
         pub fn create_editor(
             parent: &web_sys::Element,
             doc: &str,
-            on_change: &Closure<dyn FnMut(String)>,
+            on_change: &Closure<dyn FnMut(String, bool)>,
             on_gutter_click: &Closure<dyn FnMut(u32)>,
             on_gutter_double_click: &Closure<dyn FnMut(u32)>,
         ) -> EditorView;
@@ -42,7 +42,7 @@ pub struct Diagnostic {
 }
 
 type Closures = (
-    Closure<dyn FnMut(String)>,
+    Closure<dyn FnMut(String, bool)>,
     Closure<dyn FnMut(u32)>,
     Closure<dyn FnMut(u32)>,
 );
@@ -66,7 +66,9 @@ impl Editor {
     pub fn new(
         parent: &web_sys::Element,
         doc: &str,
-        on_change: impl FnMut(String) + 'static,
+        // The text, and whether it was pasted (or dropped, or inserted in one large
+        // change) rather than typed.
+        on_change: impl FnMut(String, bool) + 'static,
         on_gutter_click: impl FnMut(u32) + 'static,
         on_gutter_double_click: impl FnMut(u32) + 'static,
     ) -> Self {

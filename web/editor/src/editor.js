@@ -72,6 +72,19 @@ const currentLineField = StateField.define({
   provide: (f) => EditorView.decorations.from(f),
 });
 
+// Characters inserted at once above which a change is a paste, whatever made it (a
+// drop, execCommand('insertText'), a middle click): no typing to wait for.
+const PASTE_MIN_CHARS = 64;
+
+// Whether an update pasted text (verified at once) rather than typed it (verified once
+// typing pauses).
+function isPaste(u) {
+  if (u.transactions.some((tr) => tr.isUserEvent('input.paste') || tr.isUserEvent('input.drop'))) return true;
+  let inserted = 0;
+  u.changes.iterChanges((_fromA, _toA, _fromB, _toB, text) => { inserted += text.length; });
+  return inserted >= PASTE_MIN_CHARS;
+}
+
 export function createEditor(parent, doc, onChange, onGutterClick, onGutterDoubleClick) {
   const lineOf = (view, block) => view.state.doc.lineAt(block.from).number;
   const breakpointGutter = gutter({
@@ -96,7 +109,7 @@ export function createEditor(parent, doc, onChange, onGutterClick, onGutterDoubl
         ebpf,
         syntaxHighlighting(highlight),
         EditorView.theme({ '&': { height: '100%' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace', fontSize: '12.5px' } }),
-        EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString()); }),
+        EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString(), isPaste(u)); }),
       ],
     }),
   });

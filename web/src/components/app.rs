@@ -171,13 +171,17 @@ pub fn app() -> Html {
         });
     }
     use_pane_select_all();
-    // Verify once typing pauses, off the typing path.
+    // Verify once typing pauses, off the typing path (a paste is verified at once).
     {
         let ws = ws.clone();
-        use_effect_with(ws.source().to_owned(), move |_| {
-            let timer = Timeout::new(VERIFY_DELAY_MS, move || ws.dispatch(Action::Verify));
-            move || drop(timer)
-        });
+        use_effect_with(
+            (ws.source().to_owned(), ws.verify_pending()),
+            move |(_, pending)| {
+                let timer = pending
+                    .then(|| Timeout::new(VERIFY_DELAY_MS, move || ws.dispatch(Action::Verify)));
+                move || drop(timer)
+            },
+        );
     }
     // A long run goes on one slice per task, so that the page handles input between
     // slices (each slice changes the count, which schedules the next).

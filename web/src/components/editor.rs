@@ -18,7 +18,12 @@ pub fn editor() -> Html {
                 let cm = CodeMirror::new(
                     &el,
                     ws.source(),
-                    move |text| a.dispatch(Action::Edit(text)),
+                    move |text, pasted| {
+                        a.dispatch(match pasted {
+                            true => Action::Paste(text),
+                            false => Action::Edit(text),
+                        })
+                    },
                     move |line| b.dispatch(Action::ToggleBreakpointLine(line as usize)),
                     move |line| c.dispatch(Action::RunToLine(line as usize)),
                 );

@@ -16,6 +16,7 @@ pub mod setup;
 pub mod tabs;
 pub mod toolbar;
 pub mod verifier;
+pub mod virtual_list;
 pub mod workspace_bar;
 
 use crate::state::{Action, WorkspaceHandle};

@@ -1,36 +1,44 @@
 use super::copy::CopyButton;
-use crate::state::view::VerdictState;
+use super::virtual_list::VirtualList;
+use crate::state::view::{LogLine, VerdictState};
 use crate::state::{Action, use_workspace};
+use std::ops::Range;
 use yew::prelude::*;
 
 /// The 4.4 verifier's verdict for the current text, headed by its message; a
 /// rejection's explanation comes next, above the log, so that the reason is in view.
-/// Clicking an instruction line of the log selects it in the listing.
+/// The log is a virtual list (only the lines in view are built); clicking an
+/// instruction line of it selects the instruction in the listing.
 #[component(VerifierPanel)]
 pub fn verifier_panel() -> Html {
     let ws = use_workspace();
     let Some(view) = ws.verifier() else {
         return html! { <div id="verifier" class="verifier idle">{ "The plain VM runs without the Linux 4.4 verifier." }</div> };
     };
-    let lines = view.lines.into_iter().map(|(line, pc)| {
-        let ws = ws.clone();
-        let onclick = Callback::from(move |_| ws.dispatch(Action::Select(pc)));
-        let class = if pc.is_some() {
-            "logline insn"
-        } else {
-            "logline"
-        };
-        html! { <div class={class} {onclick}>{ line }</div> }
-    });
-    let copy_log = {
-        let ws = ws.clone();
-        Callback::from(move |()| {
-            ws.program
-                .verdict
-                .as_ref()
-                .map(|v| v.log.clone())
-                .unwrap_or_default()
+    let render = {
+        let (ws, log) = (ws.clone(), view.log.clone());
+        Callback::from(move |lines: Range<usize>| {
+            let first = lines.start;
+            let rows = log
+                .lines(lines)
+                .into_iter()
+                .map(|LogLine { text, pc }| {
+                    let ws = ws.clone();
+                    let onclick = Callback::from(move |_| ws.dispatch(Action::Select(pc)));
+                    let class = if pc.is_some() {
+                        "logline insn"
+                    } else {
+                        "logline"
+                    };
+                    html! { <div {class} {onclick}>{ text }</div> }
+                })
+                .collect::<Html>();
+            (first, rows)
         })
+    };
+    let copy_log = {
+        let log = view.log.clone();
+        Callback::from(move |()| log.text().to_owned())
     };
     let class = match view.state {
         VerdictState::Accepted => "ok",
@@ -39,7 +47,7 @@ pub fn verifier_panel() -> Html {
     };
     html! {
         <div id="verifier" class="verifier">
-            <div class="pane-actions"><CopyButton id="copy-verifier" text={copy_log} /></div>
+            <div class="pane-actions"><CopyButton id="copy-verifier" text={copy_log.clone()} /></div>
             <p id="verdict" class={class}>{ view.headline }</p>
             if let Some((meaning, fix)) = view.explanation {
                 <div id="explanation" class="explanation">
@@ -47,7 +55,8 @@ pub fn verifier_panel() -> Html {
                     <p><strong>{ "Usual fix: " }</strong>{ fix }</p>
                 </div>
             }
-            <pre class={classes!("log", "pane-text", (view.state == VerdictState::Verifying).then_some("stale"))}>{ for lines }</pre>
+            <VirtualList class={classes!("log", (view.state == VerdictState::Verifying).then_some("stale"))}
+                         len={view.log.len()} {render} text={copy_log} />
         </div>
     }
 }

@@ -157,13 +157,13 @@ impl Playground {
         let report = result.verifier;
         let rejection = report.as_ref().and_then(|r| r.result.clone().err());
         self.program.stale_verdict = false;
-        self.program.verdict = Some(Verdict {
+        self.program.verdict = Some(Rc::new(Verdict {
             explanation: rejection.as_ref().map(|r| r.reason.explanation()),
             rejection,
             errno: result.fd.err(),
             log: result.log,
             states: report.map(|r| r.states).unwrap_or_default(),
-        });
+        }));
         Ok(result.fd.ok())
     }
 

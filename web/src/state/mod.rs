@@ -104,7 +104,11 @@ pub enum Origin {
 }
 
 pub enum Action {
+    /// Typing: the text is assembled; verifying waits for typing to pause.
     Edit(String),
+    /// A paste (or drop): the text is assembled and verified at once, since no more
+    /// typing is coming to wait for.
+    Paste(String),
     SetSetup(SetupField),
     /// Load an example into the active tab, or into a new tab when the active one
     /// holds edits (its text is no example's), so that no edit is lost.
@@ -273,6 +277,16 @@ impl Playground {
             .expect("an endless list of names has one no tab uses")
     }
 
+    /// Whether the verifier has yet to see the current text (after typing, it waits
+    /// for the typing to pause).
+    pub fn verify_pending(&self) -> bool {
+        let program = &self.program;
+        program.stale_verdict
+            || (program.verdict.is_none()
+                && program.asm_error.is_none()
+                && self.setup().prog_type.is_some())
+    }
+
     /// The active program's setup.
     pub fn setup(&self) -> &Setup {
         &self.tab().setup
@@ -369,6 +383,12 @@ impl Playground {
                 self.example = None;
                 self.engine.borrow_mut().reset();
                 self.reassemble();
+            }
+            Action::Paste(source) => {
+                self.apply(Action::Edit(source));
+                if self.verify_pending() {
+                    self.verify();
+                }
             }
             Action::SetSetup(field) => match self.set_setup(field) {
                 Ok(()) => {

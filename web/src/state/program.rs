@@ -9,6 +9,8 @@ use bpfplay_core::linux::helpers;
 use bpfplay_core::syntax::Syntax;
 use bpfplay_core::verifier::explain::Explanation;
 use bpfplay_core::verifier::{Rejection, State as AbstractState};
+use std::ops::Range;
+use std::rc::Rc;
 
 /// One row of the bytecode / disassembly listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub struct ListingRow {
     pub pc: usize,
     /// 1-based source line.
     pub line: usize,
+    /// Slots it takes: 2 for an lddw, whose bytes are shown on two lines.
+    pub slots: usize,
     pub bytes: String,
     pub text: String,
 }
@@ -33,13 +37,16 @@ pub struct Verdict {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Program {
-    pub listing: Vec<ListingRow>,
+    /// Each instruction with its slot, in order. Shared between states, since every
+    /// action clones the state; a listing row is formatted only when it is shown, so
+    /// an edit of a long program costs no listing of it.
+    pub insns: Rc<[(usize, Insn)]>,
     /// Source line of each slot.
     pub slot_lines: Vec<usize>,
     pub asm_error: Option<AsmError>,
     /// `None` for plain runs (no kernel, no verifier), for text that does not
     /// assemble, and before the first verification.
-    pub verdict: Option<Verdict>,
+    pub verdict: Option<Rc<Verdict>>,
     /// The verdict is of the text before the last edit: verifying waits for typing to
     /// pause, and the panel says so meanwhile rather than show it as current.
     pub stale_verdict: bool,
@@ -50,15 +57,7 @@ impl Program {
     pub fn assemble(source: &str) -> Program {
         match assemble(source, None) {
             Ok(Assembled { program, lines }) => Program {
-                listing: program
-                    .insns()
-                    .map(|(pc, insn)| ListingRow {
-                        pc,
-                        line: lines.get(pc).copied().unwrap_or(0),
-                        bytes: bpfplay_core::isa::spaced_hex(&insn_bytes(insn)),
-                        text: listing_text(insn),
-                    })
-                    .collect(),
+                insns: program.insns().map(|(pc, insn)| (pc, *insn)).collect(),
                 slot_lines: lines,
                 ..Program::default()
             },
@@ -71,7 +70,40 @@ impl Program {
 
     /// The slot of the first instruction of a source line.
     pub fn slot_of_line(&self, line: usize) -> Option<usize> {
-        self.listing.iter().find(|r| r.line == line).map(|r| r.pc)
+        self.insns
+            .iter()
+            .map(|(pc, _)| *pc)
+            .find(|pc| self.slot_lines.get(*pc) == Some(&line))
+    }
+
+    /// The listing's row of the `index`th instruction.
+    pub fn listing_row(&self, index: usize) -> Option<ListingRow> {
+        let (pc, insn) = self.insns.get(index)?;
+        Some(ListingRow {
+            pc: *pc,
+            line: self.slot_lines.get(*pc).copied().unwrap_or(0),
+            slots: insn.slots(),
+            bytes: bpfplay_core::isa::spaced_hex(&insn_bytes(insn)),
+            text: listing_text(insn),
+        })
+    }
+
+    /// The indexes of the instructions that take any of `slots` (the listing shows
+    /// slots, one line each; an lddw takes two).
+    pub fn insns_in_slots(&self, slots: Range<usize>) -> Range<usize> {
+        let first = self
+            .insns
+            .partition_point(|(pc, insn)| pc + insn.slots() <= slots.start);
+        let end = self.insns.partition_point(|(pc, _)| *pc < slots.end);
+        first..end.max(first)
+    }
+
+    /// The whole listing as text, one instruction a line (the Copy button's).
+    pub fn listing_text(&self) -> String {
+        (0..self.insns.len())
+            .filter_map(|i| self.listing_row(i))
+            .map(|row| format!("{:>4}: {}  {}\n", row.pc, row.bytes, row.text))
+            .collect()
     }
 }
 

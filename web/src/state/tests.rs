@@ -26,7 +26,7 @@ fn r0(w: &Playground) -> u64 {
 fn the_page_opens_on_the_first_example_verified() {
     let w = Playground::default();
     assert_eq!(w.setup().prog_type, Some(ProgType::SocketFilter));
-    assert!(!w.program.listing.is_empty());
+    assert!(!w.program.insns.is_empty());
     let verdict = w.program.verdict.as_ref().unwrap();
     assert_eq!(verdict.errno, None, "{}", verdict.log);
     assert!(
@@ -139,7 +139,7 @@ fn rejected_programs_show_the_log_and_an_explanation() {
     let v = w.program.verdict.clone().unwrap();
     assert_eq!(v.errno, Some(Errno::EACCES));
     assert_eq!(
-        v.rejection.unwrap().to_string(),
+        v.rejection.as_ref().unwrap().to_string(),
         "R0 invalid mem access 'map_value_or_null'"
     );
     assert!(v.explanation.is_some());
@@ -194,7 +194,7 @@ fn an_assembly_error_leaves_no_stale_verdict_and_fixing_the_text_clears_it() {
         "{}",
         view.headline
     );
-    assert!(view.lines.is_empty());
+    assert!(view.log.is_empty());
     // Verifying after typing pauses shows no assembler notice: the editor has the error.
     reduce(&mut w, [Action::Verify]);
     assert_eq!(w.notice, None);
@@ -212,7 +212,7 @@ fn an_assembly_error_leaves_no_stale_verdict_and_fixing_the_text_clears_it() {
     reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
     let view = w.verifier().unwrap();
     assert_eq!(
-        (view.state, view.lines.len()),
+        (view.state, view.log.len()),
         (view::VerdictState::Verifying, 2)
     );
 }
@@ -1152,16 +1152,14 @@ fn the_examples_are_grouped_by_program_type_with_titles() {
 #[test]
 fn the_listing_names_helpers_as_bpftool_does_and_assembles_back() {
     let w = Playground::default();
-    let call = w
-        .program
-        .listing
-        .iter()
+    let call = (0..w.program.insns.len())
+        .filter_map(|i| w.program.listing_row(i))
         .find(|r| r.text.starts_with("call "))
         .unwrap();
     assert_eq!(call.text, "call bpf_map_lookup_elem");
     assert_eq!(call.bytes, "85 00 00 00 01 00 00 00");
     let again = Program::assemble(&call.text);
-    assert_eq!(again.listing[0].bytes, call.bytes);
+    assert_eq!(again.listing_row(0).unwrap().bytes, call.bytes);
 }
 
 #[test]
@@ -1319,4 +1317,86 @@ fn a_map_card_reads_one_page_of_a_large_array_and_turns_pages() {
         "{:?}",
         w.bpffs()
     );
+}
+
+#[test]
+fn a_paste_is_verified_at_once_and_typing_waits_for_a_pause() {
+    let mut w = Playground::default();
+    assert!(!w.verify_pending());
+    reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
+    assert!(w.verify_pending());
+    assert_eq!(w.verifier().unwrap().headline, "verifying…");
+    reduce(&mut w, [Action::Paste(String::from("r0 = 2\nexit"))]);
+    assert!(!w.verify_pending());
+    assert_eq!(w.verifier().unwrap().headline, "accepted");
+    assert_eq!(w.verifier().unwrap().log.len(), 2);
+    // A paste of text that does not assemble leaves nothing to verify.
+    reduce(&mut w, [Action::Paste(String::from("r0 = \nexit"))]);
+    assert!(!w.verify_pending());
+    assert_eq!(
+        w.verifier().unwrap().state,
+        view::VerdictState::NotAssembled
+    );
+    // Nor does the plain VM, which runs without the verifier.
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::ProgType(String::from("plain"))),
+            Action::Edit(String::from("r0 = 3\nexit")),
+        ],
+    );
+    assert!(!w.verify_pending());
+}
+
+#[test]
+fn the_listing_is_formatted_a_window_at_a_time_an_lddw_taking_two_slots() {
+    let w = {
+        let mut w = Playground::default();
+        reduce(
+            &mut w,
+            [Action::Paste(String::from(
+                "r0 = 0\nr1 = 0x1122334455667788 ll\nr0 += 1\nexit",
+            ))],
+        );
+        w
+    };
+    let program = &w.program;
+    assert_eq!(program.slot_lines.len(), 5, "slots: the lddw takes two");
+    let lddw = program.listing_row(1).unwrap();
+    assert_eq!((lddw.pc, lddw.slots, lddw.line), (1, 2, 2));
+    assert_eq!(
+        lddw.bytes,
+        "18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11"
+    );
+    assert_eq!(program.listing_row(2).unwrap().pc, 3);
+    assert_eq!(program.listing_row(4), None);
+    // Slots to instructions: a window starting on the lddw's tail still shows the lddw.
+    assert_eq!(program.insns_in_slots(0..1), 0..1);
+    assert_eq!(program.insns_in_slots(2..3), 1..2);
+    assert_eq!(program.insns_in_slots(2..5), 1..4);
+    assert_eq!(program.insns_in_slots(5..9), 4..4);
+    assert_eq!(program.slot_of_line(3), Some(3));
+    assert_eq!(
+        program.listing_text(),
+        "   0: b7 00 00 00 00 00 00 00  r0 = 0\n   \
+            1: 18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11  r1 = 0x1122334455667788 ll\n   \
+            3: 07 00 00 00 01 00 00 00  r0 += 1\n   \
+            4: 95 00 00 00 00 00 00 00  exit\n"
+    );
+}
+
+#[test]
+fn the_verifier_log_is_read_a_window_at_a_time_with_the_instruction_each_line_names() {
+    let w = Playground::default();
+    let log = w.verifier().unwrap().log;
+    let all = log.lines(0..log.len());
+    assert_eq!(all.len(), log.len());
+    assert_eq!(
+        all.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(),
+        log.text().lines().collect::<Vec<_>>()
+    );
+    let window = log.lines(1..3);
+    assert_eq!(window, all[1..3].to_vec());
+    assert_eq!(all[0].pc, Some(0), "{}", all[0].text);
+    assert_eq!(log.lines(log.len()..log.len() + 5), Vec::new());
 }

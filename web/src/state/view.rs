@@ -3,6 +3,7 @@
 
 use super::Playground;
 use super::engine::ConsoleLine;
+use super::program::Verdict;
 use crate::codemirror::Diagnostic;
 use crate::examples::EXAMPLES;
 use bpfplay_core::isa::Profile;
@@ -11,6 +12,8 @@ use bpfplay_core::kernel::{Kernel, Object, ObjectId};
 use bpfplay_core::linux::{MapType, ProgType};
 use bpfplay_core::vm::{RegionKind, State};
 use bpfplay_core::workspace::Setup;
+use std::ops::Range;
+use std::rc::Rc;
 
 /// One option of a `<select>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,10 +158,54 @@ pub struct VerifierView {
     /// `accepted`; the verifier's message with the errno after it, as in
     /// `R0 !read_ok (EACCES)`; `not assembled: ...` with the assembler's error.
     pub headline: String,
-    /// Log lines, with the instruction each names.
-    pub lines: Vec<(String, Option<usize>)>,
+    /// The log, read a window at a time.
+    pub log: VerifierLog,
     /// What the rejection means, and the usual fix.
     pub explanation: Option<(&'static str, &'static str)>,
+}
+
+/// The verifier's log as its panel reads it: the lines of a window, each with the
+/// instruction it names. Shares the verdict, so a render copies no log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifierLog(Option<Rc<Verdict>>);
+
+/// A line of the verifier's log, and the instruction it names (`12: (bf) r6 = r1`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub text: String,
+    pub pc: Option<usize>,
+}
+
+impl VerifierLog {
+    /// The whole log.
+    pub fn text(&self) -> &str {
+        self.0.as_ref().map_or("", |v| &v.log)
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.text().lines().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text().is_empty()
+    }
+
+    /// The lines in `range` (a scan of the text up to its end: memchr speed, so no
+    /// index is kept).
+    pub fn lines(&self, range: Range<usize>) -> Vec<LogLine> {
+        self.text()
+            .lines()
+            .skip(range.start)
+            .take(range.len())
+            .map(|line| LogLine {
+                text: line.to_owned(),
+                pc: line
+                    .split_once(':')
+                    .and_then(|(n, _)| n.trim().parse::<usize>().ok()),
+            })
+            .collect()
+    }
 }
 
 /// The memory panel's "Go to address": hex, with or without `0x`; empty goes to
@@ -526,7 +573,7 @@ impl Playground {
             return Some(VerifierView {
                 state: VerdictState::NotAssembled,
                 headline: format!("not assembled: {e}"),
-                lines: Vec::new(),
+                log: VerifierLog::default(),
                 explanation: None,
             });
         }
@@ -534,7 +581,7 @@ impl Playground {
             return Some(VerifierView {
                 state: VerdictState::Verifying,
                 headline: String::from("verifying…"),
-                lines: Vec::new(),
+                log: VerifierLog::default(),
                 explanation: None,
             });
         };
@@ -547,16 +594,7 @@ impl Playground {
         Some(VerifierView {
             state,
             headline,
-            lines: v
-                .log
-                .lines()
-                .map(|line| {
-                    let pc = line
-                        .split_once(':')
-                        .and_then(|(n, _)| n.trim().parse::<usize>().ok());
-                    (line.to_owned(), pc)
-                })
-                .collect(),
+            log: VerifierLog(Some(v.clone())),
             explanation: v.explanation.as_ref().map(|x| (x.meaning, x.fix)),
         })
     }
