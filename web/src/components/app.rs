@@ -23,6 +23,8 @@ use yew::prelude::*;
 
 /// Milliseconds of quiet typing before the verifier runs again.
 const VERIFY_DELAY_MS: u32 = 400;
+/// Milliseconds without a change after which the workspace is saved.
+const SAVE_DELAY_MS: u32 = 400;
 
 fn local_storage() -> Option<web_sys::Storage> {
     gloo::utils::window().local_storage().ok().flatten()
@@ -143,13 +145,27 @@ pub fn app() -> Html {
     let ws = use_reducer(open_page);
     let system_light = use_system_light();
 
-    // Autosave: the workspace document, whenever the workspace changes.
+    // Autosave: the workspace document once changes pause (writing a long program out
+    // on every key would cost the next frame), and at once when the page is left.
     {
         let dispatcher = ws.dispatcher();
         use_effect_with(ws.workspace().clone(), move |workspace| {
-            if let Err(e) = store(WORKSPACE_KEY, Some(storage::stored_text(workspace))) {
-                dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
-            }
+            let unsaved = Rc::new(std::cell::Cell::new(Some(workspace.clone())));
+            let save = move || {
+                if let Some(workspace) = unsaved.take()
+                    && let Err(e) = store(WORKSPACE_KEY, Some(storage::stored_text(&workspace)))
+                {
+                    dispatcher.dispatch(Action::Notice(Some(Notice::from(e))));
+                }
+            };
+            let left = {
+                let save = save.clone();
+                gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                    save()
+                })
+            };
+            let timer = Timeout::new(SAVE_DELAY_MS, save);
+            move || drop((timer, left))
         });
     }
     // The workspace a link or file replaced outlives a reload.

@@ -10,15 +10,20 @@ pub fn editor() -> Html {
     let ws = use_workspace();
     let host = use_node_ref();
     let editor = use_mut_ref(|| None::<CodeMirror>);
+    // The text the editor holds, as it last gave it or was given it: typing needs no
+    // setting back (which would copy a long program into JavaScript and out of
+    // CodeMirror again on every key).
+    let shown = use_mut_ref(String::new);
     {
-        let (host, editor, ws) = (host.clone(), editor.clone(), ws.clone());
+        let (host, editor, ws, shown) = (host.clone(), editor.clone(), ws.clone(), shown.clone());
         use_effect_with((), move |_| {
             if let Some(el) = host.cast::<web_sys::Element>() {
                 let (a, b, c) = (ws.clone(), ws.clone(), ws.clone());
                 let cm = CodeMirror::new(
                     &el,
                     ws.source(),
-                    move |text, pasted| {
+                    move |text: String, pasted| {
+                        shown.borrow_mut().clone_from(&text);
                         a.dispatch(match pasted {
                             true => Action::Paste(text),
                             false => Action::Edit(text),
@@ -39,7 +44,10 @@ pub fn editor() -> Html {
     {
         let editor = editor.clone();
         use_effect_with(ws.source().to_owned(), move |source| {
-            if let Some(cm) = editor.borrow().as_ref() {
+            // Not borrowed while CodeMirror runs: setting the text calls back with it.
+            let changed = *shown.borrow() != *source;
+            if changed && let Some(cm) = editor.borrow().as_ref() {
+                shown.borrow_mut().clone_from(source);
                 cm.set_doc(source);
             }
         });

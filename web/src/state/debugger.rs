@@ -2,7 +2,7 @@
 
 use super::engine::{ConsoleLine, Engine, Run, Running, on_machine};
 use super::error::{Error, Notice, Offer};
-use super::program::{Program, Verdict};
+use super::program::{Program, Verdict, line_starts};
 use super::{Playground, Tab};
 use crate::examples::EXAMPLES;
 use crate::jit::KernelAfter;
@@ -161,6 +161,7 @@ impl Playground {
             explanation: rejection.as_ref().map(|r| r.reason.explanation()),
             rejection,
             errno: result.fd.err(),
+            log_lines: line_starts(&result.log),
             log: result.log,
             states: report.map(|r| r.states).unwrap_or_default(),
         }));

@@ -104,7 +104,8 @@ pub enum Origin {
 }
 
 pub enum Action {
-    /// Typing: the text is assembled; verifying waits for typing to pause.
+    /// Typing: assembling and verifying wait for typing to pause ([`Action::Verify`])
+    /// or for any other action.
     Edit(String),
     /// A paste (or drop): the text is assembled and verified at once, since no more
     /// typing is coming to wait for.
@@ -113,7 +114,7 @@ pub enum Action {
     /// Load an example into the active tab, or into a new tab when the active one
     /// holds edits (its text is no example's), so that no edit is lost.
     LoadExample(usize),
-    /// Re-verify the program (dispatched after typing pauses).
+    /// Assemble and verify the text (dispatched after typing pauses).
     Verify,
     /// Run or continue to the end or the next breakpoint (F8).
     Continue,
@@ -277,11 +278,12 @@ impl Playground {
             .expect("an endless list of names has one no tab uses")
     }
 
-    /// Whether the verifier has yet to see the current text (after typing, it waits
-    /// for the typing to pause).
+    /// Whether the assembler or the verifier has yet to see the current text (after
+    /// typing, they wait for the typing to pause).
     pub fn verify_pending(&self) -> bool {
         let program = &self.program;
-        program.stale_verdict
+        program.stale_text
+            || program.stale_verdict
             || (program.verdict.is_none()
                 && program.asm_error.is_none()
                 && self.setup().prog_type.is_some())
@@ -374,7 +376,17 @@ impl Playground {
         self.version += 1;
     }
 
+    /// Assembles text typed since the last assembly.
+    fn assemble_typed_text(&mut self) {
+        if self.program.stale_text {
+            self.reassemble();
+        }
+    }
+
     fn apply(&mut self, action: Action) {
+        if !matches!(action, Action::Edit(_)) {
+            self.assemble_typed_text();
+        }
         match action {
             Action::Edit(source) if source == self.source() => {}
             Action::Edit(source) => {
@@ -382,10 +394,13 @@ impl Playground {
                 self.forget_tab_notice();
                 self.example = None;
                 self.engine.borrow_mut().reset();
-                self.reassemble();
+                let program = &mut self.program;
+                program.stale_text = true;
+                program.stale_verdict = program.verdict.is_some();
             }
             Action::Paste(source) => {
                 self.apply(Action::Edit(source));
+                self.assemble_typed_text();
                 if self.verify_pending() {
                     self.verify();
                 }

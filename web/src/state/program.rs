@@ -28,6 +28,9 @@ pub struct ListingRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
     pub log: String,
+    /// Where each line of the log starts, and its end: the panel shows a window of a
+    /// long log on every render, which then costs no scan of it.
+    pub log_lines: Vec<usize>,
     pub rejection: Option<Rejection>,
     pub errno: Option<Errno>,
     pub explanation: Option<Explanation>,
@@ -50,6 +53,19 @@ pub struct Program {
     /// The verdict is of the text before the last edit: verifying waits for typing to
     /// pause, and the panel says so meanwhile rather than show it as current.
     pub stale_verdict: bool,
+    /// The text was typed into since this was assembled: assembling a long program on
+    /// every key would cost the next frame, so it waits for typing to pause (or for
+    /// any other action, which acts on the text as it is).
+    pub stale_text: bool,
+}
+
+/// The offsets at which the lines of `log` start, then its length.
+pub fn line_starts(log: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(log.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|start| *start < log.len())
+        .chain(std::iter::once(log.len()))
+        .collect()
 }
 
 impl Program {

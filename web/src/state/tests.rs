@@ -187,6 +187,12 @@ fn an_assembly_error_leaves_no_stale_verdict_and_fixing_the_text_clears_it() {
         "not running",
         "the run was of the text before"
     );
+    // Typing: assembling waits for the pause.
+    assert_eq!(w.verifier().unwrap().state, view::VerdictState::Verifying);
+    // Assembling and verifying after typing pauses shows no assembler notice: the
+    // editor has the error.
+    reduce(&mut w, [Action::Verify]);
+    assert_eq!(w.notice, None);
     let view = w.verifier().unwrap();
     assert_eq!(view.state, view::VerdictState::NotAssembled);
     assert!(
@@ -195,18 +201,12 @@ fn an_assembly_error_leaves_no_stale_verdict_and_fixing_the_text_clears_it() {
         view.headline
     );
     assert!(view.log.is_empty());
-    // Verifying after typing pauses shows no assembler notice: the editor has the error.
-    reduce(&mut w, [Action::Verify]);
-    assert_eq!(w.notice, None);
-    assert_eq!(
-        w.verifier().unwrap().state,
-        view::VerdictState::NotAssembled
-    );
-    // Fixed: the verdict is pending until verified, then current.
+    assert!(w.editor().asm_error.is_some());
+    // Fixed: the error and the verdict are pending until the pause, then current.
     reduce(&mut w, [Action::Edit(String::from("r0 = 0\nexit"))]);
-    assert_eq!(w.editor().asm_error, None);
     assert_eq!(w.verifier().unwrap().headline, "verifying…");
     reduce(&mut w, [Action::Verify]);
+    assert_eq!(w.editor().asm_error, None);
     assert_eq!(w.verifier().unwrap().headline, "accepted");
     // Typing on an accepted program: the old verdict is marked, not shown as current.
     reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
@@ -1323,9 +1323,19 @@ fn a_map_card_reads_one_page_of_a_large_array_and_turns_pages() {
 fn a_paste_is_verified_at_once_and_typing_waits_for_a_pause() {
     let mut w = Playground::default();
     assert!(!w.verify_pending());
-    reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
+    reduce(&mut w, [Action::Edit(String::from("r0 = 1\n"))]);
     assert!(w.verify_pending());
     assert_eq!(w.verifier().unwrap().headline, "verifying…");
+    // Typing: the listing is the text's before the last key, until the pause.
+    assert!(w.program.stale_text);
+    let before = w.program.insns.clone();
+    reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit"))]);
+    assert!(Rc::ptr_eq(&before, &w.program.insns));
+    // Any other action acts on the text as it is: assembled first.
+    reduce(&mut w, [Action::Select(None)]);
+    assert!(!w.program.stale_text);
+    assert_eq!(w.program.insns.len(), 2);
+    assert!(w.verify_pending(), "verifying still waits for the pause");
     reduce(&mut w, [Action::Paste(String::from("r0 = 2\nexit"))]);
     assert!(!w.verify_pending());
     assert_eq!(w.verifier().unwrap().headline, "accepted");
@@ -1337,7 +1347,8 @@ fn a_paste_is_verified_at_once_and_typing_waits_for_a_pause() {
         w.verifier().unwrap().state,
         view::VerdictState::NotAssembled
     );
-    // Nor does the plain VM, which runs without the verifier.
+    // Nor does the plain VM, which runs without the verifier, once the text is
+    // assembled.
     reduce(
         &mut w,
         [
@@ -1345,6 +1356,8 @@ fn a_paste_is_verified_at_once_and_typing_waits_for_a_pause() {
             Action::Edit(String::from("r0 = 3\nexit")),
         ],
     );
+    assert!(w.verify_pending());
+    reduce(&mut w, [Action::Verify]);
     assert!(!w.verify_pending());
 }
 
@@ -1399,4 +1412,13 @@ fn the_verifier_log_is_read_a_window_at_a_time_with_the_instruction_each_line_na
     assert_eq!(window, all[1..3].to_vec());
     assert_eq!(all[0].pc, Some(0), "{}", all[0].text);
     assert_eq!(log.lines(log.len()..log.len() + 5), Vec::new());
+}
+
+#[test]
+fn a_log_is_indexed_by_line_with_or_without_a_last_newline() {
+    use super::program::line_starts;
+    assert_eq!(line_starts(""), vec![0]);
+    assert_eq!(line_starts("a\n"), vec![0, 2]);
+    assert_eq!(line_starts("a\nbc"), vec![0, 2, 4]);
+    assert_eq!(line_starts("a\n\nbc\n"), vec![0, 2, 3, 6]);
 }

@@ -184,25 +184,30 @@ impl VerifierLog {
 
     /// Number of lines.
     pub fn len(&self) -> usize {
-        self.text().lines().count()
+        self.0
+            .as_ref()
+            .map_or(0, |v| v.log_lines.len().saturating_sub(1))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text().is_empty()
+        self.len() == 0
     }
 
-    /// The lines in `range` (a scan of the text up to its end: memchr speed, so no
-    /// index is kept).
+    /// The lines in `range`.
     pub fn lines(&self, range: Range<usize>) -> Vec<LogLine> {
-        self.text()
-            .lines()
-            .skip(range.start)
-            .take(range.len())
-            .map(|line| LogLine {
-                text: line.to_owned(),
-                pc: line
-                    .split_once(':')
-                    .and_then(|(n, _)| n.trim().parse::<usize>().ok()),
+        let Some(v) = &self.0 else {
+            return Vec::new();
+        };
+        let end = range.end.min(self.len());
+        (range.start.min(end)..end)
+            .map(|i| {
+                let line = v.log[v.log_lines[i]..v.log_lines[i + 1]].trim_end_matches('\n');
+                LogLine {
+                    text: line.to_owned(),
+                    pc: line
+                        .split_once(':')
+                        .and_then(|(n, _)| n.trim().parse::<usize>().ok()),
+                }
             })
             .collect()
     }
@@ -239,6 +244,18 @@ pub struct EditorView {
     pub current_line: Option<usize>,
     /// The assembler's error, in full.
     pub asm_error: Option<String>,
+}
+
+/// Each example's program type, read from its headers once: the examples are fixed,
+/// and reading them all for every group on every render cost each keystroke 2-5 ms.
+fn example_prog_types() -> &'static [Option<ProgType>] {
+    static TYPES: std::sync::OnceLock<Vec<Option<ProgType>>> = std::sync::OnceLock::new();
+    TYPES.get_or_init(|| {
+        EXAMPLES
+            .iter()
+            .map(|e| Setup::from_headers(e.source).ok().and_then(|s| s.prog_type))
+            .collect()
+    })
 }
 
 fn choices<T: Copy + PartialEq>(
@@ -350,14 +367,14 @@ fn map_view(kernel: &Kernel, id: ObjectId, first: u64) -> Option<MapView> {
 impl Playground {
     pub fn setup_view(&self) -> SetupView {
         let setup = self.setup();
-        let prog_type_of = |source| Setup::from_headers(source).ok().and_then(|s| s.prog_type);
         let group = |label, prog_type: Option<ProgType>| ExampleGroup {
             label,
             examples: EXAMPLES
                 .iter()
+                .zip(example_prog_types())
                 .enumerate()
-                .filter(|(_, e)| prog_type_of(e.source) == prog_type)
-                .map(|(index, e)| ExampleChoice {
+                .filter(|(_, (_, t))| **t == prog_type)
+                .map(|(index, (e, _))| ExampleChoice {
                     index,
                     title: e.title,
                     description: e.description,
@@ -569,7 +586,7 @@ impl Playground {
     pub fn verifier(&self) -> Option<VerifierView> {
         self.setup().prog_type?;
         let program = &self.program;
-        if let Some(e) = &program.asm_error {
+        if let Some(e) = program.asm_error.as_ref().filter(|_| !program.stale_text) {
             return Some(VerifierView {
                 state: VerdictState::NotAssembled,
                 headline: format!("not assembled: {e}"),
