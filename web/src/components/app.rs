@@ -23,7 +23,7 @@ use yew::prelude::*;
 
 /// Milliseconds of quiet typing before the verifier runs again.
 const VERIFY_DELAY_MS: u32 = 400;
-/// Milliseconds without a change after which the workspace is saved.
+/// Milliseconds of quiet typing before the workspace is saved.
 const SAVE_DELAY_MS: u32 = 400;
 
 fn local_storage() -> Option<web_sys::Storage> {
@@ -145,10 +145,12 @@ pub fn app() -> Html {
     let ws = use_reducer(open_page);
     let system_light = use_system_light();
 
-    // Autosave: the workspace document once changes pause (writing a long program out
-    // on every key would cost the next frame), and at once when the page is left.
+    // Autosave: the workspace document whenever it changes; typing is saved once it
+    // pauses (writing a long program out on every key would cost the next frame), or
+    // at once if the page is left first.
     {
         let dispatcher = ws.dispatcher();
+        let typing = ws.program.stale_text;
         use_effect_with(ws.workspace().clone(), move |workspace| {
             let unsaved = Rc::new(std::cell::Cell::new(Some(workspace.clone())));
             let save = move || {
@@ -164,7 +166,13 @@ pub fn app() -> Html {
                     save()
                 })
             };
-            let timer = Timeout::new(SAVE_DELAY_MS, save);
+            let timer = match typing {
+                true => Some(Timeout::new(SAVE_DELAY_MS, save)),
+                false => {
+                    save();
+                    None
+                }
+            };
             move || drop((timer, left))
         });
     }
