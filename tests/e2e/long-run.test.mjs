@@ -1,9 +1,10 @@
-// End-to-end: a long run does not freeze the page. An endless loop in the plain VM
+// End-to-end: long work does not freeze the page. An endless loop in the plain VM
 // (no verifier) runs in slices between which the page handles input: the Stop button
-// pauses it, and the editor takes typing while it runs.
+// pauses it, and the editor takes typing while it runs. So does a batch of the console's
+// `prog run ... repeat N`, which Stop ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
+import { launchChromium, pasteSource } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 
@@ -70,6 +71,52 @@ test('an endless loop runs in slices: Stop pauses it and the editor takes typing
     await page.keyboard.type('r1 = 1');
     await page.waitForFunction(() => document.querySelector('.cm-content')?.textContent.includes('r1 = 1'));
     assert.ok(await page.evaluate(() => window.keysDuringRun) > 0, 'keys were handled while the run went on');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a long prog run batch goes in slices: progress shows, the editor takes typing, Stop ends it', async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(BASE);
+    await page.waitForSelector('#verdict', { timeout: 20000 });
+    await pasteSource(page, 'r0 = 2\nexit\n');
+    await page.waitForFunction(() => document.querySelectorAll('#listing .row').length === 2);
+    const command = async (line) => {
+      await page.fill('#console-input', line);
+      await page.press('#console-input', 'Enter');
+    };
+    await command('prog load current /sys/fs/bpf/p type socket_filter');
+    await page.evaluate(() => {
+      window.keysDuringBatch = 0;
+      document.addEventListener('keydown', () => {
+        if (document.querySelector('#batch')) window.keysDuringBatch++;
+      }, { capture: true });
+    });
+    // A million runs: far more than a slice, so the batch is still going while we type.
+    await command('prog run pinned /sys/fs/bpf/p packet hex 00 11 repeat 1000000');
+    await page.waitForSelector('#batch', { timeout: 5000 });
+    assert.match(await page.textContent('#batch'), /^prog run: \d+ of 1000000 runs$/);
+    assert.equal(await page.$('#stop[disabled]'), null, 'Stop is enabled while the batch goes');
+    await page.click('.cm-content');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('r1 = 1');
+    await page.waitForFunction(() => document.querySelector('.cm-content')?.textContent.includes('r1 = 1'));
+    assert.ok(await page.evaluate(() => window.keysDuringBatch) > 0, 'keys were handled while the batch went on');
+    assert.ok(await page.$('#batch'), 'typing did not end the batch');
+
+    await page.click('#stop');
+    await page.waitForSelector('#batch', { state: 'detached', timeout: 5000 });
+    const last = await page.evaluate(() => document.querySelector('#console-output').lastElementChild?.textContent ?? '');
+    const done = /^stopped after (\d+) of 1000000 runs$/.exec(last);
+    assert.ok(done, `the console says where the batch stopped: ${last}`);
+    assert.ok(Number(done[1]) > 0 && Number(done[1]) < 1_000_000, last);
+    assert.ok(await page.$('#stop[disabled]'), 'Stop is disabled again');
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

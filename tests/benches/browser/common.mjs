@@ -21,6 +21,8 @@ export async function openPlayground() {
   return { browser, page };
 }
 
+export { pasteSource } from '../../e2e/browser.mjs';
+
 /** `median M ms (min A, max B)` of a list of milliseconds. */
 export function summary(ms) {
   const xs = [...ms].sort((a, b) => a - b);

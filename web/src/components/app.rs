@@ -207,12 +207,13 @@ pub fn app() -> Html {
             },
         );
     }
-    // A long run goes on one slice per task, so that the page handles input between
-    // slices (each slice changes the count, which schedules the next).
+    // A long run or batch goes on one slice per task, so that the page handles input
+    // between slices (each slice changes a count, which schedules the next).
     {
         let ws = ws.clone();
-        use_effect_with(ws.running(), move |running| {
-            let timer = running.map(|_| Timeout::new(0, move || ws.dispatch(Action::RunSlice)));
+        use_effect_with((ws.running(), ws.batch()), move |progress| {
+            let timer = (progress.0.is_some() || progress.1.is_some())
+                .then(|| Timeout::new(0, move || ws.dispatch(Action::RunSlice)));
             move || drop(timer)
         });
     }

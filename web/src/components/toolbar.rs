@@ -20,11 +20,12 @@ pub fn toolbar() -> Html {
         })
     };
     let jit = ws.workspace().runner == Runner::WasmJit;
-    let running = ws.running().is_some();
+    let batch = ws.batch();
+    let running = ws.running().is_some() || batch.is_some();
     html! {
         <div class="toolbar" role="toolbar">
             <button id="run" title="Run / Continue (F8)" onclick={dispatch(&ws, || Action::Continue)}>{ "▶ Run (F8)" }</button>
-            <button id="stop" title="Stop the run where it is" disabled={!running} onclick={dispatch(&ws, || Action::Stop)}>{ "■ Stop" }</button>
+            <button id="stop" title="Stop the run where it is, or the console's prog run" disabled={!running} onclick={dispatch(&ws, || Action::Stop)}>{ "■ Stop" }</button>
             <button id="step" title="Step (F10 or F11)" onclick={dispatch(&ws, || Action::Step)}>{ "Step (F10)" }</button>
             <button id="back" title="Step back (Shift+F11)" onclick={dispatch(&ws, || Action::StepBack)}>{ "◀ Back (⇧F11)" }</button>
             <button id="reset" title="Reset" onclick={dispatch(&ws, || Action::Reset)}>{ "Reset" }</button>
@@ -35,6 +36,9 @@ pub fn toolbar() -> Html {
                 </select>
             </label>
             <span id="status" class="status">{ status.text }</span>
+            if let Some((done, total)) = batch {
+                <span id="batch" class="status">{ format!("prog run: {done} of {total} runs") }</span>
+            }
             if let Some((report, agrees)) = status.jit {
                 <span id="jit-status" class={classes!("status", (!agrees).then_some("error"))}>{ report }</span>
             }

@@ -1,13 +1,13 @@
 //! Loading, verifying, running and stepping the active tab's program on the engine.
 
-use super::engine::{ConsoleLine, Engine, Run, Running, on_machine};
+use super::engine::{Batch, ConsoleLine, Engine, Run, Running, on_machine};
 use super::error::{Error, Notice, Offer};
 use super::program::{Program, Verdict, line_starts};
 use super::{Playground, Tab};
 use crate::examples::EXAMPLES;
 use crate::jit::KernelAfter;
 use bpfplay_core::asm::assemble;
-use bpfplay_core::bpftool::{Command, FileSource, print};
+use bpfplay_core::bpftool::{Command, FileSource, ProgCommand, print};
 use bpfplay_core::debug::{DEFAULT_INTERVAL, KernelRun, Timeline};
 use bpfplay_core::isa::{CallKind, Insn, Program as Bytecode};
 use bpfplay_core::jit::host::JitRun;
@@ -18,7 +18,7 @@ use bpfplay_core::workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// How long one slice of a run may hold the page (the budget is 50 ms): a run
+/// How long one slice of a run or a batch may hold the page (the budget is 50 ms): a run
 /// that needs longer goes on in the next task, after the page has handled input.
 const SLICE_MS: f64 = 30.0;
 
@@ -100,26 +100,86 @@ impl Playground {
         self.apply_command(command);
     }
 
-    /// Applies a bpftool command to the kernel; its output or error goes to the console.
+    /// Applies a bpftool command to the kernel. `prog run` goes as a [`Batch`]: its
+    /// first slice now, the rest as [`Self::batch_slice`]s (a new batch ends the last).
     fn apply_command(&mut self, command: Command) {
+        let Command::Prog(ProgCommand::Run {
+            path,
+            packet,
+            repeat,
+        }) = command
+        else {
+            self.apply_once(command);
+            return;
+        };
+        let run = Command::Prog(ProgCommand::Run {
+            path,
+            packet,
+            repeat: 1,
+        });
+        let mut engine = self.engine.borrow_mut();
+        engine.halt_batch();
+        engine.batch = Some(Batch {
+            run,
+            done: 0,
+            total: repeat,
+        });
+        drop(engine);
+        self.batch_slice();
+    }
+
+    /// Applies a bpftool command to the kernel; its output or error goes to the console.
+    /// Returns whether it succeeded.
+    fn apply_once(&mut self, command: Command) -> bool {
         let engine = self.engine.clone();
         let mut engine = engine.borrow_mut();
         let mut files = Files {
             current: self.source(),
             tabs: &self.workspace.tabs,
         };
-        match engine.session.apply(command, &mut files) {
-            Ok(output) => engine.console.extend(
-                print::output_lines(&output)
-                    .into_iter()
-                    .map(ConsoleLine::Output),
-            ),
-            Err(e) => engine
-                .console
-                .push(ConsoleLine::Error(print::error_line(&e, None))),
-        }
+        let applied = match engine.session.apply(command, &mut files) {
+            Ok(output) => {
+                engine.console.extend(
+                    print::output_lines(&output)
+                        .into_iter()
+                        .map(ConsoleLine::Output),
+                );
+                true
+            }
+            Err(e) => {
+                engine
+                    .console
+                    .push(ConsoleLine::Error(print::error_line(&e, None)));
+                false
+            }
+        };
         // The kernel may have changed under a paused run: its future is another one.
         on_machine!(&mut *engine, |timeline, machine| timeline.diverge(machine));
+        applied
+    }
+
+    /// Runs the batch on for up to [`SLICE_MS`] (one run at least); it stays in
+    /// `engine.batch` until its last run or a failed one.
+    pub(super) fn batch_slice(&mut self) {
+        let deadline = crate::clock::now_ms() + SLICE_MS;
+        loop {
+            let Some(run) = self.engine.borrow().batch.as_ref().map(|b| b.run.clone()) else {
+                return;
+            };
+            let applied = self.apply_once(run);
+            let mut engine = self.engine.borrow_mut();
+            let Some(batch) = engine.batch.as_mut() else {
+                return;
+            };
+            batch.done += 1;
+            if !applied || batch.done == batch.total {
+                engine.batch = None;
+                return;
+            }
+            if crate::clock::now_ms() >= deadline {
+                return;
+            }
+        }
     }
 
     /// The setup's maps, made (or kept) in the engine's kernel.

@@ -4,7 +4,7 @@
 //! ([`Engine::settled`]).
 
 use crate::jit::{JitHost, JitReport};
-use bpfplay_core::bpftool::Session;
+use bpfplay_core::bpftool::{Command, Session};
 use bpfplay_core::debug::Timeline;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
 use bpfplay_core::kernel::{Invocation, Kernel, RunReport};
@@ -69,6 +69,16 @@ pub struct Running {
     pub stops: Vec<usize>,
 }
 
+/// A `prog run … repeat N` of the console going on in slices, one run per packet,
+/// between which the page handles input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    /// The command of one run of the batch (`repeat 1`).
+    pub run: Command,
+    pub done: u64,
+    pub total: u64,
+}
+
 /// A line of the output console.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConsoleLine {
@@ -95,6 +105,9 @@ pub struct Engine {
     pub last_step: Option<Step>,
     /// The run going on in slices, if one is.
     pub running: Option<Running>,
+    /// The console's batch of runs going on in slices, if one is. It runs a pinned
+    /// program, not the one debugged, so editing and resetting leave it going.
+    pub batch: Option<Batch>,
     pub report: Option<RunReport>,
     /// The last run through the wasm JIT.
     pub jit_report: Option<JitReport>,
@@ -139,6 +152,22 @@ impl Engine {
     pub(super) fn stop(&mut self) {
         self.run = None;
         self.running = None;
+    }
+
+    /// The Stop button: a run in slices pauses where it is, and a batch ends with the
+    /// runs it has done (their output is in the console already).
+    pub(super) fn halt(&mut self) {
+        self.running = None;
+        self.halt_batch();
+    }
+
+    /// Ends the batch, if one is going, with the runs it has done.
+    pub(super) fn halt_batch(&mut self) {
+        if let Some(Batch { done, total, .. }) = self.batch.take() {
+            self.console.push(ConsoleLine::Output(format!(
+                "stopped after {done} of {total} runs"
+            )));
+        }
     }
 
     /// Back to before the first step; also when the program, its setup or the tab

@@ -120,9 +120,10 @@ pub enum Action {
     Continue,
     Step,
     StepBack,
-    /// Run the next slice of a long run (the page schedules it, one task apart).
+    /// Run the next slice of a long run and of a batch (the page schedules it, one
+    /// task apart).
     RunSlice,
-    /// Stop a long run where it is, paused (the Stop button).
+    /// Stop a long run where it is, paused, and end a batch (the Stop button).
     Stop,
     /// Run in the plain VM without verification (offered after a rejection).
     RunUnverified,
@@ -470,8 +471,11 @@ impl Playground {
                 self.step(&mut engine.borrow_mut());
             }
             Action::StepBack => self.engine.borrow_mut().step_back(),
-            Action::RunSlice => Self::run_slice(&mut self.engine.borrow_mut(), false),
-            Action::Stop => self.engine.borrow_mut().running = None,
+            Action::RunSlice => {
+                Self::run_slice(&mut self.engine.borrow_mut(), false);
+                self.batch_slice();
+            }
+            Action::Stop => self.engine.borrow_mut().halt(),
             Action::Reset => self.engine.borrow_mut().reset(),
             Action::ToggleBreakpoint(pc) => self.toggle_breakpoint(pc),
             Action::ToggleBreakpointLine(line) => {

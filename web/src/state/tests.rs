@@ -1019,6 +1019,60 @@ fn a_long_run_goes_in_slices_stops_and_steps_back_from_its_end() {
 }
 
 #[test]
+fn a_console_batch_goes_in_slices_while_editing_and_stop_ends_it() {
+    let mut w = Playground::default();
+    let runs = |w: &Playground| {
+        w.engine()
+            .console
+            .iter()
+            .filter(|l| {
+                **l == ConsoleLine::Output("r0 = 0x2: keep the whole packet (2 bytes)".into())
+            })
+            .count() as u64
+    };
+    reduce(
+        &mut w,
+        [
+            Action::Edit("r0 = 2\nexit\n".into()),
+            Action::Console("prog load current /sys/fs/bpf/p type socket_filter".into()),
+            Action::Console("prog run pinned /sys/fs/bpf/p packet hex 00 11 repeat 3".into()),
+        ],
+    );
+    assert_eq!(
+        (w.batch(), runs(&w)),
+        (None, 3),
+        "a short batch ends at once"
+    );
+    // A million runs take more than a slice; each slice makes progress, and editing
+    // the program debugged leaves the batch going.
+    reduce(
+        &mut w,
+        [Action::Console(
+            "prog run pinned /sys/fs/bpf/p packet hex 00 11 repeat 1000000".into(),
+        )],
+    );
+    let (first, total) = w.batch().expect("one slice did not finish it");
+    assert_eq!(total, 1_000_000);
+    assert_eq!(runs(&w), 3 + first);
+    reduce(
+        &mut w,
+        [Action::Edit("r0 = 3\nexit\n".into()), Action::RunSlice],
+    );
+    let (second, _) = w.batch().expect("editing does not end the batch");
+    assert!(second > first);
+    reduce(&mut w, [Action::Stop]);
+    assert_eq!(w.batch(), None);
+    assert_eq!(
+        w.engine().console.last(),
+        Some(&ConsoleLine::Output(format!(
+            "stopped after {second} of 1000000 runs"
+        )))
+    );
+    reduce(&mut w, [Action::RunSlice]);
+    assert_eq!(runs(&w), 3 + second, "a stopped batch runs no more");
+}
+
+#[test]
 fn preferences_load_from_any_document_with_defaults_for_what_is_missing() {
     let defaults = Preferences::default();
     assert_eq!(Preferences::from_stored(None), defaults);

@@ -549,6 +549,13 @@ impl Playground {
         engine.run.as_ref().map(|r| r.vm().executed())
     }
 
+    /// The console's batch going on in slices: runs done and runs in all; `None` when
+    /// none is.
+    pub fn batch(&self) -> Option<(u64, u64)> {
+        let engine = self.engine();
+        engine.batch.as_ref().map(|b| (b.done, b.total))
+    }
+
     pub fn status(&self) -> StatusView {
         let engine = self.engine();
         let status = match engine
