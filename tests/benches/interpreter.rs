@@ -117,6 +117,36 @@ fn packet_parser(c: &mut Criterion) {
     group.finish();
 }
 
+/// packet_loop run with a breakpoint on its `exit`, as the playground's Run stops at a
+/// breakpoint at the end: the whole loop runs before it (the fast loop, with the op at
+/// the breakpoint made slow).
+fn packet_loop_to_a_breakpoint(c: &mut Criterion) {
+    let program = Rc::new(Prepared::new(common::program("packet_loop.s")));
+    let exit = program
+        .program()
+        .insns()
+        .filter(|(_, insn)| matches!(insn, Insn::Exit))
+        .map(|(pc, _)| pc)
+        .last()
+        .expect("packet_loop exits");
+    let config = Config::for_profile(ALU_BENCH_PROFILE);
+    let run = |mem: &[u8]| {
+        let mut vm = Vm::new(program.clone(), config)
+            .unwrap()
+            .with_input(mem.to_vec());
+        match vm.run(&mut NoHelpers, &[exit]) {
+            RunStop::Breakpoint { pc } if pc == exit => vm.executed(),
+            other => panic!("bpfplay: {other:?}"),
+        }
+    };
+    let mem = random_input();
+    let executed = run(&mem);
+    let mut group = c.benchmark_group("packet_loop_to_a_breakpoint");
+    group.throughput(Throughput::Elements(executed));
+    group.bench_function("bpfplay", |b| b.iter(|| run(black_box(&mem))));
+    group.finish();
+}
+
 /// Programs that run once each in turn: what both interpreters cost before the CPU's
 /// branch predictor has learned the program (the other benchmarks repeat one program,
 /// as a filter runs on every packet). `UNLEARNED` programs of about 4000 instructions
@@ -252,6 +282,7 @@ fn benches(c: &mut Criterion) {
     alu_mix_unlearned(c);
     engines(c, "alu_mem", "alu_mem.s", &input());
     engines(c, "packet_loop", "packet_loop.s", &random_input());
+    packet_loop_to_a_breakpoint(c);
     engines(c, "bubble_sort", "bubble_sort.s", &random_input());
     branchy_unlearned(c);
     packet_parser(c);
