@@ -130,6 +130,32 @@ fn kernel_runs_report_trace_and_verdict() {
 }
 
 #[test]
+fn a_kernel_run_shows_the_u32_the_kernel_returns_beside_the_full_r0() {
+    let mut w = Playground::default();
+    reduce(
+        &mut w,
+        [
+            Action::LoadExample(example("kprobe-count.s")),
+            Action::Edit(String::from("r0 = -2\nexit")),
+            Action::Continue,
+        ],
+    );
+    assert_eq!(
+        w.status().text,
+        "exited: r0 = 0xfffffffffffffffe after 2 instructions, the kernel returns 0xfffffffe (u32) — record the event"
+    );
+    // When the two agree, the status says it once.
+    reduce(
+        &mut w,
+        [Action::Edit(String::from("r0 = 7\nexit")), Action::Continue],
+    );
+    assert_eq!(
+        w.status().text,
+        "exited: r0 = 0x7 after 2 instructions — record the event"
+    );
+}
+
+#[test]
 fn rejected_programs_show_the_log_and_an_explanation() {
     let mut w = Playground::default();
     reduce(

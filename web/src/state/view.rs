@@ -570,7 +570,15 @@ impl Playground {
             Some((State::Running, n, pc)) => format!("paused at instruction {pc} after {n} steps"),
             Some((State::Exited { r0, early }, n, _)) => {
                 let note = early.map(|e| format!(" ({e})")).unwrap_or_default();
-                format!("exited: r0 = {r0:#x} after {n} instructions{note}")
+                // BPF_PROG_RUN returns an `unsigned int` (include/linux/filter.h, 4.4): a
+                // kernel run's caller sees r0's low 32 bits, which say more when they differ.
+                let returned = match engine.report.as_ref() {
+                    Some(report) if u64::from(report.ret) != r0 => {
+                        format!(", the kernel returns {:#x} (u32)", report.ret)
+                    }
+                    _ => String::new(),
+                };
+                format!("exited: r0 = {r0:#x} after {n} instructions{note}{returned}")
             }
             Some((State::Faulted(f), n, _)) => format!("fault after {n} instructions: {f}"),
         };
