@@ -67,6 +67,11 @@ test('an endless loop runs in slices: Stop pauses it and the editor takes typing
     });
     await page.click('.cm-content');
     await page.keyboard.press('Control+End');
+    // Runs go through the fast loop (breakpoints included): the 10M-instruction fuel lasts
+    // about 0.1 s, shorter than typing. A CPU 20 times slower, as DevTools' throttling
+    // makes it, keeps the run going while the keys arrive.
+    const devtools = await page.context().newCDPSession(page);
+    await devtools.send('Emulation.setCPUThrottlingRate', { rate: 20 });
     await page.keyboard.press('F8');
     await page.keyboard.type('r1 = 1');
     await page.waitForFunction(() => document.querySelector('.cm-content')?.textContent.includes('r1 = 1'));
