@@ -69,7 +69,10 @@ await page.evaluate(() => {
 const big = ['r0 = 0', ...Array.from({ length: 4093 }, (_, i) => `r0 += ${i % 7}`), 'exit'].join('\n');
 await page.selectOption('#prog-type', 'socket_filter');
 await pasteSource(page, big);
-await page.waitForFunction(() => document.querySelectorAll('#listing .row').length === 4095, null, { timeout: 120000 });
+// The listing is a virtual list (only the rows in view exist): it is this program's once
+// it is as tall as its 4,095 instructions.
+await page.waitForFunction(() => document.querySelector('#listing .vlist-sizer')?.style.height === `${4095 * 16}px`,
+  null, { timeout: 120000 });
 // The JIT first: the pinned program's locked memory would leave too little for Run's.
 await page.selectOption('#engine', 'jit');
 const jits = [];
