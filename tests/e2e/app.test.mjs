@@ -1,7 +1,7 @@
 // End-to-end: the built app in real Chromium. Serve dist/ first (scripts/e2e.sh does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium } from './browser.mjs';
+import { launchChromium, openApp } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
@@ -9,11 +9,7 @@ const SHOT = process.env.E2E_SHOT ?? '../target/e2e-breakpoint.png';
 test('open an example, run, step, step back, breakpoint, map forms, new tab, reload keeps pins and tabs', async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE);
-    await page.waitForSelector('#verdict', { timeout: 20000 });
+    const { page, errors } = await openApp(browser, BASE, { viewport: { width: 1400, height: 1000 } });
 
     // Open an example and run it: r0 is shown in the status line.
     await page.selectOption('#example', 'answer.s');

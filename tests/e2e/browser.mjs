@@ -12,6 +12,17 @@ export function launchChromium() {
   });
 }
 
+/** Opens the app at `base` in a new page of `owner` (a browser or a browser context) and
+ * waits until it has verified its first program; `errors` collects the page's uncaught errors. */
+export async function openApp(owner, base, options = {}) {
+  const page = await owner.newPage(options);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base);
+  await page.waitForSelector('#verdict', { timeout: 20000 });
+  return { page, errors };
+}
+
 /** Replaces the editor's text with a clipboard paste, as Ctrl+V gives the editor
  * (Playwright's insertText goes through execCommand, quadratic in Chromium: see BENCHMARKS.md). */
 export function pasteSource(page, text) {

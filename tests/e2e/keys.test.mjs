@@ -4,18 +4,14 @@
 // not read. Serve dist/ first (scripts/e2e.sh does).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, pasteSource } from './browser.mjs';
+import { launchChromium, openApp, pasteSource } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 
 async function withPage(body) {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE);
-    await page.waitForSelector('#verdict', { timeout: 20000 });
+    const { page, errors } = await openApp(browser, BASE, { viewport: { width: 1280, height: 800 } });
     if (await page.$('#intro-close')) await page.click('#intro-close');
     await body(page);
     assert.deepEqual(errors, []);

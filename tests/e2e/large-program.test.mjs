@@ -4,7 +4,7 @@
 // view; Copy and Ctrl+A, Ctrl+C in the log give its whole text, not the rows in view.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, pasteSource, scrollListingToEnd } from './browser.mjs';
+import { launchChromium, openApp, pasteSource, scrollListingToEnd } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 
@@ -23,11 +23,7 @@ test('a 4,000-line program: the virtual listing and log scroll, step, break and 
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 }, permissions: ['clipboard-read', 'clipboard-write'],
     });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE);
-    await page.waitForSelector('#verdict', { timeout: 20000 });
+    const { page, errors } = await openApp(context, BASE);
     await page.selectOption('#prog-type', 'socket_filter');
     const started = Date.now();
     await pasteSource(page, PROGRAM);

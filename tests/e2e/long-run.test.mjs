@@ -4,7 +4,7 @@
 // `prog run ... repeat N`, which Stop ends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, pasteSource } from './browser.mjs';
+import { launchChromium, openApp, pasteSource } from './browser.mjs';
 
 const BASE = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8095/';
 
@@ -23,11 +23,7 @@ const executed = async (page) => {
 test('an endless loop runs in slices: Stop pauses it and the editor takes typing meanwhile', async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE);
-    await page.waitForSelector('#verdict', { timeout: 20000 });
+    const { page, errors } = await openApp(browser, BASE, { viewport: { width: 1400, height: 1000 } });
     await page.selectOption('#prog-type', 'plain');
     await page.click('.cm-content');
     await page.keyboard.press('Control+A');
@@ -85,11 +81,7 @@ test('an endless loop runs in slices: Stop pauses it and the editor takes typing
 test('a long prog run batch goes in slices: progress shows, the editor takes typing, Stop ends it', async () => {
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(BASE);
-    await page.waitForSelector('#verdict', { timeout: 20000 });
+    const { page, errors } = await openApp(browser, BASE, { viewport: { width: 1400, height: 1000 } });
     await pasteSource(page, 'r0 = 2\nexit\n');
     await page.waitForFunction(() => document.querySelectorAll('#listing .row').length === 2);
     const command = async (line) => {
