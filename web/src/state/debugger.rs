@@ -18,9 +18,12 @@ use bpfplay_core::workspace::run;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// How long one slice of a run or a batch may hold the page (the budget is 50 ms): a run
-/// that needs longer goes on in the next task, after the page has handled input.
-const SLICE_MS: f64 = 30.0;
+/// How long one slice of a run or a batch may hold the page: a run that needs longer goes
+/// on in the next task, after the page has handled input. The page's budget is 50 ms a
+/// task, and the render after a slice (the panels, up to 2,000 console lines) is part of
+/// it: with 30 ms slices, 4 console batches in 20 held the page 64-67 ms, and a run
+/// once 59 ms (BENCHMARKS.md, "Debugger in the browser").
+const SLICE_MS: f64 = 20.0;
 
 /// Instructions between looks at the clock within a slice: about a millisecond at the
 /// interpreter's speed in wasm.
