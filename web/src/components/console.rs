@@ -1,6 +1,7 @@
 use super::command_input::CommandInput;
+use super::console_lines::ConsoleLines;
 use super::copy::CopyButton;
-use crate::state::{ConsoleLine, use_workspace};
+use crate::state::use_workspace;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -18,9 +19,16 @@ pub fn console() -> Html {
     let ws = use_workspace();
     let output = use_node_ref();
     let follow = use_mut_ref(|| true);
+    let version = ws.console_version();
+    let shown = {
+        let ws = ws.clone();
+        use_memo(version, move |_| ws.console_lines(SHOWN_LINES))
+    };
+    // Only when lines came: reading the scroll height makes the browser lay out the
+    // console, which a render for anything else (a key typed) need not pay.
     {
         let (output, follow) = (output.clone(), follow.clone());
-        use_effect(move || {
+        use_effect_with(version, move |_| {
             if *follow.borrow()
                 && let Some(el) = output.cast::<Element>()
             {
@@ -44,24 +52,11 @@ pub fn console() -> Html {
             lines.iter().map(|l| l.text() + "\n").collect::<String>()
         })
     };
-    let (lines, hidden) = ws.console_lines(SHOWN_LINES);
     html! {
         <div class="console">
             <div class="pane-actions"><CopyButton id="copy-console" text={copy_text} /></div>
             <pre id="console-output" class="pane-text" ref={output} onscroll={on_scroll}>
-                if hidden > 0 {
-                    <div class="hint">{ format!(
-                        "… {hidden} earlier lines are not shown: the console shows its last {SHOWN_LINES} (Copy copies them all)"
-                    ) }</div>
-                }
-                { for lines.into_iter().map(|l| {
-                    let class = match l {
-                        ConsoleLine::Command(_) => "cmd",
-                        ConsoleLine::Output(_) => "",
-                        ConsoleLine::Error(_) => "error",
-                    };
-                    html! { <div {class}>{ l.text() }</div> }
-                }) }
+                <ConsoleLines {shown} limit={SHOWN_LINES} />
             </pre>
             <CommandInput id="console-input"
                 placeholder="help   ·   fs ls /sys/fs/bpf   ·   prog load answer.s /sys/fs/bpf/answer type socket_filter   (↑ history, Tab completes)" />

@@ -3,6 +3,7 @@ pub mod bpffs;
 pub mod command_input;
 pub mod committed_input;
 pub mod console;
+pub mod console_lines;
 pub mod copy;
 pub mod editor;
 pub mod intro;

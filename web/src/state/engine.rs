@@ -97,8 +97,21 @@ impl ConsoleLine {
     }
 }
 
+/// Which engine of the page's life this is: each one built gets a new id, so that the
+/// id and the length of its console (which only grows) tell whether the console changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineId(u64);
+
+impl Default for EngineId {
+    fn default() -> Self {
+        thread_local!(static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) });
+        EngineId(NEXT.with(|next| next.replace(next.get() + 1)))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Engine {
+    pub id: EngineId,
     pub session: Session,
     pub run: Option<Run>,
     /// What the last step (or step back) changed, for the registers panel.

@@ -1296,6 +1296,33 @@ fn help_and_help_command_answer_in_the_console() {
 }
 
 #[test]
+fn the_console_version_changes_with_its_lines_and_with_a_new_engine_only() {
+    let mut w = Playground::default();
+    reduce(&mut w, [Action::Console("help".into())]);
+    let before = w.console_version();
+    reduce(&mut w, [Action::Edit(String::from("r0 = 1\nexit\n"))]);
+    assert_eq!(
+        w.console_version(),
+        before,
+        "an edit leaves the console as it was"
+    );
+    reduce(&mut w, [Action::Console("help".into())]);
+    let grown = w.console_version();
+    assert_ne!(grown, before, "new lines are a new version");
+    // Another workspace: a new engine, whose console may come to the same length.
+    let workspace = (*w.workspace).clone();
+    reduce(&mut w, [Action::Open(Box::new(workspace), Origin::Link)]);
+    reduce(&mut w, [Action::Console("help".into())]);
+    reduce(&mut w, [Action::Console("help".into())]);
+    assert_eq!(w.console_version().1, grown.1);
+    assert_ne!(
+        w.console_version(),
+        grown,
+        "another engine is another console"
+    );
+}
+
+#[test]
 fn tab_completes_commands_keywords_and_pinned_paths() {
     use super::completion::{Completion, complete};
     let mut w = Playground::default();

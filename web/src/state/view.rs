@@ -2,7 +2,7 @@
 //! components format nothing from core types themselves.
 
 use super::Playground;
-use super::engine::ConsoleLine;
+use super::engine::{ConsoleLine, EngineId};
 use super::program::Verdict;
 use crate::codemirror::Diagnostic;
 use crate::examples::EXAMPLES;
@@ -666,6 +666,13 @@ impl Playground {
                 .and_then(|pc| program.slot_lines.get(pc).copied()),
             asm_error: program.asm_error.as_ref().map(|e| format!("✖ {e}")),
         }
+    }
+
+    /// What changes whenever the console does: the engine, and the length of its
+    /// console, which only grows.
+    pub fn console_version(&self) -> (EngineId, usize) {
+        let engine = self.engine();
+        (engine.id, engine.console.len())
     }
 
     /// The console's last `limit` lines, and how many earlier ones that leaves out.
