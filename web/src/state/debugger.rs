@@ -1,6 +1,6 @@
 //! Loading, verifying, running and stepping the active tab's program on the engine.
 
-use super::engine::{Batch, ConsoleLine, Engine, Run, Running, on_machine};
+use super::engine::{Batch, ConsoleLine, Engine, JitTwin, Run, Running, on_machine};
 use super::error::{Error, Notice, Offer};
 use super::program::{Program, Verdict, line_starts};
 use super::{Playground, Tab};
@@ -345,19 +345,19 @@ impl Playground {
         }))
     }
 
-    /// Runs the program through the interpreter (which the panels show) and then
-    /// through the wasm JIT, on copies of the invocation and the kernel taken before the
-    /// interpreter's run, and records whether both runs ended the same way with the
-    /// same effects. The JIT has no fuel, so it only runs a program the interpreter saw
-    /// end.
+    /// Runs the program through the interpreter (which the panels show), in slices as
+    /// any run goes, and then through the wasm JIT ([`Self::finish_jit`]), on copies of
+    /// the invocation and the kernel taken before the interpreter's run, and records
+    /// whether both runs ended the same way with the same effects. The JIT has no fuel,
+    /// so it only runs a program the interpreter saw end.
     pub(super) fn run_jit(&mut self, engine: &mut Engine) {
         engine.jit_report = None;
-        let Some(host) = engine.jit_host.clone() else {
+        if engine.jit_host.is_none() {
             self.show(Error::Jit(String::from(
                 "the wasm JIT needs the browser's WebAssembly engine",
             )));
             return;
-        };
+        }
         if !self.start(engine) {
             return;
         }
@@ -367,7 +367,10 @@ impl Playground {
                     Ok(kernel) => {
                         let Invocation { vm, state } = inv.detached();
                         let helpers = OwnedKernelHelpers { kernel, inv: state };
-                        (vm, Some(Rc::new(RefCell::new(helpers))))
+                        JitTwin {
+                            vm,
+                            kernel: Some(Rc::new(RefCell::new(helpers))),
+                        }
                     }
                     Err(e) => {
                         self.show(Error::Jit(format!("cannot copy the kernel: {e}")));
@@ -375,14 +378,25 @@ impl Playground {
                     }
                 }
             }
-            Some(Run::Plain { vm, .. }) => ((**vm).clone(), None),
+            Some(Run::Plain { vm, .. }) => JitTwin {
+                vm: (**vm).clone(),
+                kernel: None,
+            },
             None => return,
         };
-        // The comparison needs the interpreter's end: no slices here.
-        self.continue_to_stop(engine, &[]);
-        while engine.running.is_some() {
-            Self::run_slice(engine, false);
+        if let Some(Running {
+            jit: Some(twin), ..
+        }) = self.continue_to_stop(engine, &[], Some(twin))
+        {
+            self.finish_jit(engine, twin);
         }
+    }
+
+    /// The JIT's part of [`Self::run_jit`], once the interpreter's run has ended.
+    pub(super) fn finish_jit(&mut self, engine: &mut Engine, twin: JitTwin) {
+        let Some(host) = engine.jit_host.clone() else {
+            return;
+        };
         let Some(state) = engine.run.as_ref().map(|r| r.vm().state().clone()) else {
             return;
         };
@@ -392,7 +406,10 @@ impl Playground {
             )));
             return;
         }
-        let (vm, kernel_helpers) = twin;
+        let JitTwin {
+            vm,
+            kernel: kernel_helpers,
+        } = twin;
         let run = match JitRun::new(vm) {
             Ok(run) => run,
             Err(e) => {
@@ -512,34 +529,40 @@ impl Playground {
     pub(super) fn continue_to(&mut self, engine: &mut Engine, extra_stop: Option<usize>) {
         let mut stops: Vec<usize> = self.tab().breakpoints.iter().copied().collect();
         stops.extend(extra_stop);
-        self.continue_to_stop(engine, &stops);
+        self.continue_to_stop(engine, &stops, None);
     }
 
     /// Starts a run: its first slice now, the rest (if it needs more) as
-    /// [`Self::run_slice`]s that the page schedules one task apart.
-    fn continue_to_stop(&mut self, engine: &mut Engine, stops: &[usize]) {
+    /// [`Self::run_slice`]s that the page schedules one task apart. Returns the run if
+    /// it ended in that first slice.
+    fn continue_to_stop(
+        &mut self,
+        engine: &mut Engine,
+        stops: &[usize],
+        jit: Option<JitTwin>,
+    ) -> Option<Running> {
         if !self.start(engine) {
-            return;
+            return None;
         }
         engine.running = Some(Running {
             stops: stops.to_vec(),
+            jit,
         });
-        Self::run_slice(engine, true);
+        Self::run_slice(engine, true)
     }
 
     /// Runs the current run on for up to [`SLICE_MS`]; it stays in `engine.running`
-    /// while it has not stopped. `leave_breakpoint`: this slice starts a continue, so a
-    /// breakpoint at the current instruction does not stop it.
-    pub(super) fn run_slice(engine: &mut Engine, leave_breakpoint: bool) {
-        let Some(Running { stops }) = engine.running.clone() else {
-            return;
-        };
+    /// while it has not stopped, and is returned once it has. `leave_breakpoint`: this
+    /// slice starts a continue, so a breakpoint at the current instruction does not
+    /// stop it.
+    pub(super) fn run_slice(engine: &mut Engine, leave_breakpoint: bool) -> Option<Running> {
+        let stops = engine.running.as_ref()?.stops.clone();
         let deadline = crate::clock::now_ms() + SLICE_MS;
         let mut leave = leave_breakpoint;
         loop {
             let Some(until) = engine.run.as_ref().map(|r| r.vm().executed() + CLOCK_EVERY) else {
                 engine.running = None;
-                return;
+                return None;
             };
             let stop = on_machine!(&mut *engine, |timeline, machine| {
                 timeline.run(machine, &stops, until, leave)
@@ -547,14 +570,13 @@ impl Playground {
             leave = false;
             if stop.flatten().is_some() {
                 describe_run_calls(engine);
-                engine.running = None;
                 engine.last_step = None;
                 Self::finish_if_done(engine);
-                return;
+                return engine.running.take();
             }
             if crate::clock::now_ms() >= deadline {
                 describe_run_calls(engine);
-                return;
+                return None;
             }
         }
     }

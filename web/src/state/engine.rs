@@ -6,10 +6,13 @@
 use crate::jit::{JitHost, JitReport};
 use bpfplay_core::bpftool::{Command, Session};
 use bpfplay_core::debug::Timeline;
+use bpfplay_core::kernel::helpers::runtime::OwnedKernelHelpers;
 use bpfplay_core::kernel::snapshot::KernelSnapshot;
 use bpfplay_core::kernel::{Invocation, Kernel, RunReport};
 use bpfplay_core::vm::{State, Step, Vm};
 use bpfplay_core::workspace::{SetupMaps, Workspace, WorkspaceError};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The program being debugged, with the timeline that steps it back.
 #[derive(Debug)]
@@ -64,9 +67,20 @@ pub(super) use on_machine;
 
 /// A run going on in slices (Run, Continue, run to a line), between which the page
 /// handles input; it stops at these instructions (the breakpoints when it started).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Running {
     pub stops: Vec<usize>,
+    /// With the wasm JIT as the engine, what the JIT runs once this run has ended.
+    pub jit: Option<JitTwin>,
+}
+
+/// Copies of the machine from before the interpreter's run, which the wasm JIT runs
+/// after it to compare: the VM, and for a kernel program the kernel with the
+/// invocation's state.
+#[derive(Debug)]
+pub struct JitTwin {
+    pub vm: Vm,
+    pub kernel: Option<Rc<RefCell<OwnedKernelHelpers>>>,
 }
 
 /// A `prog run … repeat N` of the console going on in slices, one run per packet,

@@ -36,6 +36,7 @@ pub mod view;
 pub use bpfplay_core::bpftool::Command;
 pub use bpfplay_core::workspace::{MapSpec, Runner, Setup, Tab, Workspace};
 pub use context::{WorkspaceHandle, use_workspace};
+use engine::Running;
 pub use engine::{ConsoleLine, Engine};
 pub use error::{Error, Notice, Offer};
 pub use preferences::{Preferences, Theme};
@@ -472,7 +473,14 @@ impl Playground {
             }
             Action::StepBack => self.engine.borrow_mut().step_back(),
             Action::RunSlice => {
-                Self::run_slice(&mut self.engine.borrow_mut(), false);
+                let engine = self.engine.clone();
+                let ended = Self::run_slice(&mut engine.borrow_mut(), false);
+                if let Some(Running {
+                    jit: Some(twin), ..
+                }) = ended
+                {
+                    self.finish_jit(&mut engine.borrow_mut(), twin);
+                }
                 self.batch_slice();
             }
             Action::Stop => self.engine.borrow_mut().halt(),

@@ -681,6 +681,49 @@ fn a_kernel_run_through_the_jit_is_compared_with_the_kernel_afterwards() {
 }
 
 #[test]
+fn a_long_run_with_the_jit_goes_in_slices_and_the_jit_follows_its_end() {
+    // 9.8M instructions, under the 10M fuel: the interpreter's part goes in slices as
+    // any run does (a page task each), and the JIT runs once it has ended.
+    let mut w = with_jit(4_900_000);
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::ProgType("plain".into())),
+            Action::Edit("r0 = 0\nloop:\nr0 += 1\nif r0 != 4900000 goto loop\nexit".into()),
+            Action::Continue,
+        ],
+    );
+    while w.running().is_some() {
+        assert!(
+            w.engine().jit_report.is_none(),
+            "the JIT waits for the interpreter's end"
+        );
+        reduce(&mut w, [Action::RunSlice]);
+    }
+    let report = w.engine().jit_report.clone();
+    let report = report.unwrap_or_else(|| panic!("no JIT report: {:?}", notice(&w)));
+    assert!(report.agrees(), "{report}");
+
+    // Stopped before its end, the run leaves the JIT out: Continue goes on in the
+    // interpreter only.
+    let mut w = with_jit(4_900_000);
+    reduce(
+        &mut w,
+        [
+            Action::SetSetup(SetupField::ProgType("plain".into())),
+            Action::Edit("r0 = 0\nloop:\nr0 += 1\nif r0 != 4900000 goto loop\nexit".into()),
+            Action::Continue,
+            Action::Stop,
+            Action::Continue,
+        ],
+    );
+    while w.running().is_some() {
+        reduce(&mut w, [Action::RunSlice]);
+    }
+    assert!(w.engine().jit_report.is_none());
+}
+
+#[test]
 fn the_jit_needs_a_host() {
     let mut w = Playground::default();
     reduce(
