@@ -72,15 +72,20 @@ await page.evaluate(() => {
 // interpreted (in slices) and then run by the JIT to compare, click to the JIT's report.
 await pasteSource(page, 'r0 = 0\nloop:\nr0 += 1\nif r0 != 4900000 goto loop\nexit\n');
 await page.waitForFunction(() => document.querySelectorAll('#listing .row').length === 4);
-await page.selectOption('#engine', 'jit');
-const longJits = [];
-for (let round = 0; round < rounds; round++) {
-  await page.click('#reset');
-  longJits.push(await page.evaluate(() => window.timed(
-    () => document.querySelector('#run').click(),
-    () => document.querySelector('#jit-status'),
-  )));
+/** `rounds` Runs with the wasm JIT as the engine, each Reset then click to the JIT's report. */
+async function jitRuns() {
+  await page.selectOption('#engine', 'jit');
+  const runs = [];
+  for (let round = 0; round < rounds; round++) {
+    await page.click('#reset');
+    runs.push(await page.evaluate(() => window.timed(
+      () => document.querySelector('#run').click(),
+      () => document.querySelector('#jit-status'),
+    )));
+  }
+  return runs;
 }
+const longJits = await jitRuns();
 await page.selectOption('#engine', 'interpreter');
 const big = ['r0 = 0', ...Array.from({ length: 4093 }, (_, i) => `r0 += ${i % 7}`), 'exit'].join('\n');
 await page.selectOption('#prog-type', 'socket_filter');
@@ -90,15 +95,7 @@ await pasteSource(page, big);
 await page.waitForFunction(() => document.querySelector('#listing .vlist-sizer')?.style.height === `${4095 * 16}px`,
   null, { timeout: 120000 });
 // The JIT first: the pinned program's locked memory would leave too little for Run's.
-await page.selectOption('#engine', 'jit');
-const jits = [];
-for (let round = 0; round < rounds; round++) {
-  await page.click('#reset');
-  jits.push(await page.evaluate(() => window.timed(
-    () => document.querySelector('#run').click(),
-    () => document.querySelector('#jit-status'),
-  )));
-}
+const jits = await jitRuns();
 const jitReport = await page.textContent('#jit-status');
 await page.selectOption('#engine', 'interpreter');
 await page.fill('#console-input', 'prog load current /sys/fs/bpf/big type socket_filter');

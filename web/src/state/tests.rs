@@ -684,15 +684,15 @@ fn a_kernel_run_through_the_jit_is_compared_with_the_kernel_afterwards() {
 fn a_long_run_with_the_jit_goes_in_slices_and_the_jit_follows_its_end() {
     // 9.8M instructions, under the 10M fuel: the interpreter's part goes in slices as
     // any run does (a page task each), and the JIT runs once it has ended.
-    let mut w = with_jit(4_900_000);
-    reduce(
-        &mut w,
+    let run_the_loop = || {
         [
             Action::SetSetup(SetupField::ProgType("plain".into())),
             Action::Edit("r0 = 0\nloop:\nr0 += 1\nif r0 != 4900000 goto loop\nexit".into()),
             Action::Continue,
-        ],
-    );
+        ]
+    };
+    let mut w = with_jit(4_900_000);
+    reduce(&mut w, run_the_loop());
     while w.running().is_some() {
         assert!(
             w.engine().jit_report.is_none(),
@@ -707,16 +707,8 @@ fn a_long_run_with_the_jit_goes_in_slices_and_the_jit_follows_its_end() {
     // Stopped before its end, the run leaves the JIT out: Continue goes on in the
     // interpreter only.
     let mut w = with_jit(4_900_000);
-    reduce(
-        &mut w,
-        [
-            Action::SetSetup(SetupField::ProgType("plain".into())),
-            Action::Edit("r0 = 0\nloop:\nr0 += 1\nif r0 != 4900000 goto loop\nexit".into()),
-            Action::Continue,
-            Action::Stop,
-            Action::Continue,
-        ],
-    );
+    reduce(&mut w, run_the_loop());
+    reduce(&mut w, [Action::Stop, Action::Continue]);
     while w.running().is_some() {
         reduce(&mut w, [Action::RunSlice]);
     }
