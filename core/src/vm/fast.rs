@@ -114,15 +114,12 @@ impl Vm {
                         pc += 1;
                     }};
                 }
-                if op.select < flat::NOT_SELECTED {
-                    let (a, b) = (regs[dst], regs[src] | imm);
-                    regs[dst] = alu::select(op.select, a, b, op.aux, op.mask);
-                    pc += 1;
-                    remaining -= 1;
-                    continue;
-                }
                 match op.kind {
-                    K::Alu => unreachable!("an Alu op is selected"),
+                    K::Alu => {
+                        let (a, b) = (regs[dst], regs[src] | imm);
+                        regs[dst] = alu::select(op.select, a, b, op.aux, op.mask);
+                        pc += 1;
+                    }
                     K::Div64 => alu64!(Div),
                     K::SDiv64 => alu64!(SDiv),
                     K::Mod64 => alu64!(Mod),

@@ -1,8 +1,8 @@
 //! The interpreter's flat form of a program: one [`Op`] per slot with a dense [`Kind`]
 //! (operation, width and size folded into one opcode), so [`super::Vm::run_fast`]
 //! dispatches with a single jump table instead of matching the nested [`Insn`] enum.
-//! Most ALU operations skip even that jump: [`Kind::Alu`] ops take two conditional
-//! branches and conditional moves instead ([`super::alu::select`]).
+//! Most ALU operations share one entry of that table, [`Kind::Alu`], whose op then
+//! takes two conditional branches and conditional moves ([`super::alu::select`]).
 //!
 //! It is derived from the decoded [`Insn`]s (never from wire bytes), built once per
 //! program and kept with it in a [`super::Prepared`]. Anything the fast loop does not
@@ -83,9 +83,7 @@ pub(crate) enum Kind {
 pub(crate) struct Op {
     pub kind: Kind,
     /// The [`Selectable`] operation of a [`Kind::Alu`] op, [`NOT_SELECTED`] for every
-    /// other kind. A byte of its own so that the fast loop tests it with a conditional
-    /// jump ahead of the jump table on `kind` (LLVM folds a test of `kind` itself into
-    /// that table).
+    /// other kind.
     pub select: u8,
     pub dst: u8,
     pub src: u8,
