@@ -12,6 +12,7 @@
 // (as a key press inserts it) and the figure is the time until the next frame.
 // Each figure is the median of RUNS runs, with the longest main-thread task seen.
 import { chromium } from '../../e2e/node_modules/playwright-core/index.mjs';
+import { pasteSource } from '../../e2e/browser.mjs';
 
 const BASE = process.argv[2] ?? 'http://127.0.0.1:8095/';
 const SIZES = (process.env.SIZES ?? '1000,2000,4096').split(',').map(Number);
@@ -127,14 +128,7 @@ try {
     console.log(`type one character into ${lines} lines: until the next frame ${figure(typing.frame)}, main-thread work ${figure(typing.work)}, longest task ${typing.longest.toFixed(0)} ms`);
   };
   await typeInto(SIZES.at(-1));
-  await page.evaluate((text) => {
-    const content = document.querySelector('.cm-content');
-    content.focus();
-    document.execCommand('selectAll');
-    const data = new DataTransfer();
-    data.setData('text/plain', text);
-    content.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, program(11, 0));
+  await pasteSource(page, program(11, 0));
   await typeInto(11);
 } finally {
   await browser.close();
