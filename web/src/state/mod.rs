@@ -483,7 +483,16 @@ impl Playground {
                 }
                 self.batch_slice();
             }
-            Action::Stop => self.engine.borrow_mut().halt(),
+            Action::Stop => {
+                let jit_waiting = (self.engine.borrow().running.as_ref())
+                    .is_some_and(|running| running.jit.is_some());
+                self.engine.borrow_mut().halt();
+                if jit_waiting {
+                    self.show(Error::Jit(String::from(
+                        "not run: the interpreter's run was stopped before its end, and the JIT runs only after it",
+                    )));
+                }
+            }
             Action::Reset => self.engine.borrow_mut().reset(),
             Action::ToggleBreakpoint(pc) => self.toggle_breakpoint(pc),
             Action::ToggleBreakpointLine(line) => {
