@@ -384,16 +384,11 @@ impl Playground {
             },
             None => return,
         };
-        if let Some(Running {
-            jit: Some(twin), ..
-        }) = self.continue_to_stop(engine, &[], Some(twin))
-        {
-            self.finish_jit(engine, twin);
-        }
+        self.continue_to_stop(engine, &[], Some(twin));
     }
 
     /// The JIT's part of [`Self::run_jit`], once the interpreter's run has ended.
-    pub(super) fn finish_jit(&mut self, engine: &mut Engine, twin: JitTwin) {
+    fn finish_jit(&mut self, engine: &mut Engine, twin: JitTwin) {
         let Some(host) = engine.jit_host.clone() else {
             return;
         };
@@ -533,29 +528,34 @@ impl Playground {
     }
 
     /// Starts a run: its first slice now, the rest (if it needs more) as
-    /// [`Self::run_slice`]s that the page schedules one task apart. Returns the run if
-    /// it ended in that first slice.
-    fn continue_to_stop(
-        &mut self,
-        engine: &mut Engine,
-        stops: &[usize],
-        jit: Option<JitTwin>,
-    ) -> Option<Running> {
+    /// [`Self::next_slice`]s that the page schedules one task apart.
+    fn continue_to_stop(&mut self, engine: &mut Engine, stops: &[usize], jit: Option<JitTwin>) {
         if !self.start(engine) {
-            return None;
+            return;
         }
         engine.running = Some(Running {
             stops: stops.to_vec(),
             jit,
         });
-        Self::run_slice(engine, true)
+        self.next_slice(engine, true);
+    }
+
+    /// Runs the current run on for a slice ([`Self::run_slice`]); the one that ends it
+    /// also runs the wasm JIT, if it waits for that end ([`Self::finish_jit`]).
+    pub(super) fn next_slice(&mut self, engine: &mut Engine, leave_breakpoint: bool) {
+        if let Some(Running {
+            jit: Some(twin), ..
+        }) = Self::run_slice(engine, leave_breakpoint)
+        {
+            self.finish_jit(engine, twin);
+        }
     }
 
     /// Runs the current run on for up to [`SLICE_MS`]; it stays in `engine.running`
     /// while it has not stopped, and is returned once it has. `leave_breakpoint`: this
     /// slice starts a continue, so a breakpoint at the current instruction does not
     /// stop it.
-    pub(super) fn run_slice(engine: &mut Engine, leave_breakpoint: bool) -> Option<Running> {
+    fn run_slice(engine: &mut Engine, leave_breakpoint: bool) -> Option<Running> {
         let stops = engine.running.as_ref()?.stops.clone();
         let deadline = crate::clock::now_ms() + SLICE_MS;
         let mut leave = leave_breakpoint;

@@ -181,11 +181,11 @@ impl Engine {
         self.running = None;
     }
 
-    /// The Stop button: a run in slices pauses where it is, and a batch ends with the
-    /// runs it has done (their output is in the console already).
-    pub(super) fn halt(&mut self) {
-        self.running = None;
+    /// The Stop button: a run in slices pauses where it is (returned), and a batch ends
+    /// with the runs it has done (their output is in the console already).
+    pub(super) fn halt(&mut self) -> Option<Running> {
         self.halt_batch();
+        self.running.take()
     }
 
     /// Ends the batch, if one is going, with the runs it has done.

@@ -36,7 +36,6 @@ pub mod view;
 pub use bpfplay_core::bpftool::Command;
 pub use bpfplay_core::workspace::{MapSpec, Runner, Setup, Tab, Workspace};
 pub use context::{WorkspaceHandle, use_workspace};
-use engine::Running;
 pub use engine::{ConsoleLine, Engine};
 pub use error::{Error, Notice, Offer};
 pub use preferences::{Preferences, Theme};
@@ -474,20 +473,12 @@ impl Playground {
             Action::StepBack => self.engine.borrow_mut().step_back(),
             Action::RunSlice => {
                 let engine = self.engine.clone();
-                let ended = Self::run_slice(&mut engine.borrow_mut(), false);
-                if let Some(Running {
-                    jit: Some(twin), ..
-                }) = ended
-                {
-                    self.finish_jit(&mut engine.borrow_mut(), twin);
-                }
+                self.next_slice(&mut engine.borrow_mut(), false);
                 self.batch_slice();
             }
             Action::Stop => {
-                let jit_waiting = (self.engine.borrow().running.as_ref())
-                    .is_some_and(|running| running.jit.is_some());
-                self.engine.borrow_mut().halt();
-                if jit_waiting {
+                let paused = self.engine.borrow_mut().halt();
+                if paused.is_some_and(|run| run.jit.is_some()) {
                     self.show(Error::Jit(String::from(
                         "not run: the interpreter's run was stopped before its end, and the JIT runs only after it",
                     )));
