@@ -1,23 +1,15 @@
 // Shared by the browser benchmarks (measurements, not tests; not part of `make test`):
-// playwright-core from tests/e2e's node_modules, a page of the served playground, and
+// the e2e tests' Chromium (tests/e2e/browser.mjs), a page of the served playground, and
 // how figures are summarised.
-import { createRequire } from 'node:module';
-
-const require = createRequire(new URL('../../e2e/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { launchChromium, openApp } from '../../e2e/browser.mjs';
 
 /** The base URL of a served dist/ (the first argument), as tests/scripts/e2e.sh serves it. */
 export const base = process.argv[2] ?? 'http://127.0.0.1:8095/';
 
 /** Debian's Chromium with a fresh page of the playground, loaded; close `browser` after. */
 export async function openPlayground() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  await page.goto(base);
-  await page.waitForSelector('#verdict', { timeout: 20000 });
+  const browser = await launchChromium();
+  const { page } = await openApp(browser, base, { viewport: { width: 1400, height: 1000 } });
   return { browser, page };
 }
 

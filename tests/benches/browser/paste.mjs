@@ -11,8 +11,7 @@
 // on an 11-line one (the floor: the editor and the machine), one character is typed
 // (as a key press inserts it) and the figure is the time until the next frame.
 // Each figure is the median of RUNS runs, with the longest main-thread task seen.
-import { chromium } from '../../e2e/node_modules/playwright-core/index.mjs';
-import { pasteSource } from '../../e2e/browser.mjs';
+import { launchChromium, pasteSource } from '../../e2e/browser.mjs';
 
 const BASE = process.argv[2] ?? 'http://127.0.0.1:8095/';
 const SIZES = (process.env.SIZES ?? '1000,2000,4096').split(',').map(Number);
@@ -31,10 +30,7 @@ function program(lines, variant) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('crash', () => console.error('the page crashed'));
